@@ -1,0 +1,14 @@
+//! kiln: a compiler from concise KDL application descriptions to plain
+//! Kubernetes YAML, and a careful writer of gitops repositories.
+//!
+//! The modules follow the pipeline, in the order data flows:
+//! `syntax` (KDL files → documents) → `check` (components, types, names →
+//! `Model`) → `resolve` (layers, templates, provenance → `Resolved`) →
+//! `render` (templates → objects → validation → `EnvOutput`) → `gitops`
+//! (trees, commits, push) → `cli` (one file per command). `diag` prints
+//! diagnostics in every format. Only `gitops` and `cli` touch the disk or
+//! the network; the rest reads files through [`world::World`].
+
+pub mod span;
+pub mod types;
+pub mod value;
