@@ -9,7 +9,10 @@
 //! diagnostics in every format. Only `gitops` and `cli` touch the disk or
 //! the network; the rest reads files through [`world::World`].
 
+pub mod diag;
 pub mod output;
 pub mod span;
+pub mod syntax;
 pub mod types;
 pub mod value;
+pub mod world;

@@ -1,0 +1,56 @@
+//! Every diagnostic code kiln can emit, with the explanation the README and
+//! SARIF rules show.
+
+/// A stable diagnostic code and its one-line explanation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Code(pub &'static str, pub &'static str);
+
+macro_rules! codes {
+    ($($name:ident = $code:literal, $doc:literal;)*) => {
+        $(
+            #[doc = $doc]
+            pub const $name: Code = Code($code, $doc);
+        )*
+        /// All codes, in the order they are declared.
+        pub const CODES: &[Code] = &[$($name),*];
+    };
+}
+
+codes! {
+    NO_PROJECT = "kiln::syntax::no_project", "no `kiln.kdl` in the project directory or any parent";
+    READ = "kiln::syntax::read", "a project file could not be read, or is not UTF-8";
+    PARSE = "kiln::syntax::parse", "a file is not valid KDL 2.0";
+    KDL_V1 = "kiln::syntax::kdl_v1", "a file is valid KDL 1.0 but not 2.0: `true` is spelled `#true` in 2.0";
+    UNKNOWN_NODE = "kiln::check::unknown_node", "a node kiln does not know at this place";
+    DUPLICATE = "kiln::check::duplicate", "two definitions with the same name (apps, envs, flavors, components, properties)";
+    PROJECT = "kiln::check::project", "`project` is missing, repeated, or outside `kiln.kdl`";
+    MALFORMED = "kiln::check::malformed", "a node has the wrong shape: a missing name, an argument too many, a child block where none is allowed";
+    INVALID_NAME = "kiln::check::invalid_name", "a name that cannot be used in Kubernetes (apps: DNS-1035 labels of at most 53 characters)";
+    UNKNOWN_COMPONENT = "kiln::check::unknown_component", "an app names a component that does not exist";
+    UNKNOWN_FLAVOR = "kiln::check::unknown_flavor", "an env applies a flavor that does not exist";
+    UNKNOWN_APP = "kiln::check::unknown_app", "an env overrides an app that does not exist";
+    UNKNOWN_ENV = "kiln::check::unknown_env", "an app's `envs` names an env that does not exist";
+    APP_NOT_IN_ENV = "kiln::check::app_not_in_env", "an env overrides an app that the app's `envs` keeps out of that env";
+    UNKNOWN_PARAM = "kiln::check::unknown_param", "a parameter the app's component does not declare";
+    UNKNOWN_PROPERTY = "kiln::check::unknown_property", "a property the parameter does not declare";
+    FLAVOR_PARAM = "kiln::check::flavor_param", "a flavor sets a parameter that no component declares";
+    TYPE_MISMATCH = "kiln::check::type_mismatch", "a value of the wrong type (a quantity, duration, port, image, …)";
+    MISSING_REQUIRED = "kiln::check::missing_required", "a required parameter, argument or property is missing";
+    EXCLUSIVE = "kiln::check::exclusive", "mutually exclusive properties used together, or none of a required choice (a probe's action, a volume's source)";
+    DUPLICATE_KEY = "kiln::check::duplicate_key", "two entries of a repeated parameter with the same key in one layer";
+    REPEATED_PARAM = "kiln::check::repeated_param", "a single-valued parameter given twice in one block";
+    SCHEMA = "kiln::check::schema", "a component definition is malformed (unknown type, unknown include, bad key)";
+    RESERVED_COMPONENT = "kiln::check::reserved_component", "a project component takes a standard library component's name";
+    PATH_OUTSIDE = "kiln::check::path_outside", "a path leads outside the project directory, after following symbolic links";
+    FILE_NOT_FOUND = "kiln::check::file_not_found", "a file named by `file from=`, `manifest` or `template` does not exist";
+    BAD_SET = "kiln::resolve::bad_set", "a `--set APP.PARAM=VALUE` or `--var KEY=VALUE` flag that cannot be applied";
+    TEMPLATE = "kiln::resolve::template", "a `{{ … }}` template in a string failed: an undefined name, a syntax error";
+    RENDER_TEMPLATE = "kiln::render::template", "a component's template failed while rendering an app";
+    RENDER_YAML = "kiln::render::yaml", "a template or manifest produced text that is not YAML";
+    MISSING_FIELD = "kiln::render::missing_field", "a rendered object lacks `apiVersion`, `kind` or `metadata.name`";
+    INVALID_OBJECT = "kiln::render::invalid_object", "a rendered object does not match the Kubernetes API (unknown or mistyped field)";
+    DUPLICATE_OBJECT = "kiln::render::duplicate_object", "two objects with the same kind, namespace and name in one env";
+    PLAINTEXT_SECRET = "kiln::render::plaintext_secret", "a credential in plain text: a Secret with data, or an `env` value named like a password";
+    PATCH = "kiln::render::patch", "a `patch` whose target object or path does not exist";
+    INTERNAL = "kiln::internal", "kiln itself failed: please report it";
+}

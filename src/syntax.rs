@@ -1,0 +1,257 @@
+//! Loading a project: find it, read every `.kdl` file, parse KDL 2.0.
+//!
+//! Every syntax error of every file is reported in one run. A file that is
+//! KDL 1.0 gets one diagnostic showing the 2.0 spelling instead of a pile
+//! of parser errors.
+
+use std::path::{Path, PathBuf};
+
+use kdl::KdlDocument;
+
+use crate::diag::codes;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::span::{FileId, Sources, Span};
+use crate::world::World;
+
+/// A parsed source file.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub file: FileId,
+    /// The file on disk (absolute), or `None` for embedded stdlib files.
+    pub path: Option<PathBuf>,
+    pub doc: KdlDocument,
+    /// True for the standard library's embedded files.
+    pub stdlib: bool,
+}
+
+/// Every file of a project, parsed, plus the standard library.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The project directory, canonical.
+    pub root: PathBuf,
+    pub files: Vec<ParsedFile>,
+}
+
+include!(concat!(env!("OUT_DIR"), "/stdlib_files.rs"));
+
+/// The embedded standard library: `(path relative to stdlib/, contents)`.
+pub fn stdlib_files() -> &'static [(&'static str, &'static str)] {
+    STDLIB_FILES
+}
+
+/// The nearest ancestor of `start` (itself included) holding `kiln.kdl`.
+pub fn find_project(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|d| d.join("kiln.kdl").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// Reads and parses the project at `root` (which must hold `kiln.kdl`)
+/// and the standard library.
+///
+/// `skip` lists directories to leave out (the render output directory).
+pub fn load(world: &dyn World, root: &Path, skip: &[PathBuf], sources: &mut Sources, diags: &mut Diagnostics) -> Loaded {
+    let mut loaded = Loaded {
+        root: root.to_path_buf(),
+        files: Vec::new(),
+    };
+    for (name, text) in stdlib_files() {
+        if !name.ends_with(".kdl") {
+            continue;
+        }
+        let id = sources.add(format!("<stdlib>/{name}"), None, (*text).to_string());
+        match parse(id, text) {
+            Ok(doc) => loaded.files.push(ParsedFile {
+                file: id,
+                path: None,
+                doc,
+                stdlib: true,
+            }),
+            Err(errs) => diags.0.extend(errs),
+        }
+    }
+    let paths = match world.kdl_files(root, skip) {
+        Ok(p) => p,
+        Err(e) => {
+            diags.push(Diagnostic::error(codes::READ, format!("cannot list the project directory `{}`: {e}", root.display())));
+            return loaded;
+        }
+    };
+    for path in paths {
+        let name = display_name(root, &path);
+        match world.canonicalize(&path) {
+            Ok(real) if !real.starts_with(root) => {
+                diags.push(
+                    Diagnostic::error(codes::PATH_OUTSIDE, format!("`{name}` leads outside the project"))
+                        .help(format!("it resolves to `{}`; a project reads only files inside its directory", real.display())),
+                );
+                continue;
+            }
+            Err(e) => {
+                diags.push(Diagnostic::error(codes::READ, format!("cannot read `{name}`: {e}")));
+                continue;
+            }
+            Ok(_) => {}
+        }
+        let bytes = match world.read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.push(Diagnostic::error(codes::READ, format!("cannot read `{name}`: {e}")));
+                continue;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let id = sources.add(name.clone(), Some(path.clone()), lossy);
+                diags.push(
+                    Diagnostic::error(codes::READ, format!("`{name}` is not valid UTF-8"))
+                        .primary(Span::new(id, at, at + 1), "this byte is not UTF-8")
+                        .help("KDL files must be UTF-8 text"),
+                );
+                continue;
+            }
+        };
+        let id = sources.add(name, Some(path.clone()), text);
+        let text = sources.get(id).text.clone();
+        match parse(id, &text) {
+            Ok(doc) => loaded.files.push(ParsedFile {
+                file: id,
+                path: Some(path),
+                doc,
+                stdlib: false,
+            }),
+            Err(errs) => diags.0.extend(errs),
+        }
+    }
+    loaded
+}
+
+/// `path` relative to `root`, with `/` separators, for messages.
+pub fn display_name(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Parses one file as KDL 2.0.
+pub fn parse(file: FileId, text: &str) -> Result<KdlDocument, Vec<Diagnostic>> {
+    if text.contains('\0') {
+        let at = text.find('\0').unwrap_or(0);
+        return Err(vec![
+            Diagnostic::error(codes::PARSE, "a NUL byte in a KDL file")
+                .primary(Span::new(file, at, at + 1), "here")
+                .help("KDL files are text; remove the NUL byte"),
+        ]);
+    }
+    let err = match KdlDocument::parse_v2(text) {
+        Ok(doc) => return Ok(doc),
+        Err(e) => e,
+    };
+    if let Ok(v1) = KdlDocument::parse_v1(text) {
+        return Err(vec![v1_diagnostic(file, text, &v1)]);
+    }
+    let mut out: Vec<Diagnostic> = err
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let start = d.span.offset().min(text.len());
+            let end = (start + d.span.len()).min(text.len());
+            let message = d.message.clone().unwrap_or_else(|| "invalid KDL".to_string());
+            Diagnostic::error(codes::PARSE, lower_first(&message))
+                .primary(Span::new(file, start, end), d.label.clone().unwrap_or_else(|| "here".to_string()))
+                .maybe_help(d.help.clone())
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(Diagnostic::error(codes::PARSE, "invalid KDL").primary(Span::new(file, 0, 0), "here"));
+    }
+    out.dedup();
+    Err(out)
+}
+
+fn lower_first(s: &str) -> String {
+    let s = s.trim_end_matches('.');
+    let mut c = s.chars();
+    match c.next() {
+        // Keep acronyms such as "KDL" as they are.
+        Some(f) if c.clone().next().is_some_and(|n| n.is_lowercase()) => f.to_lowercase().collect::<String>() + c.as_str(),
+        _ => s.to_string(),
+    }
+}
+
+/// The one diagnostic for a KDL 1.0 file: points at the first value whose
+/// 2.0 spelling differs (`true`, `false`, `null`, raw strings) and shows it.
+fn v1_diagnostic(file: FileId, text: &str, v1: &KdlDocument) -> Diagnostic {
+    let d = Diagnostic::error(codes::KDL_V1, "this file is KDL 1.0, but kiln reads KDL 2.0");
+    match first_v1_value(v1, text) {
+        Some((start, end, v2)) => d
+            .primary(Span::new(file, start, end), format!("KDL 2.0 spells this `{v2}`"))
+            .help(format!("write `{v2}`: KDL 2.0 spells booleans and null `#true`, `#false`, `#null`, and raw strings `#\"…\"#`")),
+        None => d
+            .primary(Span::new(file, 0, 0), "KDL 1.0 document")
+            .help("KDL 2.0 spells booleans and null `#true`, `#false`, `#null`, and raw strings `#\"…\"#`"),
+    }
+}
+
+fn first_v1_value(doc: &KdlDocument, text: &str) -> Option<(usize, usize, String)> {
+    for node in doc.nodes() {
+        for e in node.entries() {
+            let span = e.span();
+            let start = span.offset().min(text.len());
+            let end = (start + span.len()).min(text.len());
+            let written = text.get(start..end).unwrap_or("");
+            // For a property the value follows `=`.
+            let (vstart, value) = match written.find('=') {
+                Some(i) if e.name().is_some() => (start + i + 1, &written[i + 1..]),
+                _ => (start, written),
+            };
+            let value = value.trim_end();
+            let v2 = match value {
+                "true" | "false" | "null" => Some(format!("#{value}")),
+                v if v.starts_with("r#") || v.starts_with("r\"") => Some(v[1..].replacen('"', "#\"", 1) + "#"),
+                _ => None,
+            };
+            if let Some(v2) = v2 {
+                return Some((vstart, vstart + value.len(), v2));
+            }
+        }
+        if let Some(found) = node.children().and_then(|c| first_v1_value(c, text)) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v1_file_gets_one_diagnostic_with_the_v2_spelling() {
+        let text = "app \"web\" {\n    spread-across-nodes true\n}\n";
+        let errs = parse(0, text).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].code, codes::KDL_V1.0);
+        let span = errs[0].primary_span().unwrap();
+        assert_eq!(&text[span.start as usize..span.end as usize], "true");
+        assert!(errs[0].help.as_ref().unwrap().contains("#true"), "{:?}", errs[0].help);
+    }
+
+    #[test]
+    fn syntax_errors_have_spans() {
+        let text = "app \"web\" {\n  replicas 3\n";
+        let errs = parse(0, text).unwrap_err();
+        assert!(!errs.is_empty());
+        assert_eq!(errs[0].code, codes::PARSE.0);
+    }
+
+    #[test]
+    fn nul_byte_is_an_error_not_a_panic() {
+        assert!(parse(0, "app \"a\0\"").is_err());
+    }
+}

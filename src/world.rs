@@ -1,0 +1,64 @@
+//! File access for the pure stages, behind one small trait.
+//!
+//! `syntax`, `check`, `resolve` and `render` read project files only through
+//! [`World`], so tests can run them in memory and the rule "a project never
+//! reads outside its directory" is enforced in one place.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// What the compiler may ask of the file system.
+pub trait World: Sync {
+    /// The bytes of a file.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// The path with symbolic links followed and `..` resolved.
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
+    /// Every `*.kdl` file below `root`, sorted, skipping hidden directories,
+    /// `target/` and the directories in `skip`.
+    fn kdl_files(&self, root: &Path, skip: &[PathBuf]) -> io::Result<Vec<PathBuf>>;
+}
+
+/// The real file system.
+pub struct DiskWorld;
+
+impl World for DiskWorld {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
+
+    fn kdl_files(&self, root: &Path, skip: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        walk(root, skip, &mut out, 0)?;
+        out.sort();
+        Ok(out)
+    }
+}
+
+fn walk(dir: &Path, skip: &[PathBuf], out: &mut Vec<PathBuf>, depth: usize) -> io::Result<()> {
+    // Symbolic links to directories are not followed, so a cycle cannot
+    // recurse; the depth bound guards against pathological trees anyway.
+    if depth > 64 {
+        return Ok(());
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let path = e.path();
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            if name.starts_with('.') || name == "target" || skip.iter().any(|s| s == &path) {
+                continue;
+            }
+            walk(&path, skip, out, depth + 1)?;
+        } else if name.ends_with(".kdl") && !name.starts_with('.') {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
