@@ -44,7 +44,7 @@ impl Span {
 }
 
 /// A value together with the span it was written at.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,

@@ -51,7 +51,13 @@ pub fn find_project(start: &Path) -> Option<PathBuf> {
 /// and the standard library.
 ///
 /// `skip` lists directories to leave out (the render output directory).
-pub fn load(world: &dyn World, root: &Path, skip: &[PathBuf], sources: &mut Sources, diags: &mut Diagnostics) -> Loaded {
+pub fn load(
+    world: &dyn World,
+    root: &Path,
+    skip: &[PathBuf],
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Loaded {
     let mut loaded = Loaded {
         root: root.to_path_buf(),
         files: Vec::new(),
@@ -74,7 +80,13 @@ pub fn load(world: &dyn World, root: &Path, skip: &[PathBuf], sources: &mut Sour
     let paths = match world.kdl_files(root, skip) {
         Ok(p) => p,
         Err(e) => {
-            diags.push(Diagnostic::error(codes::READ, format!("cannot list the project directory `{}`: {e}", root.display())));
+            diags.push(Diagnostic::error(
+                codes::READ,
+                format!(
+                    "cannot list the project directory `{}`: {e}",
+                    root.display()
+                ),
+            ));
             return loaded;
         }
     };
@@ -83,13 +95,22 @@ pub fn load(world: &dyn World, root: &Path, skip: &[PathBuf], sources: &mut Sour
         match world.canonicalize(&path) {
             Ok(real) if !real.starts_with(root) => {
                 diags.push(
-                    Diagnostic::error(codes::PATH_OUTSIDE, format!("`{name}` leads outside the project"))
-                        .help(format!("it resolves to `{}`; a project reads only files inside its directory", real.display())),
+                    Diagnostic::error(
+                        codes::PATH_OUTSIDE,
+                        format!("`{name}` leads outside the project"),
+                    )
+                    .help(format!(
+                        "it resolves to `{}`; a project reads only files inside its directory",
+                        real.display()
+                    )),
                 );
                 continue;
             }
             Err(e) => {
-                diags.push(Diagnostic::error(codes::READ, format!("cannot read `{name}`: {e}")));
+                diags.push(Diagnostic::error(
+                    codes::READ,
+                    format!("cannot read `{name}`: {e}"),
+                ));
                 continue;
             }
             Ok(_) => {}
@@ -97,7 +118,10 @@ pub fn load(world: &dyn World, root: &Path, skip: &[PathBuf], sources: &mut Sour
         let bytes = match world.read(&path) {
             Ok(b) => b,
             Err(e) => {
-                diags.push(Diagnostic::error(codes::READ, format!("cannot read `{name}`: {e}")));
+                diags.push(Diagnostic::error(
+                    codes::READ,
+                    format!("cannot read `{name}`: {e}"),
+                ));
                 continue;
             }
         };
@@ -161,14 +185,22 @@ pub fn parse(file: FileId, text: &str) -> Result<KdlDocument, Vec<Diagnostic>> {
         .map(|d| {
             let start = d.span.offset().min(text.len());
             let end = (start + d.span.len()).min(text.len());
-            let message = d.message.clone().unwrap_or_else(|| "invalid KDL".to_string());
+            let message = d
+                .message
+                .clone()
+                .unwrap_or_else(|| "invalid KDL".to_string());
             Diagnostic::error(codes::PARSE, lower_first(&message))
-                .primary(Span::new(file, start, end), d.label.clone().unwrap_or_else(|| "here".to_string()))
+                .primary(
+                    Span::new(file, start, end),
+                    d.label.clone().unwrap_or_else(|| "here".to_string()),
+                )
                 .maybe_help(d.help.clone())
         })
         .collect();
     if out.is_empty() {
-        out.push(Diagnostic::error(codes::PARSE, "invalid KDL").primary(Span::new(file, 0, 0), "here"));
+        out.push(
+            Diagnostic::error(codes::PARSE, "invalid KDL").primary(Span::new(file, 0, 0), "here"),
+        );
     }
     out.dedup();
     Err(out)
@@ -179,7 +211,9 @@ fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         // Keep acronyms such as "KDL" as they are.
-        Some(f) if c.clone().next().is_some_and(|n| n.is_lowercase()) => f.to_lowercase().collect::<String>() + c.as_str(),
+        Some(f) if c.clone().next().is_some_and(|n| n.is_lowercase()) => {
+            f.to_lowercase().collect::<String>() + c.as_str()
+        }
         _ => s.to_string(),
     }
 }
@@ -187,7 +221,10 @@ fn lower_first(s: &str) -> String {
 /// The one diagnostic for a KDL 1.0 file: points at the first value whose
 /// 2.0 spelling differs (`true`, `false`, `null`, raw strings) and shows it.
 fn v1_diagnostic(file: FileId, text: &str, v1: &KdlDocument) -> Diagnostic {
-    let d = Diagnostic::error(codes::KDL_V1, "this file is KDL 1.0, but kiln reads KDL 2.0");
+    let d = Diagnostic::error(
+        codes::KDL_V1,
+        "this file is KDL 1.0, but kiln reads KDL 2.0",
+    );
     match first_v1_value(v1, text) {
         Some((start, end, v2)) => d
             .primary(Span::new(file, start, end), format!("KDL 2.0 spells this `{v2}`"))
@@ -213,7 +250,9 @@ fn first_v1_value(doc: &KdlDocument, text: &str) -> Option<(usize, usize, String
             let value = value.trim_end();
             let v2 = match value {
                 "true" | "false" | "null" => Some(format!("#{value}")),
-                v if v.starts_with("r#") || v.starts_with("r\"") => Some(v[1..].replacen('"', "#\"", 1) + "#"),
+                v if v.starts_with("r#") || v.starts_with("r\"") => {
+                    Some(v[1..].replacen('"', "#\"", 1) + "#")
+                }
                 _ => None,
             };
             if let Some(v2) = v2 {
@@ -239,7 +278,11 @@ mod tests {
         assert_eq!(errs[0].code, codes::KDL_V1.0);
         let span = errs[0].primary_span().unwrap();
         assert_eq!(&text[span.start as usize..span.end as usize], "true");
-        assert!(errs[0].help.as_ref().unwrap().contains("#true"), "{:?}", errs[0].help);
+        assert!(
+            errs[0].help.as_ref().unwrap().contains("#true"),
+            "{:?}",
+            errs[0].help
+        );
     }
 
     #[test]

@@ -62,7 +62,13 @@ fn summary(out: &mut String, diags: &[Diagnostic]) {
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    let plural = |n: usize, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("1 {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
     match (errors, warnings) {
         (0, 0) => {}
         (e, 0) => {
@@ -72,7 +78,12 @@ fn summary(out: &mut String, diags: &[Diagnostic]) {
             let _ = writeln!(out, "{} found", plural(w, "warning"));
         }
         (e, w) => {
-            let _ = writeln!(out, "{} and {} found", plural(e, "error"), plural(w, "warning"));
+            let _ = writeln!(
+                out,
+                "{} and {} found",
+                plural(e, "error"),
+                plural(w, "warning")
+            );
         }
     }
 }
@@ -91,7 +102,13 @@ fn short(diags: &[Diagnostic], sources: &Sources) -> String {
             .primary_span()
             .map(|s| location(sources, s))
             .unwrap_or_else(|| "kiln".to_string());
-        let _ = writeln!(out, "{loc}: {}[{}]: {}", severity_word(d.severity), d.code, d.message);
+        let _ = writeln!(
+            out,
+            "{loc}: {}[{}]: {}",
+            severity_word(d.severity),
+            d.code,
+            d.message
+        );
         for l in d.labels.iter().filter(|l| !l.primary) {
             let _ = writeln!(out, "{}: note: {}", location(sources, l.span), l.message);
         }
@@ -181,7 +198,12 @@ fn github(diags: &[Diagnostic], sources: &Sources) -> String {
                 );
             }
             None => {
-                let _ = writeln!(out, "::{kind} title={}::{}", escape_property(d.code), escape_data(&msg));
+                let _ = writeln!(
+                    out,
+                    "::{kind} title={}::{}",
+                    escape_property(d.code),
+                    escape_data(&msg)
+                );
             }
         }
     }
@@ -189,7 +211,9 @@ fn github(diags: &[Diagnostic], sources: &Sources) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -212,7 +236,10 @@ struct Report {
 
 impl Report {
     fn new(d: &Diagnostic, sources: &Sources) -> Report {
-        let primary_file = d.primary_span().or_else(|| d.labels.first().map(|l| l.span)).map(|s| s.file);
+        let primary_file = d
+            .primary_span()
+            .or_else(|| d.labels.first().map(|l| l.span))
+            .map(|s| s.file);
         let mut labels = Vec::new();
         let mut related = Vec::new();
         for l in &d.labels {
@@ -281,7 +308,9 @@ impl miette::Diagnostic for Report {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
@@ -297,7 +326,9 @@ impl miette::Diagnostic for Report {
         if self.related.is_empty() {
             None
         } else {
-            Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
         }
     }
 }

@@ -149,7 +149,10 @@ impl Diagnostics {
 }
 
 /// The closest candidate to `name`, for "did you mean" help.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))
@@ -159,7 +162,11 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 }
 
 /// "did you mean `x`?" help, or a list of what is allowed when nothing is close.
-pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> String {
+pub fn suggest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+    what: &str,
+) -> String {
     match did_you_mean(name, candidates.clone()) {
         Some(c) => format!("did you mean `{c}`?"),
         None => {
@@ -171,13 +178,20 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + C
             } else if all.len() > 12 {
                 format!(
                     "{what}: {}, … ({} in all)",
-                    all[..12].iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                    all[..12]
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     all.len()
                 )
             } else {
                 format!(
                     "{what}: {}",
-                    all.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                    all.iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             }
         }

@@ -1,0 +1,1325 @@
+//! Checking: from parsed KDL documents to a [`Model`] whose names resolve
+//! and whose values have their types, with every independent problem
+//! reported.
+
+pub mod model;
+pub mod nodes;
+pub mod schema;
+
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use kdl::KdlNode;
+
+pub use model::*;
+use schema::{Component, ParamSchema, ValueSchema};
+
+use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
+use crate::span::{FileId, Sources, Span, Spanned};
+use crate::syntax::Loaded;
+use crate::types::{self, Constraints, Type};
+use crate::value::Value;
+
+/// The longest app name: a DNS-1035 label with room for suffixes.
+pub const MAX_APP_NAME: usize = 53;
+
+const TOP_LEVEL: &[&str] = &["project", "app", "env", "flavor", "component"];
+
+/// Checks a loaded project. Returns the model (with whatever could be
+/// decoded) and every problem found.
+pub fn check(loaded: &Loaded, sources: &Sources) -> (Model, Diagnostics) {
+    let mut c = Checker {
+        sources,
+        diags: Diagnostics::default(),
+        model: Model {
+            root: loaded.root.clone(),
+            ..Model::default()
+        },
+        pending: Vec::new(),
+    };
+    c.run(loaded);
+    (c.model, c.diags)
+}
+
+struct Checker<'a> {
+    sources: &'a Sources,
+    diags: Diagnostics,
+    model: Model,
+    pending: Vec<PendingEnvApp>,
+}
+
+/// An env's `app "NAME"` block, decoded once every app is known.
+struct PendingEnvApp {
+    env: String,
+    file: FileId,
+    name: Spanned<String>,
+    disabled: bool,
+    span: Span,
+    nodes: Vec<KdlNode>,
+}
+
+/// Where a name was first defined, per node type.
+type Seen = HashMap<(&'static str, String), Span>;
+
+impl Checker<'_> {
+    fn text(&self, file: FileId) -> &str {
+        self.sources.get(file).text.as_str()
+    }
+
+    fn run(&mut self, loaded: &Loaded) {
+        // Components first: apps and flavors are checked against them.
+        let mut seen: Seen = HashMap::new();
+        let mut components: IndexMap<String, Component> = IndexMap::new();
+        for f in &loaded.files {
+            for node in f.doc.nodes() {
+                if node.name().value() != "component" {
+                    continue;
+                }
+                let dir = f
+                    .path
+                    .as_ref()
+                    .and_then(|p| p.parent().map(|d| d.to_path_buf()));
+                let text = self.sources.get(f.file).text.clone();
+                if let Some(comp) =
+                    schema::decode_component(f.file, &text, node, f.stdlib, dir, &mut self.diags)
+                {
+                    if let Some(prev) = components.get(&comp.name.value) {
+                        if prev.stdlib && !comp.stdlib {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    codes::RESERVED_COMPONENT,
+                                    format!(
+                                        "`{}` is a standard library component",
+                                        comp.name.value
+                                    ),
+                                )
+                                .primary(
+                                    comp.name.span,
+                                    "this name is taken by the standard library",
+                                )
+                                .help(
+                                    "give your component another name, such as `my-".to_string()
+                                        + &comp.name.value
+                                        + "`",
+                                ),
+                            );
+                        } else {
+                            self.duplicate("component", &comp.name, prev.name.span);
+                        }
+                        continue;
+                    }
+                    seen.insert(("component", comp.name.value.clone()), comp.name.span);
+                    components.insert(comp.name.value.clone(), comp);
+                }
+            }
+        }
+        schema::resolve_includes(&mut components, &mut self.diags);
+        self.model.components = components;
+
+        let mut project_seen = false;
+        for f in loaded.files.iter().filter(|f| !f.stdlib) {
+            let is_root = f.path.as_ref().is_some_and(|p| {
+                p.parent() == Some(loaded.root.as_path())
+                    && p.file_name().is_some_and(|n| n == "kiln.kdl")
+            });
+            for node in f.doc.nodes() {
+                let name = nodes::name(f.file, node);
+                match name.value.as_str() {
+                    "component" => {}
+                    "project" => {
+                        let head = nodes::head_span(f.file, node, self.text(f.file));
+                        if !is_root {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    codes::PROJECT,
+                                    "`project` belongs in `kiln.kdl`",
+                                )
+                                .primary(head, "found here")
+                                .help("move this node into the `kiln.kdl` at the project's root"),
+                            );
+                        } else if project_seen {
+                            self.diags.push(
+                                Diagnostic::error(codes::PROJECT, "`project` is given twice")
+                                    .primary(head, "second `project`")
+                                    .related(self.model.project.name.span, "first `project`"),
+                            );
+                        } else {
+                            project_seen = true;
+                            self.project(f.file, node);
+                        }
+                    }
+                    "app" => self.app(f.file, node, &mut seen),
+                    "env" => self.env(f.file, node, &mut seen),
+                    "flavor" => self.flavor(f.file, node, &mut seen),
+                    other => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::UNKNOWN_NODE,
+                                format!("unknown top-level node `{other}`"),
+                            )
+                            .primary(name.span, "not a kiln node")
+                            .help(suggest(
+                                other,
+                                TOP_LEVEL.iter().copied(),
+                                "the top-level nodes are",
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+        if !project_seen {
+            let kiln = loaded.files.iter().find(|f| {
+                f.path.as_ref().is_some_and(|p| {
+                    p.ends_with("kiln.kdl") && p.parent() == Some(loaded.root.as_path())
+                })
+            });
+            let mut d = Diagnostic::error(codes::PROJECT, "`kiln.kdl` has no `project` node")
+                .help("add `project \"my-project\"` at the top of `kiln.kdl`");
+            if let Some(k) = kiln {
+                d = d.primary(Span::new(k.file, 0, 0), "expected `project` in this file");
+            }
+            self.diags.push(d);
+        }
+        self.model.apps.sort_keys();
+        self.model.envs.sort_keys();
+        self.model.flavors.sort_keys();
+        self.cross_references();
+    }
+
+    fn duplicate(&mut self, what: &str, name: &Spanned<String>, first: Span) {
+        self.diags.push(
+            Diagnostic::error(
+                codes::DUPLICATE,
+                format!("{what} `{}` is defined twice", name.value),
+            )
+            .primary(name.span, "defined again here")
+            .related(first, "first defined here")
+            .help(format!(
+                "{what} names are unique across all files of the project; rename or remove one"
+            )),
+        );
+    }
+
+    /// The first argument as a name, or a diagnostic.
+    fn node_name(&mut self, file: FileId, node: &KdlNode, what: &str) -> Option<Spanned<String>> {
+        let args = nodes::args(file, node);
+        match args.first() {
+            Some(nodes::Arg {
+                value: Value::String(s),
+                span,
+            }) => Some(Spanned::new(s.clone(), *span)),
+            Some(a) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::MALFORMED,
+                        format!(
+                            "expected {what} name, found {} `{}`",
+                            a.value.kind(),
+                            a.value
+                        ),
+                    )
+                    .primary(a.span, "expected a string"),
+                );
+                None
+            }
+            None => {
+                let head = nodes::head_span(file, node, self.text(file));
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::MALFORMED,
+                        format!("`{}` needs a name", node.name().value()),
+                    )
+                    .primary(head, "expected a name after this")
+                    .help(format!("write `{} \"NAME\" {{ … }}`", node.name().value())),
+                );
+                None
+            }
+        }
+    }
+
+    fn extra_args(&mut self, file: FileId, node: &KdlNode, allowed: usize) {
+        for a in nodes::args(file, node).iter().skip(allowed) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::MALFORMED,
+                    format!(
+                        "unexpected argument {} to `{}`",
+                        a.value,
+                        node.name().value()
+                    ),
+                )
+                .primary(a.span, "not expected here"),
+            );
+        }
+    }
+
+    fn unknown_prop(&mut self, node: &str, p: &nodes::Prop, allowed: &[&str]) {
+        self.diags.push(
+            Diagnostic::error(
+                codes::UNKNOWN_PROPERTY,
+                format!("unknown property `{}` on `{node}`", p.name),
+            )
+            .primary(p.name_span, "unknown property")
+            .help(suggest(
+                &p.name,
+                allowed.iter().copied(),
+                &format!("`{node}` takes"),
+            )),
+        );
+    }
+
+    fn string_prop(&mut self, p: &nodes::Prop) -> Option<Spanned<String>> {
+        match &p.value {
+            Value::String(s) => Some(Spanned::new(s.clone(), p.span)),
+            v => {
+                self.diags.push(mismatch(p.span, "a string", v));
+                None
+            }
+        }
+    }
+
+    fn bool_value(&mut self, span: Span, v: &Value) -> bool {
+        match v {
+            Value::Bool(b) => *b,
+            v => {
+                self.diags.push(mismatch(span, "`#true` or `#false`", v));
+                false
+            }
+        }
+    }
+
+    fn no_children(&mut self, file: FileId, node: &KdlNode) {
+        if let Some(c) = node.children() {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::MALFORMED,
+                    format!("`{}` takes no block", node.name().value()),
+                )
+                .primary(Span::from_miette(file, c.span()), "unexpected block"),
+            );
+        }
+    }
+
+    /// `labels k=v …`: a string map from properties.
+    fn string_map(&mut self, file: FileId, node: &KdlNode) -> StringMap {
+        self.extra_args(file, node, 0);
+        self.no_children(file, node);
+        let mut map = StringMap::new();
+        for p in nodes::props(file, node) {
+            let value = match &p.value {
+                Value::Null => {
+                    self.diags.push(mismatch(p.span, "a string", &p.value));
+                    continue;
+                }
+                v => v.to_plain_string(),
+            };
+            map.insert(p.name.clone(), Spanned::new(value, p.span));
+        }
+        map
+    }
+
+    fn project(&mut self, file: FileId, node: &KdlNode) {
+        let Some(name) = self.node_name(file, node, "a project") else {
+            return;
+        };
+        self.extra_args(file, node, 1);
+        for p in nodes::props(file, node) {
+            self.unknown_prop("project", &p, &[]);
+        }
+        self.model.project.name = name;
+        let Some(children) = node.children() else {
+            return;
+        };
+        for c in children.nodes() {
+            let cname = nodes::name(file, c);
+            match cname.value.as_str() {
+                "gitops" => {
+                    let Some(url) = self.node_name(file, c, "a gitops repository URL or path")
+                    else {
+                        continue;
+                    };
+                    self.extra_args(file, c, 1);
+                    self.no_children(file, c);
+                    let mut g = Gitops {
+                        url,
+                        branch: "main".to_string(),
+                        path: "{env}".to_string(),
+                    };
+                    for p in nodes::props(file, c) {
+                        match p.name.as_str() {
+                            "branch" => {
+                                if let Some(s) = self.string_prop(&p) {
+                                    g.branch = s.value;
+                                }
+                            }
+                            "path" => {
+                                if let Some(s) = self.string_prop(&p) {
+                                    g.path = s.value;
+                                }
+                            }
+                            _ => self.unknown_prop("gitops", &p, &["branch", "path"]),
+                        }
+                    }
+                    self.model.project.gitops = Some(g);
+                }
+                "labels" => self.model.project.labels = self.string_map(file, c),
+                "annotations" => self.model.project.annotations = self.string_map(file, c),
+                other => self.diags.push(
+                    Diagnostic::error(
+                        codes::UNKNOWN_NODE,
+                        format!("unknown node `{other}` in `project`"),
+                    )
+                    .primary(cname.span, "not a project setting")
+                    .help(suggest(
+                        other,
+                        ["gitops", "labels", "annotations"],
+                        "`project` holds",
+                    )),
+                ),
+            }
+        }
+    }
+
+    fn app(&mut self, file: FileId, node: &KdlNode, seen: &mut Seen) {
+        let Some(name) = self.node_name(file, node, "an app") else {
+            return;
+        };
+        self.extra_args(file, node, 1);
+        self.app_name(&name);
+        if let Some(first) = seen.get(&("app", name.value.clone())) {
+            self.duplicate("app", &name, *first);
+            return;
+        }
+        seen.insert(("app", name.value.clone()), name.span);
+        let mut component = Spanned::new("web-service".to_string(), name.span);
+        for p in nodes::props(file, node) {
+            match p.name.as_str() {
+                "component" => {
+                    if let Some(s) = self.string_prop(&p) {
+                        component = s;
+                    }
+                }
+                _ => self.unknown_prop("app", &p, &["component"]),
+            }
+        }
+        let schema = match self.model.components.get(&component.value) {
+            Some(c) if !c.is_abstract => Some(c.params.clone()),
+            _ => {
+                let candidates: Vec<&str> = self
+                    .model
+                    .components
+                    .values()
+                    .filter(|c| !c.is_abstract)
+                    .map(|c| c.name.value.as_str())
+                    .collect();
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNKNOWN_COMPONENT,
+                        format!("unknown component `{}`", component.value),
+                    )
+                    .primary(component.span, "no component has this name")
+                    .help(suggest(
+                        &component.value,
+                        candidates,
+                        "the components are",
+                    )),
+                );
+                None
+            }
+        };
+        let mut app = App {
+            name: name.clone(),
+            component,
+            envs: None,
+            params: Vec::new(),
+            extras: Extras::default(),
+            file,
+            span: nodes::head_span(file, node, self.text(file)),
+        };
+        if let Some(children) = node.children() {
+            let mut rest = Vec::new();
+            for c in children.nodes() {
+                if c.name().value() == "envs" {
+                    self.no_children(file, c);
+                    let mut envs = Vec::new();
+                    for a in nodes::args(file, c) {
+                        match &a.value {
+                            Value::String(s) => envs.push(Spanned::new(s.clone(), a.span)),
+                            v => self.diags.push(mismatch(a.span, "an env name", v)),
+                        }
+                    }
+                    app.envs = Some(envs);
+                } else {
+                    rest.push(c);
+                }
+            }
+            let (params, extras) = self.param_block(
+                file,
+                &rest,
+                schema.as_ref(),
+                &format!("app `{}`", name.value),
+            );
+            app.params = params;
+            app.extras = extras;
+        }
+        self.model.apps.insert(name.value.clone(), app);
+    }
+
+    fn app_name(&mut self, name: &Spanned<String>) {
+        if !types::is_dns1035_label(&name.value, MAX_APP_NAME) {
+            let suggestion = types::dns_label(&name.value);
+            let mut d = Diagnostic::error(
+                codes::INVALID_NAME,
+                format!("`{}` is not a valid app name", name.value),
+            )
+            .primary(
+                name.span,
+                if name.value.len() > MAX_APP_NAME {
+                    format!(
+                        "{} characters, at most {MAX_APP_NAME} allowed",
+                        name.value.chars().count()
+                    )
+                } else {
+                    "not a DNS-1035 label".to_string()
+                },
+            );
+            let rule = format!(
+                "an app name is a DNS-1035 label of at most {MAX_APP_NAME} characters: lower-case letters, digits and `-`, starting with a letter"
+            );
+            d = if !suggestion.is_empty()
+                && suggestion != name.value
+                && suggestion.starts_with(|c: char| c.is_ascii_lowercase())
+            {
+                d.help(format!("{rule}, such as `{suggestion}`"))
+            } else {
+                d.help(rule)
+            };
+            self.diags.push(d);
+        }
+    }
+
+    /// Decodes the nodes of an app, env-app or flavor block: parameters
+    /// (checked against `schema` when known) and `manifest`/`patch`.
+    fn param_block(
+        &mut self,
+        file: FileId,
+        children: &[&KdlNode],
+        schema: Option<&IndexMap<String, ParamSchema>>,
+        owner: &str,
+    ) -> (Vec<ParamUse>, Extras) {
+        let mut params: Vec<ParamUse> = Vec::new();
+        let mut extras = Extras::default();
+        for &c in children {
+            let cname = nodes::name(file, c);
+            match cname.value.as_str() {
+                "manifest" => {
+                    self.no_children(file, c);
+                    self.extra_args(file, c, 1);
+                    if let Some(path) = self.node_name(file, c, "a manifest path") {
+                        extras.manifests.push(path);
+                    }
+                }
+                "patch" => {
+                    if let Some(p) = self.patch(file, c) {
+                        extras.patches.push(p);
+                    }
+                }
+                _ => {
+                    let Some(schema) = schema else {
+                        continue;
+                    };
+                    match schema.get(&cname.value) {
+                        Some(ps) => {
+                            if let Some(u) = self.param_use(file, c, ps) {
+                                params.push(u);
+                            }
+                        }
+                        None => {
+                            let mut names: Vec<&str> = schema.keys().map(String::as_str).collect();
+                            names.extend(schema::LANGUAGE_PARAMS);
+                            self.diags.push(
+                                Diagnostic::error(
+                                    codes::UNKNOWN_PARAM,
+                                    format!("unknown parameter `{}` in {owner}", cname.value),
+                                )
+                                .primary(cname.span, "not a parameter of this component")
+                                .help(suggest(
+                                    &cname.value,
+                                    names,
+                                    "the parameters are",
+                                )),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(schema) = schema {
+            self.same_layer_duplicates(&params, schema);
+        }
+        (params, extras)
+    }
+
+    /// Two uses of a single-valued parameter, or two entries with the same
+    /// key, in one block.
+    fn same_layer_duplicates(
+        &mut self,
+        params: &[ParamUse],
+        schema: &IndexMap<String, ParamSchema>,
+    ) {
+        let mut firsts: HashMap<(String, Vec<String>), Span> = HashMap::new();
+        for u in params {
+            let Some(ps) = schema.get(&u.name.value) else {
+                continue;
+            };
+            let key = if ps.repeated {
+                if ps.key.is_empty() {
+                    continue;
+                }
+                entry_key(ps, u)
+            } else {
+                Vec::new()
+            };
+            let id = (u.name.value.clone(), key.clone());
+            if let Some(first) = firsts.get(&id) {
+                let d = if ps.repeated {
+                    Diagnostic::error(codes::DUPLICATE_KEY, format!("two `{}` entries with the same key `{}` in one block", u.name.value, key.join(" ")))
+                        .primary(u.span, "second entry")
+                        .related(*first, "first entry")
+                        .help("entries of a repeated parameter merge by key; give each a different key, or remove one")
+                } else {
+                    Diagnostic::error(
+                        codes::REPEATED_PARAM,
+                        format!("`{}` is given twice in one block", u.name.value),
+                    )
+                    .primary(u.span, "given again here")
+                    .related(*first, "first given here")
+                    .help(format!(
+                        "`{}` takes one value; remove one of them",
+                        u.name.value
+                    ))
+                };
+                self.diags.push(d);
+            } else {
+                firsts.insert(id, u.span);
+            }
+            // Keyed children (a sidecar's `env`s) follow the same rule.
+            if !ps.children.is_empty() {
+                self.same_layer_duplicates(&u.children, &ps.children);
+            }
+        }
+    }
+
+    /// Checks one use of a parameter against its schema.
+    fn param_use(&mut self, file: FileId, node: &KdlNode, ps: &ParamSchema) -> Option<ParamUse> {
+        let name = nodes::name(file, node);
+        let head = nodes::head_span(file, node, self.text(file));
+        let args = nodes::args(file, node);
+        let props = nodes::props(file, node);
+        let mut u = ParamUse {
+            name: name.clone(),
+            span: head,
+            args: Vec::new(),
+            props: IndexMap::new(),
+            children: Vec::new(),
+            remove: false,
+        };
+        // Properties first: `remove` changes what the rest must hold.
+        let mut seen_props: HashMap<String, Span> = HashMap::new();
+        for p in &props {
+            if let Some(first) = seen_props.get(&p.name) {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE,
+                        format!("property `{}` is given twice", p.name),
+                    )
+                    .primary(p.name_span, "given again here")
+                    .related(*first, "first given here"),
+                );
+                continue;
+            }
+            seen_props.insert(p.name.clone(), p.name_span);
+            if p.name == "remove" {
+                u.remove = self.bool_value(p.span, &p.value);
+                continue;
+            }
+            if ps.is_map() {
+                if p.value == Value::Null {
+                    self.diags.push(mismatch(p.span, "a string", &p.value));
+                }
+                u.props.insert(
+                    p.name.clone(),
+                    PropUse {
+                        name_span: p.name_span,
+                        value: Spanned::new(p.value.clone(), p.span),
+                    },
+                );
+                continue;
+            }
+            match ps.props.get(&p.name) {
+                Some(vs) => {
+                    self.check_value(vs, &p.value, p.span, &format!("`{}`", p.name));
+                    u.props.insert(
+                        p.name.clone(),
+                        PropUse {
+                            name_span: p.name_span,
+                            value: Spanned::new(p.value.clone(), p.span),
+                        },
+                    );
+                }
+                None => {
+                    let mut names: Vec<&str> = ps.props.keys().map(String::as_str).collect();
+                    names.push("remove");
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::UNKNOWN_PROPERTY,
+                            format!("unknown property `{}` on `{}`", p.name, ps.name),
+                        )
+                        .primary(p.name_span, "unknown property")
+                        .help(suggest(
+                            &p.name,
+                            names,
+                            &format!("`{}` takes", ps.name),
+                        )),
+                    );
+                }
+            }
+        }
+        // Arguments.
+        let arg_schemas: Vec<(String, ValueSchema, bool)> = match &ps.shorthand {
+            Some(vs) if vs.ty == Type::Map => Vec::new(),
+            Some(vs) => vec![("value".to_string(), vs.clone(), false)],
+            None => ps
+                .args
+                .iter()
+                .map(|a| (a.name.clone(), a.value.clone(), a.variadic))
+                .collect(),
+        };
+        let mut i = 0;
+        for a in &args {
+            let Some((aname, vs, variadic)) = arg_schemas
+                .get(i)
+                .or_else(|| arg_schemas.last().filter(|l| l.2))
+            else {
+                let expected = match arg_schemas.len() {
+                    0 => "no arguments".to_string(),
+                    1 => "one argument".to_string(),
+                    n => format!("{n} arguments"),
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::MALFORMED,
+                        format!("`{}` takes {expected}, found an extra {}", ps.name, a.value),
+                    )
+                    .primary(a.span, "unexpected argument")
+                    .help(format!("usage: `{}`", ps.usage())),
+                );
+                continue;
+            };
+            self.check_value(vs, &a.value, a.span, &format!("`{}`'s {aname}", ps.name));
+            u.args.push(Spanned::new(a.value.clone(), a.span));
+            if !*variadic {
+                i += 1;
+            }
+        }
+        if !u.remove {
+            for (aname, vs, variadic) in arg_schemas.iter().skip(u.args.len()) {
+                if vs.required && !(*variadic && !u.args.is_empty()) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::MISSING_REQUIRED,
+                            format!("`{}` needs its {aname}", ps.name),
+                        )
+                        .primary(name.span, format!("missing {aname} ({})", vs.ty.name()))
+                        .help(format!("usage: `{}`", ps.usage())),
+                    );
+                }
+            }
+            if let Some(vs) = &ps.shorthand
+                && vs.ty != Type::Map
+                && args.is_empty()
+            {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::MISSING_REQUIRED,
+                        format!("`{}` needs a value", ps.name),
+                    )
+                    .primary(name.span, format!("expected {} after this", vs.ty.name()))
+                    .help(format!(
+                        "write `{} <{}>`, or `{} remove=#true` to drop an inherited value",
+                        ps.name,
+                        vs.ty.name(),
+                        ps.name
+                    )),
+                );
+            }
+        }
+        // Children.
+        if let Some(children) = node.children() {
+            for c in children.nodes() {
+                let cname = nodes::name(file, c);
+                match ps.children.get(&cname.value) {
+                    Some(cs) => {
+                        if let Some(cu) = self.param_use(file, c, cs) {
+                            u.children.push(cu);
+                        }
+                    }
+                    None => {
+                        let d = if ps.children.is_empty() {
+                            Diagnostic::error(
+                                codes::MALFORMED,
+                                format!("`{}` takes no block", ps.name),
+                            )
+                            .primary(cname.span, "unexpected node")
+                            .help(format!("usage: `{}`", ps.usage()))
+                        } else {
+                            Diagnostic::error(
+                                codes::UNKNOWN_PARAM,
+                                format!("unknown node `{}` in `{}`", cname.value, ps.name),
+                            )
+                            .primary(cname.span, format!("not part of `{}`", ps.name))
+                            .help(suggest(
+                                &cname.value,
+                                ps.children.keys().map(String::as_str),
+                                &format!("`{}` holds", ps.name),
+                            ))
+                        };
+                        self.diags.push(d);
+                    }
+                }
+            }
+            self.same_layer_duplicates(&u.children, &ps.children);
+        }
+        Some(u)
+    }
+
+    /// Type-checks one value; templated strings wait until they are evaluated.
+    fn check_value(&mut self, vs: &ValueSchema, v: &Value, span: Span, what: &str) {
+        if matches!(v, Value::String(s) if s.contains("{{")) {
+            return;
+        }
+        let c = Constraints {
+            min: vs.min,
+            max: vs.max,
+            values: &vs.values,
+        };
+        if let Err(e) = types::check(vs.ty, v, &c) {
+            self.diags.push(
+                Diagnostic::error(codes::TYPE_MISMATCH, format!("{what}: {}", e.message))
+                    .primary(span, format!("expected {}", vs.ty.describe()))
+                    .maybe_help(e.help),
+            );
+        }
+    }
+
+    fn patch(&mut self, file: FileId, node: &KdlNode) -> Option<Patch> {
+        let target = self.node_name(file, node, "a patch target (`Kind/name`)")?;
+        self.extra_args(file, node, 1);
+        if !target.value.contains('/') {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::MALFORMED,
+                    format!("patch target `{}` is not `Kind/name`", target.value),
+                )
+                .primary(target.span, "expected `Kind/name`")
+                .help("write the object's kind and name, such as `patch \"Deployment/web\" { … }`"),
+            );
+        }
+        let mut patch = Patch {
+            target,
+            ops: Vec::new(),
+            span: nodes::head_span(file, node, self.text(file)),
+        };
+        let Some(children) = node.children() else {
+            return Some(patch);
+        };
+        for c in children.nodes() {
+            let cname = nodes::name(file, c);
+            let args = nodes::args(file, c);
+            let pointer = match args.first() {
+                Some(nodes::Arg {
+                    value: Value::String(s),
+                    span,
+                }) if s.is_empty() || s.starts_with('/') => Spanned::new(s.clone(), *span),
+                Some(a) => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::MALFORMED,
+                            format!(
+                                "expected a JSON pointer such as `/spec/replicas`, found {}",
+                                a.value
+                            ),
+                        )
+                        .primary(a.span, "not a JSON pointer")
+                        .help("a JSON pointer (RFC 6901) starts with `/`"),
+                    );
+                    continue;
+                }
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::MALFORMED,
+                            format!("`{}` needs a JSON pointer", cname.value),
+                        )
+                        .primary(cname.span, "expected a pointer after this"),
+                    );
+                    continue;
+                }
+            };
+            match cname.value.as_str() {
+                "set" => match args.get(1) {
+                    Some(v) => {
+                        self.extra_args(file, c, 2);
+                        patch.ops.push(PatchOp::Set {
+                            pointer,
+                            value: Spanned::new(v.value.clone(), v.span),
+                        });
+                    }
+                    None => self.diags.push(
+                        Diagnostic::error(codes::MALFORMED, "`set` needs a pointer and a value")
+                            .primary(pointer.span, "no value after this")
+                            .help("write `set \"/spec/replicas\" 3`"),
+                    ),
+                },
+                "remove" => {
+                    self.extra_args(file, c, 1);
+                    patch.ops.push(PatchOp::Remove { pointer });
+                }
+                other => self.diags.push(
+                    Diagnostic::error(
+                        codes::UNKNOWN_NODE,
+                        format!("unknown patch operation `{other}`"),
+                    )
+                    .primary(cname.span, "not a patch operation")
+                    .help(suggest(
+                        other,
+                        ["set", "remove"],
+                        "the operations are",
+                    )),
+                ),
+            }
+        }
+        Some(patch)
+    }
+
+    fn env(&mut self, file: FileId, node: &KdlNode, seen: &mut Seen) {
+        let Some(name) = self.node_name(file, node, "an env") else {
+            return;
+        };
+        self.extra_args(file, node, 1);
+        for p in nodes::props(file, node) {
+            self.unknown_prop("env", &p, &[]);
+        }
+        if !types::is_dns_label(&name.value, 63) {
+            self.diags.push(
+                Diagnostic::error(codes::INVALID_NAME, format!("`{}` is not a valid env name", name.value))
+                    .primary(name.span, "not a DNS label")
+                    .help("an env name is a folder and a default namespace: lower-case letters, digits and `-`, at most 63 characters"),
+            );
+        }
+        if let Some(first) = seen.get(&("env", name.value.clone())) {
+            self.duplicate("env", &name, *first);
+            return;
+        }
+        seen.insert(("env", name.value.clone()), name.span);
+        let mut env = Env {
+            name: name.clone(),
+            namespace: None,
+            flavors: Vec::new(),
+            vars: IndexMap::new(),
+            labels: StringMap::new(),
+            annotations: StringMap::new(),
+            deploy: Vec::new(),
+            apps: IndexMap::new(),
+            preview: None,
+            create_namespace: false,
+            span: nodes::head_span(file, node, self.text(file)),
+        };
+        let mut env_apps: Vec<&KdlNode> = Vec::new();
+        if let Some(children) = node.children() {
+            for c in children.nodes() {
+                let cname = nodes::name(file, c);
+                match cname.value.as_str() {
+                    "namespace" => {
+                        self.no_children(file, c);
+                        self.extra_args(file, c, 1);
+                        env.namespace = self.node_name(file, c, "a namespace");
+                    }
+                    "flavor" => {
+                        self.no_children(file, c);
+                        for a in nodes::args(file, c) {
+                            match &a.value {
+                                Value::String(s) => {
+                                    env.flavors.push(Spanned::new(s.clone(), a.span))
+                                }
+                                v => self.diags.push(mismatch(a.span, "a flavor name", v)),
+                            }
+                        }
+                    }
+                    "vars" => {
+                        self.no_children(file, c);
+                        self.extra_args(file, c, 0);
+                        for p in nodes::props(file, c) {
+                            env.vars
+                                .insert(p.name.clone(), Spanned::new(p.value.clone(), p.span));
+                        }
+                    }
+                    "labels" => env.labels = self.string_map(file, c),
+                    "annotations" => env.annotations = self.string_map(file, c),
+                    "deploy" => {
+                        self.no_children(file, c);
+                        self.extra_args(file, c, 0);
+                        let mut rule = DeployRule {
+                            span: nodes::head_span(file, c, self.text(file)),
+                            ..DeployRule::default()
+                        };
+                        for p in nodes::props(file, c) {
+                            match p.name.as_str() {
+                                "branch" => rule.branch = self.string_prop(&p),
+                                "tag" => rule.tag = self.string_prop(&p),
+                                "event" => {
+                                    rule.event = self.string_prop(&p);
+                                    if let Some(e) = &rule.event
+                                        && !["push", "tag", "pr"]
+                                            .contains(&e.value.trim_start_matches('!'))
+                                    {
+                                        self.diags.push(
+                                            Diagnostic::error(
+                                                codes::TYPE_MISMATCH,
+                                                format!("unknown event `{}`", e.value),
+                                            )
+                                            .primary(e.span, "expected `push`, `tag` or `pr`")
+                                            .help(
+                                                suggest(
+                                                    &e.value,
+                                                    ["push", "tag", "pr"],
+                                                    "the events are",
+                                                ),
+                                            ),
+                                        );
+                                    }
+                                }
+                                _ => self.unknown_prop("deploy", &p, &["branch", "tag", "event"]),
+                            }
+                        }
+                        env.deploy.push(rule);
+                    }
+                    "preview" => {
+                        self.no_children(file, c);
+                        self.extra_args(file, c, 0);
+                        let mut ttl = None;
+                        for p in nodes::props(file, c) {
+                            if p.name == "ttl" {
+                                match types::check(
+                                    Type::Duration,
+                                    &p.value,
+                                    &Constraints::default(),
+                                ) {
+                                    Ok(Value::Int(secs)) if secs > 0 => {
+                                        ttl = Some(Spanned::new(secs as u64, p.span))
+                                    }
+                                    _ => self.diags.push(
+                                        Diagnostic::error(
+                                            codes::TYPE_MISMATCH,
+                                            format!(
+                                                "expected a duration such as `72h`, found {}",
+                                                p.value
+                                            ),
+                                        )
+                                        .primary(p.span, "not a positive duration"),
+                                    ),
+                                }
+                            } else {
+                                self.unknown_prop("preview", &p, &["ttl"]);
+                            }
+                        }
+                        match ttl {
+                            Some(t) => env.preview = Some(t),
+                            None if !self.diags.0.last().is_some_and(|d| d.code == codes::TYPE_MISMATCH.0) => self.diags.push(
+                                Diagnostic::error(codes::MISSING_REQUIRED, "`preview` needs `ttl=`")
+                                    .primary(cname.span, "no ttl")
+                                    .help("write `preview ttl=\"72h\"`: previews expire and `kiln preview gc` removes them"),
+                            ),
+                            None => {}
+                        }
+                    }
+                    "create-namespace" => {
+                        self.no_children(file, c);
+                        env.create_namespace = match nodes::args(file, c).first() {
+                            Some(a) => self.bool_value(a.span, &a.value),
+                            None => true,
+                        };
+                    }
+                    "app" => env_apps.push(c),
+                    other => self.diags.push(
+                        Diagnostic::error(
+                            codes::UNKNOWN_NODE,
+                            format!("unknown node `{other}` in `env`"),
+                        )
+                        .primary(cname.span, "not an env setting")
+                        .help(suggest(
+                            other,
+                            [
+                                "namespace",
+                                "flavor",
+                                "vars",
+                                "labels",
+                                "annotations",
+                                "deploy",
+                                "preview",
+                                "create-namespace",
+                                "app",
+                            ],
+                            "`env` holds",
+                        )),
+                    ),
+                }
+            }
+        }
+        // App overrides need the apps, which may be defined later or in
+        // other files: keep the nodes and decode them after all files.
+        self.model.envs.insert(name.value.clone(), env);
+        for c in env_apps {
+            self.pending_env_app(file, &name.value, c);
+        }
+    }
+
+    fn pending_env_app(&mut self, file: FileId, env: &str, node: &KdlNode) {
+        let Some(name) = self.node_name(file, node, "an app") else {
+            return;
+        };
+        self.extra_args(file, node, 1);
+        let mut disabled = false;
+        for p in nodes::props(file, node) {
+            match p.name.as_str() {
+                "disabled" => disabled = self.bool_value(p.span, &p.value),
+                _ => self.unknown_prop("app", &p, &["disabled"]),
+            }
+        }
+        let span = nodes::head_span(file, node, self.text(file));
+        if let Some(prev) = self
+            .model
+            .envs
+            .get(env)
+            .and_then(|e| e.apps.get(&name.value))
+        {
+            let first = prev.name.span;
+            self.duplicate("app override", &name, first);
+            return;
+        }
+        let children: Vec<&KdlNode> = node
+            .children()
+            .map(|c| c.nodes().iter().collect())
+            .unwrap_or_default();
+        // The app's component decides the schema. Apps are decoded file by
+        // file, so look the app up in the raw documents when needed: here
+        // the env app's params are decoded later in `cross_references`.
+        self.pending.push(PendingEnvApp {
+            env: env.to_string(),
+            file,
+            name,
+            disabled,
+            span,
+            nodes: children.into_iter().cloned().collect(),
+        });
+    }
+
+    fn flavor(&mut self, file: FileId, node: &KdlNode, seen: &mut Seen) {
+        let Some(name) = self.node_name(file, node, "a flavor") else {
+            return;
+        };
+        self.extra_args(file, node, 1);
+        if let Some(first) = seen.get(&("flavor", name.value.clone())) {
+            self.duplicate("flavor", &name, *first);
+            return;
+        }
+        seen.insert(("flavor", name.value.clone()), name.span);
+        let mut params = Vec::new();
+        if let Some(children) = node.children() {
+            for c in children.nodes() {
+                let cname = nodes::name(file, c);
+                // A flavor value applies to every app whose component declares
+                // the parameter; check it against the first that does.
+                let declaring = self
+                    .model
+                    .components
+                    .values()
+                    .filter(|c| !c.is_abstract)
+                    .find_map(|comp| comp.params.get(&cname.value))
+                    .cloned();
+                match declaring {
+                    Some(ps) => {
+                        if let Some(u) = self.param_use(file, c, &ps) {
+                            params.push(u);
+                        }
+                    }
+                    None => {
+                        let mut all: Vec<&str> = self
+                            .model
+                            .components
+                            .values()
+                            .filter(|c| !c.is_abstract)
+                            .flat_map(|c| c.params.keys().map(String::as_str))
+                            .collect();
+                        all.sort();
+                        all.dedup();
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::FLAVOR_PARAM,
+                                format!(
+                                    "flavor `{}` sets `{}`, which no component declares",
+                                    name.value, cname.value
+                                ),
+                            )
+                            .primary(cname.span, "no component has this parameter")
+                            .help(suggest(
+                                &cname.value,
+                                all,
+                                "parameters components declare",
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+        self.model.flavors.insert(
+            name.value.clone(),
+            Flavor {
+                span: name.span,
+                name,
+                params,
+            },
+        );
+    }
+}
+
+impl Checker<'_> {
+    /// Names that refer to other definitions: flavors, apps, envs; and the
+    /// env app blocks, which need their app's component.
+    fn cross_references(&mut self) {
+        let flavor_names: Vec<String> = self.model.flavors.keys().cloned().collect();
+        let env_names: Vec<String> = self.model.envs.keys().cloned().collect();
+        let app_names: Vec<String> = self.model.apps.keys().cloned().collect();
+        for env in self.model.envs.values() {
+            for f in &env.flavors {
+                if !self.model.flavors.contains_key(&f.value) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::UNKNOWN_FLAVOR,
+                            format!("unknown flavor `{}`", f.value),
+                        )
+                        .primary(f.span, "no flavor has this name")
+                        .help(suggest(
+                            &f.value,
+                            flavor_names.iter().map(String::as_str),
+                            "the flavors are",
+                        )),
+                    );
+                }
+            }
+        }
+        for app in self.model.apps.values() {
+            for e in app.envs.iter().flatten() {
+                if !self.model.envs.contains_key(&e.value) {
+                    self.diags.push(
+                        Diagnostic::error(codes::UNKNOWN_ENV, format!("unknown env `{}`", e.value))
+                            .primary(e.span, "no env has this name")
+                            .help(suggest(
+                                &e.value,
+                                env_names.iter().map(String::as_str),
+                                "the envs are",
+                            )),
+                    );
+                }
+            }
+        }
+        for p in std::mem::take(&mut self.pending) {
+            let Some(app) = self.model.apps.get(&p.name.value) else {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNKNOWN_APP,
+                        format!("env `{}` overrides unknown app `{}`", p.env, p.name.value),
+                    )
+                    .primary(p.name.span, "no app has this name")
+                    .help(suggest(
+                        &p.name.value,
+                        app_names.iter().map(String::as_str),
+                        "the apps are",
+                    )),
+                );
+                continue;
+            };
+            if !app.in_env(&p.env) {
+                let mut d = Diagnostic::error(
+                    codes::APP_NOT_IN_ENV,
+                    format!("app `{}` is not deployed to env `{}`", p.name.value, p.env),
+                )
+                .primary(p.name.span, "this override would never apply");
+                if let Some(envs) = &app.envs {
+                    let span = envs.first().map(|e| e.span).unwrap_or(app.name.span);
+                    d = d.related(span, "the app's `envs` leaves this env out");
+                }
+                self.diags.push(d.help(format!(
+                    "add `{}` to the app's `envs`, or remove this block",
+                    p.env
+                )));
+                continue;
+            }
+            let schema = self
+                .model
+                .components
+                .get(&app.component.value)
+                .filter(|c| !c.is_abstract)
+                .map(|c| c.params.clone());
+            let owner = format!("app `{}` of env `{}`", p.name.value, p.env);
+            let nodes: Vec<&KdlNode> = p.nodes.iter().collect();
+            let (params, extras) = self.param_block(p.file, &nodes, schema.as_ref(), &owner);
+            if let Some(env) = self.model.envs.get_mut(&p.env) {
+                env.apps.insert(
+                    p.name.value.clone(),
+                    EnvApp {
+                        name: p.name,
+                        disabled: p.disabled,
+                        params,
+                        extras,
+                        span: p.span,
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn mismatch(span: Span, expected: &str, found: &Value) -> Diagnostic {
+    Diagnostic::error(
+        codes::TYPE_MISMATCH,
+        format!("expected {expected}, found {} `{found}`", found.kind()),
+    )
+    .primary(span, format!("expected {expected}"))
+}
+
+/// The merge key of one entry of a repeated parameter, as strings.
+pub fn entry_key(ps: &ParamSchema, u: &ParamUse) -> Vec<String> {
+    ps.key
+        .iter()
+        .map(|k| match k {
+            schema::KeyPart::Arg(i) => u
+                .args
+                .get(*i)
+                .map(|a| a.value.to_plain_string())
+                .unwrap_or_default(),
+            schema::KeyPart::Prop(p) => u
+                .props
+                .get(p)
+                .map(|pu| pu.value.value.to_plain_string())
+                .or_else(|| {
+                    ps.props
+                        .get(p)
+                        .and_then(|vs| vs.default.as_ref())
+                        .map(Value::to_plain_string)
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
+}

@@ -1,0 +1,167 @@
+//! The checked project: what `check` produces and `resolve` consumes.
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+use super::schema::Component;
+use crate::span::{FileId, Span, Spanned};
+use crate::value::Value;
+
+/// A whole project, checked: every name resolves, every value has its type.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    /// The project directory, canonical.
+    pub root: PathBuf,
+    pub project: Project,
+    /// Every component, standard and the project's, by name.
+    pub components: IndexMap<String, Component>,
+    /// Apps, envs and flavors, sorted by name.
+    pub apps: IndexMap<String, App>,
+    pub envs: IndexMap<String, Env>,
+    pub flavors: IndexMap<String, Flavor>,
+}
+
+/// The `project` node.
+#[derive(Clone, Debug, Default)]
+pub struct Project {
+    pub name: Spanned<String>,
+    pub gitops: Option<Gitops>,
+    pub labels: StringMap,
+    pub annotations: StringMap,
+}
+
+/// `gitops URL branch= path=`: defaults for the gitops commands.
+#[derive(Clone, Debug)]
+pub struct Gitops {
+    pub url: Spanned<String>,
+    pub branch: String,
+    pub path: String,
+}
+
+/// Keys to spanned string values, in the order written.
+pub type StringMap = IndexMap<String, Spanned<String>>;
+
+/// One use of a parameter: a node in an app, flavor or env block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamUse {
+    pub name: Spanned<String>,
+    /// The node's head (name, arguments, properties), for labels.
+    pub span: Span,
+    pub args: Vec<Spanned<Value>>,
+    pub props: IndexMap<String, PropUse>,
+    pub children: Vec<ParamUse>,
+    /// `remove=#true`: drops the inherited value.
+    pub remove: bool,
+}
+
+/// A property of a [`ParamUse`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct PropUse {
+    pub name_span: Span,
+    pub value: Spanned<Value>,
+}
+
+/// `patch "Kind/name" { set …; remove … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Patch {
+    pub target: Spanned<String>,
+    pub ops: Vec<PatchOp>,
+    pub span: Span,
+}
+
+/// One edit of a [`Patch`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum PatchOp {
+    Set {
+        pointer: Spanned<String>,
+        value: Spanned<Value>,
+    },
+    Remove {
+        pointer: Spanned<String>,
+    },
+}
+
+/// The language-level nodes every app block may hold.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extras {
+    /// `manifest "path"`, as written, with the file that names it.
+    pub manifests: Vec<Spanned<String>>,
+    pub patches: Vec<Patch>,
+}
+
+/// An `app` node.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub name: Spanned<String>,
+    pub component: Spanned<String>,
+    /// `envs "a" "b"`: the envs the app is deployed to; `None` for all.
+    pub envs: Option<Vec<Spanned<String>>>,
+    pub params: Vec<ParamUse>,
+    pub extras: Extras,
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// An `env` node.
+#[derive(Clone, Debug)]
+pub struct Env {
+    pub name: Spanned<String>,
+    pub namespace: Option<Spanned<String>>,
+    pub flavors: Vec<Spanned<String>>,
+    pub vars: IndexMap<String, Spanned<Value>>,
+    pub labels: StringMap,
+    pub annotations: StringMap,
+    pub deploy: Vec<DeployRule>,
+    pub apps: IndexMap<String, EnvApp>,
+    /// `preview ttl=`: the env is a template for preview environments.
+    pub preview: Option<Spanned<u64>>,
+    pub create_namespace: bool,
+    pub span: Span,
+}
+
+/// An env's `app "NAME"` block.
+#[derive(Clone, Debug)]
+pub struct EnvApp {
+    pub name: Spanned<String>,
+    pub disabled: bool,
+    pub params: Vec<ParamUse>,
+    pub extras: Extras,
+    pub span: Span,
+}
+
+/// A `deploy` rule: every given glob must match.
+#[derive(Clone, Debug, Default)]
+pub struct DeployRule {
+    pub branch: Option<Spanned<String>>,
+    pub tag: Option<Spanned<String>>,
+    pub event: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// A `flavor` node.
+#[derive(Clone, Debug)]
+pub struct Flavor {
+    pub name: Spanned<String>,
+    pub params: Vec<ParamUse>,
+    pub span: Span,
+}
+
+impl App {
+    /// True when the app is deployed to `env`.
+    pub fn in_env(&self, env: &str) -> bool {
+        self.envs
+            .as_ref()
+            .is_none_or(|e| e.iter().any(|n| n.value == env))
+    }
+}
+
+impl Env {
+    /// The namespace as written (it may hold templates), or the env's name.
+    pub fn namespace_template(&self) -> String {
+        self.namespace
+            .as_ref()
+            .map(|n| n.value.clone())
+            .unwrap_or_else(|| self.name.value.clone())
+    }
+}
