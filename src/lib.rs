@@ -12,6 +12,7 @@
 pub mod check;
 pub mod diag;
 pub mod output;
+pub mod resolve;
 pub mod span;
 pub mod syntax;
 pub mod types;

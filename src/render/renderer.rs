@@ -1,0 +1,569 @@
+//! From resolved apps to objects: templates, manifests, patches, the
+//! post-processing of LANGUAGE.md "Rendered objects", validation, YAML.
+
+use std::collections::{BTreeMap, HashMap};
+
+use minijinja::Environment;
+use serde_json::{Map, Value as Json};
+
+use super::{validate, yaml};
+use crate::check::{Model, PatchOp, ParamUse};
+use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::output::{AppOutput, EnvOutput};
+use crate::resolve::{Resolved, ResolvedEnv, Templater, read_project_file};
+use crate::span::{FileId, Sources, Span};
+use crate::world::World;
+
+/// Every component template, compiled once, with the source file ids that
+/// diagnostics point into.
+pub struct Templates {
+    env: Environment<'static>,
+    /// Template name → source file id.
+    files: HashMap<String, FileId>,
+    /// Component name → template names, in order.
+    by_component: HashMap<String, Vec<String>>,
+}
+
+/// Loads the templates of every component: the whole embedded `stdlib/`
+/// and the templates project components name (relative to their file).
+pub fn load_templates(model: &Model, sources: &mut Sources, world: &dyn World, diags: &mut Diagnostics) -> Templates {
+    let mut env = crate::resolve::strings::environment();
+    let mut files = HashMap::new();
+    for (name, text) in crate::syntax::stdlib_files() {
+        if !name.ends_with(".j2") {
+            continue;
+        }
+        let id = sources.find(&format!("<stdlib>/{name}")).unwrap_or_else(|| sources.add(format!("<stdlib>/{name}"), None, (*text).to_string()));
+        files.insert(name.to_string(), id);
+        if let Err(e) = env.add_template_owned(name.to_string(), (*text).to_string()) {
+            diags.push(template_diag(&e, id, sources, None, "the standard library's template is broken"));
+        }
+    }
+    let mut by_component = HashMap::new();
+    for c in model.components.values() {
+        let mut names = Vec::new();
+        for t in &c.templates {
+            if c.stdlib {
+                if files.contains_key(&t.value) {
+                    names.push(t.value.clone());
+                } else {
+                    diags.push(Diagnostic::error(codes::FILE_NOT_FOUND, format!("template `{}` is not in the standard library", t.value)).primary(t.span, "named here"));
+                }
+                continue;
+            }
+            let text = match read_project_file(&t.value, t.span, sources, world, &model.root) {
+                Ok(text) => text,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            let base = sources.get(t.span.file).path.as_ref().and_then(|p| p.parent().map(|d| d.join(&t.value))).unwrap_or_default();
+            let name = crate::syntax::display_name(&model.root, &base);
+            let id = match sources.find(&name) {
+                Some(id) => id,
+                None => sources.add(name.clone(), Some(base.clone()), text.clone()),
+            };
+            files.insert(name.clone(), id);
+            match env.add_template_owned(name.clone(), text) {
+                Ok(()) => names.push(name),
+                Err(e) => diags.push(template_diag(&e, id, sources, None, "template does not compile")),
+            }
+        }
+        by_component.insert(c.name.value.clone(), names);
+    }
+    Templates { env, files, by_component }
+}
+
+/// A diagnostic at a template's line, from a minijinja error.
+fn template_diag(e: &minijinja::Error, fallback: FileId, sources: &Sources, app: Option<(&str, Span)>, what: &str) -> Diagnostic {
+    let file = e.name().and_then(|n| sources.find(&format!("<stdlib>/{n}")).or_else(|| sources.find(n))).unwrap_or(fallback);
+    let f = sources.get(file);
+    let span = match (e.range(), e.line()) {
+        (Some(r), _) if r.end <= f.text.len() => Span::new(file, r.start, r.end),
+        (_, Some(line)) => {
+            let start = f.line_start(line);
+            let end = f.text[start..].find('\n').map(|i| start + i).unwrap_or(f.text.len());
+            Span::new(file, start, end)
+        }
+        _ => Span::new(file, 0, 0),
+    };
+    let detail = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
+    let mut d = Diagnostic::error(codes::RENDER_TEMPLATE, format!("{what}: {}", detail.trim_end_matches('.'))).primary(span, "here");
+    if let Some((name, app_span)) = app {
+        d = d.related(app_span, format!("while rendering app `{name}`"));
+    }
+    if e.kind() == minijinja::ErrorKind::UndefinedError {
+        d = d.help("an undefined name: parameters are at the top level with `-` written `_` (or under `params`), with `app`, `env`, `vars`, `project`, `git`, `labels` and `selector_labels`");
+    }
+    d
+}
+
+/// One rendered object and where it came from.
+struct Object {
+    value: Json,
+    /// The template (or manifest) file that made it.
+    origin: FileId,
+    app: String,
+    app_span: Span,
+    /// The parameter use that made it, where one did.
+    param_span: Option<Span>,
+}
+
+/// Renders one resolved env into its output folder.
+pub fn render_env(model: &Model, renv: &ResolvedEnv, create_namespace: bool, folder: &str, templates: &Templates, sources: &Sources, world: &dyn World, diags: &mut Diagnostics) -> Option<EnvOutput> {
+    let before = diags.error_count();
+    let env = model.envs.values().find(|e| e.name.value == renv.name || Some(&renv.name) != Some(&e.name.value));
+    let mut objects: Vec<Object> = Vec::new();
+    for app in &renv.apps {
+        objects.extend(render_app(model, app, templates, sources, world, diags));
+    }
+    let _ = env;
+    // Duplicates across the env.
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        let key = (
+            o.value["kind"].as_str().unwrap_or_default().to_string(),
+            o.value["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),
+            o.value["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+        );
+        if let Some(&j) = seen.get(&key) {
+            let first = &objects[j];
+            diags.push(
+                Diagnostic::error(codes::DUPLICATE_OBJECT, format!("two objects `{}/{}` in namespace `{}` of env `{}`", key.0, key.2, key.1, renv.name))
+                    .primary(o.param_span.unwrap_or(o.app_span), format!("made by app `{}`", o.app))
+                    .related(first.param_span.unwrap_or(first.app_span), format!("also made by app `{}`", first.app))
+                    .help("Kubernetes keeps one object per kind, namespace and name; rename one, or create it in one app only"),
+            );
+        } else {
+            seen.insert(key, i);
+        }
+    }
+    if diags.error_count() > before {
+        return None;
+    }
+    let mut out = EnvOutput {
+        env: renv.name.clone(),
+        folder: folder.to_string(),
+        namespace: renv.namespace.clone(),
+        namespace_object: None,
+        apps: BTreeMap::new(),
+    };
+    if create_namespace {
+        let mut ns = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": renv.namespace}});
+        add_metadata(&mut ns, model, renv, None);
+        out.namespace_object = Some(yaml::to_yaml(&ns).into_bytes());
+    }
+    for app in &renv.apps {
+        out.apps.insert(app.app.clone(), AppOutput::default());
+    }
+    for o in &objects {
+        let kind = o.value["kind"].as_str().unwrap_or_default().to_lowercase();
+        let name = o.value["metadata"]["name"].as_str().unwrap_or_default();
+        let file = format!("{kind}-{name}.yaml");
+        let entry = out.apps.entry(o.app.clone()).or_default();
+        entry.files.insert(file, yaml::to_yaml(&o.value).into_bytes());
+        collect_images(&o.value, &mut entry.images);
+    }
+    for a in out.apps.values_mut() {
+        a.images.sort();
+        a.images.dedup();
+    }
+    Some(out)
+}
+
+fn render_app(model: &Model, app: &Resolved, templates: &Templates, sources: &Sources, world: &dyn World, diags: &mut Diagnostics) -> Vec<Object> {
+    let before = diags.error_count();
+    let mut objects = Vec::new();
+    let ctx = minijinja::Value::from(minijinja::value::Serde(&app.context));
+    for name in templates.by_component.get(&app.component).into_iter().flatten() {
+        let id = templates.files.get(name).copied().unwrap_or_default();
+        let rendered = templates.env.get_template(name).and_then(|t| t.render(&ctx));
+        let text = match rendered {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(template_diag(&e, id, sources, Some((&app.app, app.app_span)), "template failed"));
+                continue;
+            }
+        };
+        match yaml::from_yaml_documents(&text) {
+            Ok(docs) => {
+                for v in docs.into_iter().filter(|d| !d.is_null()) {
+                    objects.push(Object {
+                        param_span: creating_param(app, &v),
+                        value: v,
+                        origin: id,
+                        app: app.app.clone(),
+                        app_span: app.app_span,
+                    });
+                }
+            }
+            Err(e) => {
+                let line = text.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
+                diags.push(
+                    Diagnostic::error(codes::RENDER_YAML, format!("template `{name}` produced invalid YAML: {}", e.message))
+                        .primary(Span::new(id, 0, 0), "in this template")
+                        .related(app.app_span, format!("while rendering app `{}`", app.app))
+                        .help(format!("line {} of the output reads `{}`; emit values with `| tojson`", e.line, line.trim())),
+                );
+            }
+        }
+    }
+    // Manifests: plain YAML files, templated like strings.
+    let templater = Templater::new();
+    for extras in &app.extras {
+        for m in &extras.manifests {
+            let text = match read_project_file(&m.value, m.span, sources, world, &model.root) {
+                Ok(t) => t,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            let text = match templater.render(&text, m.span, &app.context, sources) {
+                Ok(t) => t,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            match yaml::from_yaml_documents(&text) {
+                Ok(docs) => {
+                    for v in docs.into_iter().filter(|d| !d.is_null()) {
+                        objects.push(Object {
+                            value: v,
+                            origin: m.span.file,
+                            app: app.app.clone(),
+                            app_span: m.span,
+                            param_span: Some(m.span),
+                        });
+                    }
+                }
+                Err(e) => diags.push(
+                    Diagnostic::error(codes::RENDER_YAML, format!("manifest `{}` is not valid YAML: {} (line {}, column {})", m.value, e.message, e.line, e.column))
+                        .primary(m.span, "this manifest"),
+                ),
+            }
+        }
+    }
+    // Patches, after templates and before validation.
+    for extras in &app.extras {
+        for p in &extras.patches {
+            let (kind, name) = p.target.value.split_once('/').unwrap_or((&p.target.value, ""));
+            let Some(o) = objects.iter_mut().find(|o| o.value["kind"] == kind && o.value["metadata"]["name"] == name) else {
+                let have: Vec<String> = objects.iter().map(|o| format!("{}/{}", o.value["kind"].as_str().unwrap_or("?"), o.value["metadata"]["name"].as_str().unwrap_or("?"))).collect();
+                diags.push(
+                    Diagnostic::error(codes::PATCH, format!("patch target `{}` is not an object of app `{}`", p.target.value, app.app))
+                        .primary(p.target.span, "no such object")
+                        .help(crate::diag::suggest(&p.target.value, have.iter().map(String::as_str), "the app's objects are")),
+                );
+                continue;
+            };
+            for op in &p.ops {
+                let res = match op {
+                    PatchOp::Set { pointer, value } => pointer_set(&mut o.value, &pointer.value, value.value.to_json()).map_err(|e| (pointer.span, e)),
+                    PatchOp::Remove { pointer } => pointer_remove(&mut o.value, &pointer.value).map_err(|e| (pointer.span, e)),
+                };
+                if let Err((span, e)) = res {
+                    diags.push(
+                        Diagnostic::error(codes::PATCH, format!("patch of `{}`: {e}", p.target.value))
+                            .primary(span, "this pointer")
+                            .help("a JSON pointer (RFC 6901) names a path such as `/spec/template/spec/containers/0/image`; `set` creates missing maps"),
+                    );
+                }
+            }
+        }
+    }
+    if diags.error_count() > before {
+        return Vec::new();
+    }
+    let renv_labels = (app.env.clone(), app.namespace.clone());
+    for o in &mut objects {
+        finish_object(model, app, o, &renv_labels, sources, diags);
+    }
+    secret_guard(app, &objects, sources, diags);
+    objects
+}
+
+/// The span of the parameter use that names the object, where one does
+/// (`service-account "x" create=#true` makes ServiceAccount `x`).
+fn creating_param(app: &Resolved, v: &Json) -> Option<Span> {
+    let name = v["metadata"]["name"].as_str()?;
+    if name == app.app {
+        return None;
+    }
+    app.params.values().flat_map(|p| p.uses.iter()).find(|u| u.args.first().is_some_and(|a| a.value.as_str() == Some(name))).map(|u| u.span)
+}
+
+/// Required fields, namespace, labels and annotations, validation.
+fn finish_object(model: &Model, app: &Resolved, o: &mut Object, _env: &(String, String), sources: &Sources, diags: &mut Diagnostics) {
+    let api = o.value["apiVersion"].as_str().map(str::to_string);
+    let kind = o.value["kind"].as_str().map(str::to_string);
+    let name = o.value["metadata"]["name"].as_str().map(str::to_string);
+    let missing: Vec<&str> = [("apiVersion", api.is_none()), ("kind", kind.is_none()), ("metadata.name", name.is_none())].iter().filter(|(_, m)| *m).map(|(n, _)| *n).collect();
+    if !missing.is_empty() || !o.value.is_object() {
+        diags.push(
+            Diagnostic::error(codes::MISSING_FIELD, format!("an object of app `{}` has no {}", app.app, missing.join(", ")))
+                .primary(first_line(sources, o.origin), "made by this file")
+                .related(o.app_span, format!("while rendering app `{}`", app.app))
+                .help("every object needs `apiVersion`, `kind` and `metadata.name`"),
+        );
+        return;
+    }
+    let (api, kind) = (api.unwrap_or_default(), kind.unwrap_or_default());
+    if validate::is_namespaced(&api, &kind) != Some(false) && o.value["metadata"].get("namespace").is_none_or(Json::is_null) {
+        o.value["metadata"]["namespace"] = Json::String(app.namespace.clone());
+    }
+    add_metadata(&mut o.value, model, &ResolvedEnvRef { namespace: &app.namespace }, Some(app));
+    match validate::validate(&o.value) {
+        validate::Validation::Invalid(problems) => {
+            for p in problems {
+                let field = p.path.iter().rev().find(|s| s.parse::<usize>().is_err()).cloned().unwrap_or_default();
+                diags.push(
+                    Diagnostic::error(codes::INVALID_OBJECT, format!("{kind} `{}` of app `{}`: {} at `{}`", name.clone().unwrap_or_default(), app.app, p.message, p.path.join(".")))
+                        .primary(field_line(sources, o.origin, &field), "this field")
+                        .related(o.app_span, format!("app `{}` uses this", app.app))
+                        .help(format!("the Kubernetes API rejects this {kind}: check the field's name and type against `kubectl explain {}`", kind.to_lowercase())),
+                );
+            }
+        }
+        validate::Validation::Valid | validate::Validation::NotBuiltIn => {}
+    }
+}
+
+/// What [`add_metadata`] needs of the env.
+pub struct ResolvedEnvRef<'a> {
+    pub namespace: &'a str,
+}
+
+impl<'a> From<&'a ResolvedEnv> for ResolvedEnvRef<'a> {
+    fn from(r: &'a ResolvedEnv) -> Self {
+        ResolvedEnvRef { namespace: &r.namespace }
+    }
+}
+
+/// Adds the standard labels, then the project's, the env's and the app's
+/// labels and annotations, each overriding the one before.
+fn add_metadata<'a>(obj: &mut Json, model: &Model, _env: impl Into<ResolvedEnvRef<'a>>, app: Option<&Resolved>) {
+    let meta = &mut obj["metadata"];
+    if !meta.is_object() {
+        *meta = Json::Object(Map::new());
+    }
+    let mut labels: Vec<(String, String)> = Vec::new();
+    let mut annotations: Vec<(String, String)> = Vec::new();
+    if let Some(app) = app {
+        if let Json::Object(std) = &app.context["labels"] {
+            labels.extend(std.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())));
+        }
+    } else {
+        labels.push(("app.kubernetes.io/part-of".into(), model.project.name.value.clone()));
+        labels.push(("app.kubernetes.io/managed-by".into(), "kiln".into()));
+    }
+    labels.extend(model.project.labels.iter().map(|(k, v)| (k.clone(), v.value.clone())));
+    annotations.extend(model.project.annotations.iter().map(|(k, v)| (k.clone(), v.value.clone())));
+    let env_name = app.map(|a| a.env.clone());
+    let env = model.envs.values().find(|e| Some(&e.name.value) == env_name.as_ref()).or_else(|| if app.is_none() { None } else { None });
+    if let Some(env) = env {
+        labels.extend(env.labels.iter().map(|(k, v)| (k.clone(), v.value.clone())));
+        annotations.extend(env.annotations.iter().map(|(k, v)| (k.clone(), v.value.clone())));
+    }
+    if let Some(app) = app {
+        for (key, out) in [("labels", &mut labels), ("annotations", &mut annotations)] {
+            if let Some(Json::Object(m)) = app.context["params"].get(key) {
+                out.extend(m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())));
+            }
+        }
+    }
+    for (field, pairs) in [("labels", labels), ("annotations", annotations)] {
+        if pairs.is_empty() {
+            continue;
+        }
+        let target = &mut meta[field];
+        if !target.is_object() {
+            *target = Json::Object(Map::new());
+        }
+        if let Json::Object(m) = target {
+            for (k, v) in pairs {
+                m.insert(k, Json::String(v));
+            }
+            m.sort_keys();
+        }
+    }
+}
+
+/// Labels env-level objects (the Namespace) with the env's labels.
+pub fn add_env_metadata(obj: &mut Json, model: &Model, env_name: &str) {
+    add_metadata(obj, model, ResolvedEnvRef { namespace: "" }, None);
+    if let Some(env) = model.envs.get(env_name) {
+        for (field, map) in [("labels", &env.labels), ("annotations", &env.annotations)] {
+            if map.is_empty() {
+                continue;
+            }
+            let target = &mut obj["metadata"][field];
+            if !target.is_object() {
+                *target = Json::Object(Map::new());
+            }
+            if let Json::Object(m) = target {
+                for (k, v) in map {
+                    m.insert(k.clone(), Json::String(v.value.clone()));
+                }
+                m.sort_keys();
+            }
+        }
+    }
+}
+
+fn first_line(sources: &Sources, file: FileId) -> Span {
+    let f = sources.get(file);
+    let end = f.text.find('\n').unwrap_or(f.text.len());
+    Span::new(file, 0, end)
+}
+
+/// The first line of a template that mentions `field` as a key.
+fn field_line(sources: &Sources, file: FileId, field: &str) -> Span {
+    let f = sources.get(file);
+    let mut offset = 0;
+    for line in f.text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if !field.is_empty() && (t.starts_with(&format!("{field}:")) || t.starts_with(&format!("- {field}:")) || t.contains(&format!("\"{field}\""))) {
+            let start = offset + (line.len() - t.len());
+            return Span::new(file, start, offset + line.trim_end().len());
+        }
+        offset += line.len();
+    }
+    first_line(sources, file)
+}
+
+/// Credentials in plain text: a Secret with data (unless SOPS-encrypted),
+/// an `env` whose name looks like a credential.
+fn secret_guard(app: &Resolved, objects: &[Object], sources: &Sources, diags: &mut Diagnostics) {
+    for o in objects {
+        if o.value["kind"] == "Secret" && o.value["apiVersion"] == "v1" && (o.value.get("data").is_some_and(|d| !d.is_null()) || o.value.get("stringData").is_some_and(|d| !d.is_null())) && o.value.get("sops").is_none() {
+            diags.push(
+                Diagnostic::error(codes::PLAINTEXT_SECRET, format!("Secret `{}` holds plain-text data", o.value["metadata"]["name"].as_str().unwrap_or("?")))
+                    .primary(o.param_span.unwrap_or_else(|| first_line(sources, o.origin)), "this Secret")
+                    .help("a gitops repository is no place for secrets: encrypt the file with SOPS, use a SealedSecret, or reference an existing Secret with `secret-env` / `env-from secret=`"),
+            );
+        }
+    }
+    for p in app.params.values() {
+        for u in &p.uses {
+            check_env_uses(u, diags);
+        }
+    }
+}
+
+const CREDENTIAL_WORDS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIALS"];
+
+fn check_env_uses(u: &ParamUse, diags: &mut Diagnostics) {
+    if u.name.value == "env" && u.props.keys().all(|k| k != "allow-plaintext" || u.props[k].value.value != crate::value::Value::Bool(true)) {
+        if let (Some(name), Some(value)) = (u.args.first(), u.args.get(1)) {
+            let upper = name.value.to_plain_string().to_uppercase();
+            let has_value = !value.value.to_plain_string().is_empty();
+            if has_value && CREDENTIAL_WORDS.iter().any(|w| upper.contains(w)) {
+                diags.push(
+                    Diagnostic::error(codes::PLAINTEXT_SECRET, format!("`{}` looks like a credential, written in plain text", name.value.to_plain_string()))
+                        .primary(value.span, "plain-text value")
+                        .related(name.span, "a credential's name")
+                        .help("take it from a Secret: `secret-env \"NAME\" secret=\"…\" key=\"…\"`; or, if it is not secret, say `allow-plaintext=#true`"),
+                );
+            }
+        }
+    }
+    for c in &u.children {
+        check_env_uses(c, diags);
+    }
+}
+
+/// Every container image of an object, from any pod spec inside it.
+fn collect_images(v: &Json, out: &mut Vec<String>) {
+    match v {
+        Json::Object(m) => {
+            for (k, child) in m {
+                if (k == "containers" || k == "initContainers" || k == "ephemeralContainers")
+                    && let Json::Array(items) = child
+                {
+                    for c in items {
+                        if let Some(img) = c["image"].as_str() {
+                            out.push(img.to_string());
+                        }
+                    }
+                }
+                collect_images(child, out);
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|i| collect_images(i, out)),
+        _ => {}
+    }
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// RFC 6901 `set`: creates missing maps on the way.
+pub fn pointer_set(root: &mut Json, pointer: &str, value: Json) -> Result<(), String> {
+    if pointer.is_empty() {
+        *root = value;
+        return Ok(());
+    }
+    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
+    let mut cur = root;
+    for (i, t) in tokens.iter().enumerate() {
+        let last = i + 1 == tokens.len();
+        cur = match cur {
+            Json::Object(m) => {
+                if last {
+                    m.insert(t.clone(), value);
+                    return Ok(());
+                }
+                m.entry(t.clone()).or_insert_with(|| Json::Object(Map::new()))
+            }
+            Json::Array(a) => {
+                let idx = if t == "-" { a.len() } else { t.parse::<usize>().map_err(|_| format!("`{t}` is not an index of the list at `{}`", tokens[..i].join("/")))? };
+                if last {
+                    if idx == a.len() {
+                        a.push(value);
+                    } else if idx < a.len() {
+                        a[idx] = value;
+                    } else {
+                        return Err(format!("index {idx} is past the end of a list of {}", a.len()));
+                    }
+                    return Ok(());
+                }
+                a.get_mut(idx).ok_or_else(|| format!("index {idx} is past the end of the list at `/{}`", tokens[..i].join("/")))?
+            }
+            _ => return Err(format!("`/{}` is not a map or a list", tokens[..i].join("/"))),
+        };
+    }
+    Ok(())
+}
+
+/// RFC 6901 `remove`: the path must exist.
+pub fn pointer_remove(root: &mut Json, pointer: &str) -> Result<(), String> {
+    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
+    let Some((last, parents)) = tokens.split_last() else {
+        return Err("cannot remove the whole object".to_string());
+    };
+    let mut cur = root;
+    for t in parents {
+        cur = match cur {
+            Json::Object(m) => m.get_mut(t),
+            Json::Array(a) => t.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+            _ => None,
+        }
+        .ok_or_else(|| format!("`{pointer}` does not exist"))?;
+    }
+    let removed = match cur {
+        Json::Object(m) => m.shift_remove(last).is_some(),
+        Json::Array(a) => match last.parse::<usize>() {
+            Ok(i) if i < a.len() => {
+                a.remove(i);
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    if removed { Ok(()) } else { Err(format!("`{pointer}` does not exist")) }
+}

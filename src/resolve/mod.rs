@@ -1,0 +1,665 @@
+//! Resolution: for each (env, app) pair, merge the five layers, evaluate
+//! templates in strings, type the results, and build the template context.
+
+pub mod strings;
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value as Json, json};
+
+use crate::check::schema::{KeyPart, ParamSchema, ValueSchema};
+use crate::check::{App, Env, Extras, Model, ParamUse, PropUse, entry_key};
+use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::span::{Sources, Span, Spanned};
+use crate::types::{self, Constraints, Type};
+use crate::value::Value;
+use crate::world::World;
+
+pub use strings::Templater;
+
+/// Where a resolved value came from, lowest first.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Layer {
+    Default,
+    App,
+    Flavor(String),
+    EnvApp,
+    CommandLine,
+}
+
+impl std::fmt::Display for Layer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Layer::Default => f.write_str("component default"),
+            Layer::App => f.write_str("app"),
+            Layer::Flavor(n) => write!(f, "flavor `{n}`"),
+            Layer::EnvApp => f.write_str("env override"),
+            Layer::CommandLine => f.write_str("--set"),
+        }
+    }
+}
+
+/// The project's git checkout, as templates see it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GitInfo {
+    pub sha: Option<String>,
+    pub branch: Option<String>,
+    pub tag: Option<String>,
+}
+
+/// `--set APP.PARAM[.PROP]=VALUE`, with the span of its text in the
+/// command-line source.
+#[derive(Clone, Debug)]
+pub struct SetFlag {
+    pub app: String,
+    pub path: Vec<String>,
+    pub value: String,
+    pub span: Span,
+    pub value_span: Span,
+}
+
+/// What the command line adds to resolution.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub vars: Vec<(String, String)>,
+    pub sets: Vec<SetFlag>,
+    pub git: GitInfo,
+}
+
+/// One parameter after merging.
+#[derive(Clone, Debug)]
+pub struct ResolvedParam {
+    /// The merged use (single-valued) or entries (repeated), templates
+    /// evaluated.
+    pub uses: Vec<ParamUse>,
+    /// Every layer that set or overrode it, lowest first.
+    pub provenance: Vec<(Layer, Span)>,
+}
+
+/// One app in one env, resolved.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub env: String,
+    pub app: String,
+    pub component: String,
+    pub namespace: String,
+    /// Every parameter the layers set, by name, in schema order.
+    pub params: IndexMap<String, ResolvedParam>,
+    /// The template context of LANGUAGE.md plus `params`.
+    pub context: Json,
+    /// `manifest` and `patch` nodes of the app and its env override.
+    pub extras: Vec<Extras>,
+    /// The app's definition span, for labels.
+    pub app_span: Span,
+}
+
+/// One env, resolved: its apps in name order.
+#[derive(Clone, Debug)]
+pub struct ResolvedEnv {
+    pub name: String,
+    pub namespace: String,
+    pub apps: Vec<Resolved>,
+    /// The context strings of this env are evaluated in (no `app`).
+    pub base_context: Json,
+}
+
+/// Resolves every app of `env_name` (which must exist in the model).
+///
+/// `preview` is the preview name when rendering a preview env.
+pub fn resolve_env(model: &Model, env_name: &str, preview: Option<&str>, opts: &Options, sources: &Sources, world: &dyn World, diags: &mut Diagnostics) -> Option<ResolvedEnv> {
+    let env = model.envs.get(env_name)?;
+    let templater = Templater::new();
+    let display_name = preview.unwrap_or(env_name);
+    let mut base = json!({
+        "env": {"name": display_name},
+        "project": {"name": model.project.name.value},
+        "git": git_json(&opts.git),
+    });
+    if let Some(p) = preview {
+        base["preview"] = json!({"name": p});
+    }
+    // vars may use templates, but not other vars.
+    let mut vars = Map::new();
+    for (k, v) in &env.vars {
+        let value = match &v.value {
+            Value::String(s) => match templater.render(s, v.span, &base, sources) {
+                Ok(s) => Json::String(s),
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            },
+            other => other.to_json(),
+        };
+        vars.insert(k.clone(), value);
+    }
+    for (k, v) in &opts.vars {
+        vars.insert(k.clone(), Json::String(v.clone()));
+    }
+    base["vars"] = Json::Object(vars);
+    let namespace_template = env.namespace_template();
+    let namespace = match env.namespace.as_ref() {
+        Some(ns) => match templater.render(&namespace_template, ns.span, &base, sources) {
+            Ok(s) => {
+                if !types::is_dns_label(&s, 63) {
+                    diags.push(
+                        Diagnostic::error(codes::TYPE_MISMATCH, format!("namespace `{s}` is not a DNS label"))
+                            .primary(ns.span, "this namespace")
+                            .help("a namespace is lower-case letters, digits and `-`, at most 63 characters; the `dns_label` filter makes one"),
+                    );
+                }
+                s
+            }
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        },
+        None => display_name.to_string(),
+    };
+    base["env"]["namespace"] = Json::String(namespace.clone());
+    let mut apps = Vec::new();
+    for app in model.apps.values() {
+        if !app.in_env(env_name) {
+            continue;
+        }
+        let env_app = env.apps.get(&app.name.value);
+        if env_app.is_some_and(|e| e.disabled) {
+            continue;
+        }
+        if let Some(r) = resolve_app(model, env, app, &base, &templater, opts, sources, world, diags) {
+            apps.push(r);
+        }
+    }
+    Some(ResolvedEnv {
+        name: display_name.to_string(),
+        namespace,
+        apps,
+        base_context: base,
+    })
+}
+
+fn git_json(git: &GitInfo) -> Json {
+    let short = git.sha.as_ref().map(|s| s.chars().take(7).collect::<String>());
+    json!({"sha": git.sha, "short_sha": short, "branch": git.branch, "tag": git.tag})
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve_app(model: &Model, env: &Env, app: &App, base: &Json, templater: &Templater, opts: &Options, sources: &Sources, world: &dyn World, diags: &mut Diagnostics) -> Option<Resolved> {
+    let component = model.components.get(&app.component.value)?;
+    let schema = &component.params;
+    let mut layers: Vec<(Layer, Vec<ParamUse>)> = vec![(Layer::App, app.params.clone())];
+    for f in &env.flavors {
+        if let Some(flavor) = model.flavors.get(&f.value) {
+            let uses = flavor.params.iter().filter(|u| schema.contains_key(&u.name.value)).cloned().collect();
+            layers.push((Layer::Flavor(f.value.clone()), uses));
+        }
+    }
+    let env_app = env.apps.get(&app.name.value);
+    if let Some(ea) = env_app {
+        layers.push((Layer::EnvApp, ea.params.clone()));
+    }
+    let sets = set_layer(app, schema, &opts.sets, diags);
+    if !sets.is_empty() {
+        layers.push((Layer::CommandLine, sets));
+    }
+    let mut params: IndexMap<String, ResolvedParam> = IndexMap::new();
+    for (name, ps) in schema {
+        let mut rp = ResolvedParam {
+            uses: Vec::new(),
+            provenance: Vec::new(),
+        };
+        for (layer, uses) in &layers {
+            let mine: Vec<&ParamUse> = uses.iter().filter(|u| &u.name.value == name).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            for u in &mine {
+                rp.provenance.push((layer.clone(), u.span));
+            }
+            merge(ps, &mut rp.uses, &mine);
+        }
+        if !rp.provenance.is_empty() {
+            params.insert(name.clone(), rp);
+        }
+    }
+    let mut ctx = base.clone();
+    ctx["app"] = json!({"name": app.name.value, "component": app.component.value});
+    // Evaluate templates, then check types and requirements.
+    let before = diags.error_count();
+    for rp in params.values_mut() {
+        for u in &mut rp.uses {
+            evaluate(u, &ctx, templater, sources, diags);
+        }
+    }
+    for (name, ps) in schema {
+        match params.get(name) {
+            Some(rp) => {
+                for u in &rp.uses {
+                    check_use(ps, u, sources, diags);
+                }
+            }
+            None if ps.required => {
+                diags.push(
+                    Diagnostic::error(codes::MISSING_REQUIRED, format!("app `{}` has no `{name}`", app.name.value))
+                        .primary(app.name.span, format!("`{name}` is required by component `{}`", component.name.value))
+                        .help(format!("add `{}` to the app, or to every env's override of it", ps.usage())),
+                );
+            }
+            None => {}
+        }
+    }
+    if diags.error_count() > before {
+        return None;
+    }
+    let mut params_json = Map::new();
+    for (name, ps) in schema {
+        let uses = params.get(name).map(|p| p.uses.as_slice()).unwrap_or(&[]);
+        let value = param_json(ps, uses, sources, world, &model.root, diags);
+        params_json.insert(name.replace('-', "_"), value);
+    }
+    let labels = json!({
+        "app.kubernetes.io/name": app.name.value,
+        "app.kubernetes.io/instance": ctx["env"]["name"],
+        "app.kubernetes.io/part-of": model.project.name.value,
+        "app.kubernetes.io/managed-by": "kiln",
+    });
+    let selector = json!({
+        "app.kubernetes.io/name": app.name.value,
+        "app.kubernetes.io/instance": ctx["env"]["name"],
+    });
+    ctx["labels"] = labels;
+    ctx["selector_labels"] = selector;
+    if ctx.get("preview").is_none() {
+        ctx["preview"] = Json::Null;
+    }
+    if let Json::Object(obj) = &mut ctx {
+        for (k, v) in &params_json {
+            if !obj.contains_key(k) {
+                obj.insert(k.clone(), v.clone());
+            }
+        }
+        obj.insert("params".to_string(), Json::Object(params_json));
+    }
+    let mut extras = vec![app.extras.clone()];
+    if let Some(ea) = env_app {
+        extras.push(ea.extras.clone());
+    }
+    Some(Resolved {
+        env: ctx["env"]["name"].as_str().unwrap_or_default().to_string(),
+        app: app.name.value.clone(),
+        component: app.component.value.clone(),
+        namespace: ctx["env"]["namespace"].as_str().unwrap_or_default().to_string(),
+        params,
+        context: ctx,
+        extras,
+        app_span: app.name.span,
+    })
+}
+
+/// Merges one layer's uses of a parameter into the accumulated value.
+fn merge(ps: &ParamSchema, acc: &mut Vec<ParamUse>, layer: &[&ParamUse]) {
+    if !ps.repeated {
+        // One use per layer (duplicates were reported by check); take the last.
+        let Some(u) = layer.last() else { return };
+        if u.remove {
+            acc.clear();
+            return;
+        }
+        match acc.first_mut() {
+            None => acc.push((*u).clone()),
+            Some(prev) => {
+                for (k, v) in &u.props {
+                    prev.props.insert(k.clone(), v.clone());
+                }
+                if !u.args.is_empty() {
+                    prev.args = u.args.clone();
+                }
+                if !u.children.is_empty() {
+                    prev.children = u.children.clone();
+                }
+                prev.name = u.name.clone();
+                prev.span = u.span;
+            }
+        }
+        return;
+    }
+    if ps.key.is_empty() {
+        // Without a key, a layer that names the parameter replaces it whole.
+        *acc = layer.iter().filter(|u| !u.remove).map(|u| (*u).clone()).collect();
+        return;
+    }
+    for u in layer {
+        let key = entry_key(ps, u);
+        let pos = acc.iter().position(|e| entry_key(ps, e) == key);
+        match (pos, u.remove) {
+            (Some(i), true) => {
+                acc.remove(i);
+            }
+            (Some(i), false) => acc[i] = (*u).clone(),
+            (None, true) => {}
+            (None, false) => acc.push((*u).clone()),
+        }
+    }
+}
+
+/// Builds the `--set` layer for `app`.
+fn set_layer(app: &App, schema: &IndexMap<String, ParamSchema>, sets: &[SetFlag], diags: &mut Diagnostics) -> Vec<ParamUse> {
+    let mut out: Vec<ParamUse> = Vec::new();
+    for s in sets.iter().filter(|s| s.app == app.name.value) {
+        let Some(pname) = s.path.first() else { continue };
+        let Some(ps) = schema.get(pname) else {
+            diags.push(
+                Diagnostic::error(codes::BAD_SET, format!("app `{}` has no parameter `{pname}`", app.name.value))
+                    .primary(s.span, "unknown parameter")
+                    .help(crate::diag::suggest(pname, schema.keys().map(String::as_str), "the parameters are")),
+            );
+            continue;
+        };
+        let name = Spanned::new(pname.clone(), s.span);
+        let mut u = ParamUse {
+            name,
+            span: s.span,
+            args: Vec::new(),
+            props: IndexMap::new(),
+            children: Vec::new(),
+            remove: false,
+        };
+        match (&ps.shorthand, s.path.get(1)) {
+            (Some(vs), None) if vs.ty != Type::Map && !ps.repeated => {
+                u.args.push(Spanned::new(typed_flag_value(vs, &s.value), s.value_span));
+            }
+            (_, Some(prop)) if ps.props.contains_key(prop) && !ps.repeated && s.path.len() == 2 => {
+                let vs = &ps.props[prop];
+                u.props.insert(
+                    prop.clone(),
+                    PropUse {
+                        name_span: s.span,
+                        value: Spanned::new(typed_flag_value(vs, &s.value), s.value_span),
+                    },
+                );
+            }
+            (Some(vs), Some(key)) if vs.ty == Type::Map && s.path.len() == 2 => {
+                u.props.insert(
+                    key.clone(),
+                    PropUse {
+                        name_span: s.span,
+                        value: Spanned::new(Value::String(s.value.clone()), s.value_span),
+                    },
+                );
+            }
+            _ => {
+                diags.push(
+                    Diagnostic::error(codes::BAD_SET, format!("`--set` cannot set `{}` of app `{}`", s.path.join("."), app.name.value))
+                        .primary(s.span, "not settable from the command line")
+                        .help(format!(
+                            "`--set` sets one-value parameters (`{}.replicas=3`) and properties of single parameters (`{}.resources.cpu=500m`); repeated parameters belong in the project files",
+                            app.name.value, app.name.value
+                        )),
+                );
+                continue;
+            }
+        }
+        // Several --set of one parameter merge like one layer's use.
+        match out.iter_mut().find(|o| o.name.value == *pname) {
+            Some(prev) => {
+                prev.props.extend(u.props);
+                if !u.args.is_empty() {
+                    prev.args = u.args;
+                }
+            }
+            None => out.push(u),
+        }
+    }
+    out
+}
+
+/// A `--set` value, typed like the parameter: `3` is an int for an int.
+fn typed_flag_value(vs: &ValueSchema, s: &str) -> Value {
+    match vs.ty {
+        Type::Int | Type::Port | Type::Duration | Type::IntOrPercent | Type::PortRef => s.parse::<i128>().map(Value::Int).unwrap_or_else(|_| Value::String(s.to_string())),
+        Type::Float => s.parse::<f64>().map(Value::Float).unwrap_or_else(|_| Value::String(s.to_string())),
+        Type::Bool => match s {
+            "true" | "#true" => Value::Bool(true),
+            "false" | "#false" => Value::Bool(false),
+            _ => Value::String(s.to_string()),
+        },
+        Type::Cpu | Type::Memory | Type::Scalar => s.parse::<i128>().map(Value::Int).unwrap_or_else(|_| Value::String(s.to_string())),
+        _ => Value::String(s.to_string()),
+    }
+}
+
+/// Evaluates every templated string of a use, recursively.
+fn evaluate(u: &mut ParamUse, ctx: &Json, templater: &Templater, sources: &Sources, diags: &mut Diagnostics) {
+    let mut eval = |v: &mut Spanned<Value>| {
+        if let Value::String(s) = &v.value
+            && s.contains("{{")
+        {
+            match templater.render(s, v.span, ctx, sources) {
+                Ok(out) => v.value = Value::String(out),
+                Err(d) => diags.push(d),
+            }
+        }
+    };
+    for a in &mut u.args {
+        eval(a);
+    }
+    for p in u.props.values_mut() {
+        eval(&mut p.value);
+    }
+    for c in &mut u.children {
+        evaluate(c, ctx, templater, sources, diags);
+    }
+}
+
+/// Types every value of a merged use (templates now evaluated) and checks
+/// what the merge could have left incomplete: required arguments and
+/// properties, and `one-of` choices.
+fn check_use(ps: &ParamSchema, u: &ParamUse, sources: &Sources, diags: &mut Diagnostics) {
+    let _ = sources;
+    let check = |vs: &ValueSchema, v: &Spanned<Value>, what: &str, diags: &mut Diagnostics| {
+        let c = Constraints {
+            min: vs.min,
+            max: vs.max,
+            values: &vs.values,
+        };
+        if let Err(e) = types::check(vs.ty, &v.value, &c) {
+            diags.push(
+                Diagnostic::error(codes::TYPE_MISMATCH, format!("{what}: {}", e.message))
+                    .primary(v.span, format!("expected {}", vs.ty.describe()))
+                    .maybe_help(e.help),
+            );
+        }
+    };
+    if let Some(vs) = &ps.shorthand {
+        if vs.ty != Type::Map
+            && let Some(a) = u.args.first()
+        {
+            check(vs, a, &format!("`{}`", ps.name), diags);
+        }
+        return;
+    }
+    let mut i = 0;
+    for a in &u.args {
+        let Some(s) = ps.args.get(i).or_else(|| ps.args.last().filter(|l| l.variadic)) else { break };
+        check(&s.value, a, &format!("`{}`'s {}", ps.name, s.name), diags);
+        if !s.variadic {
+            i += 1;
+        }
+    }
+    for (name, p) in &u.props {
+        if let Some(vs) = ps.props.get(name) {
+            check(vs, &p.value, &format!("`{name}`"), diags);
+        }
+    }
+    for (name, vs) in &ps.props {
+        if vs.required && vs.default.is_none() && !u.props.contains_key(name) {
+            diags.push(
+                Diagnostic::error(codes::MISSING_REQUIRED, format!("`{}` needs `{name}=`", ps.name))
+                    .primary(u.span, format!("no `{name}` here"))
+                    .help(format!("usage: `{}`", ps.usage())),
+            );
+        }
+    }
+    for (name, cs) in &ps.children {
+        let given: Vec<&ParamUse> = u.children.iter().filter(|c| &c.name.value == name).collect();
+        if cs.required && given.is_empty() {
+            diags.push(
+                Diagnostic::error(codes::MISSING_REQUIRED, format!("`{}` needs a `{name}` block", ps.name))
+                    .primary(u.span, format!("no `{name}` here"))
+                    .help(format!("usage: `{}`", cs.usage())),
+            );
+        }
+        for c in given {
+            check_use(cs, c, sources, diags);
+        }
+    }
+    for one in &ps.one_of {
+        let present: Vec<(&str, Span)> = one
+            .names
+            .iter()
+            .filter_map(|n| {
+                u.props
+                    .get(n)
+                    .map(|p| (n.as_str(), p.name_span))
+                    .or_else(|| u.children.iter().find(|c| &c.name.value == n).map(|c| (n.as_str(), c.name.span)))
+            })
+            .collect();
+        let list = one.names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        if present.len() > 1 {
+            let mut d = Diagnostic::error(codes::EXCLUSIVE, format!("`{}` takes one of {list}, found {}", ps.name, present.iter().map(|p| format!("`{}`", p.0)).collect::<Vec<_>>().join(" and ")))
+                .primary(present[1].1, "second choice")
+                .related(present[0].1, "first choice");
+            d = d.help(format!("keep one of {list}"));
+            diags.push(d);
+        } else if present.is_empty() && one.required {
+            diags.push(
+                Diagnostic::error(codes::EXCLUSIVE, format!("`{}` needs one of {list}", ps.name))
+                    .primary(u.span, "none given")
+                    .help(format!("usage: `{}`", ps.usage())),
+            );
+        }
+    }
+}
+
+/// The value of a parameter in the template context (see the contract in
+/// ARCHITECTURE.md).
+fn param_json(ps: &ParamSchema, uses: &[ParamUse], sources: &Sources, world: &dyn World, root: &std::path::Path, diags: &mut Diagnostics) -> Json {
+    if ps.repeated {
+        return Json::Array(uses.iter().map(|u| use_json(ps, u, sources, world, root, diags)).collect());
+    }
+    match uses.last() {
+        Some(u) => use_json(ps, u, sources, world, root, diags),
+        None => match &ps.shorthand {
+            Some(vs) if vs.ty == Type::Map => Json::Object(Map::new()),
+            Some(vs) => default_json(vs),
+            None => Json::Null,
+        },
+    }
+}
+
+fn default_json(vs: &ValueSchema) -> Json {
+    match &vs.default {
+        Some(d) => normalize(vs, d).unwrap_or_else(|| d.to_json()),
+        None => Json::Null,
+    }
+}
+
+fn normalize(vs: &ValueSchema, v: &Value) -> Option<Json> {
+    let c = Constraints {
+        min: vs.min,
+        max: vs.max,
+        values: &vs.values,
+    };
+    types::check(vs.ty, v, &c).ok().map(|v| v.to_json())
+}
+
+fn value_json(vs: &ValueSchema, v: &Spanned<Value>, sources: &Sources, world: &dyn World, root: &std::path::Path, diags: &mut Diagnostics) -> Json {
+    if vs.ty == Type::File
+        && let Value::String(rel) = &v.value
+    {
+        return match read_project_file(rel, v.span, sources, world, root) {
+            Ok(text) => Json::String(text),
+            Err(d) => {
+                diags.push(d);
+                Json::Null
+            }
+        };
+    }
+    normalize(vs, &v.value).unwrap_or_else(|| v.value.to_json())
+}
+
+fn use_json(ps: &ParamSchema, u: &ParamUse, sources: &Sources, world: &dyn World, root: &std::path::Path, diags: &mut Diagnostics) -> Json {
+    if let Some(vs) = &ps.shorthand {
+        if vs.ty == Type::Map {
+            return Json::Object(u.props.iter().map(|(k, p)| (k.clone(), Json::String(p.value.value.to_plain_string()))).collect());
+        }
+        return match u.args.first() {
+            Some(a) => value_json(vs, a, sources, world, root, diags),
+            None => default_json(vs),
+        };
+    }
+    let mut obj = Map::new();
+    let mut i = 0;
+    for a in &ps.args {
+        let key = a.name.replace('-', "_");
+        if a.variadic {
+            let rest: Vec<Json> = u.args.iter().skip(i).map(|v| value_json(&a.value, v, sources, world, root, diags)).collect();
+            obj.insert(key, Json::Array(rest));
+        } else {
+            let v = match u.args.get(i) {
+                Some(v) => value_json(&a.value, v, sources, world, root, diags),
+                None => default_json(&a.value),
+            };
+            obj.insert(key, v);
+            i += 1;
+        }
+    }
+    for (name, vs) in &ps.props {
+        let v = match u.props.get(name) {
+            Some(p) => value_json(vs, &p.value, sources, world, root, diags),
+            None => default_json(vs),
+        };
+        obj.insert(name.replace('-', "_"), v);
+    }
+    for (name, cs) in &ps.children {
+        let mine: Vec<ParamUse> = u.children.iter().filter(|c| &c.name.value == name).cloned().collect();
+        obj.insert(name.replace('-', "_"), param_json(cs, &mine, sources, world, root, diags));
+    }
+    let _ = KeyPart::Arg(0);
+    Json::Object(obj)
+}
+
+/// Reads a file a project names, relative to the file that names it, and
+/// refuses any path that leads outside the project.
+pub fn read_project_file(rel: &str, span: Span, sources: &Sources, world: &dyn World, root: &std::path::Path) -> Result<String, Diagnostic> {
+    let bytes = read_project_bytes(rel, span, sources, world, root)?;
+    String::from_utf8(bytes).map_err(|_| {
+        Diagnostic::error(codes::READ, format!("`{rel}` is not UTF-8 text"))
+            .primary(span, "named here")
+            .help("files mounted through a ConfigMap's `data` must be UTF-8 text")
+    })
+}
+
+/// The bytes of a file a project names (see [`read_project_file`]).
+pub fn read_project_bytes(rel: &str, span: Span, sources: &Sources, world: &dyn World, root: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
+    let base: PathBuf = sources
+        .get(span.file)
+        .path
+        .as_ref()
+        .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+        .unwrap_or_else(|| root.to_path_buf());
+    let path = base.join(rel);
+    let real = world.canonicalize(&path).map_err(|e| {
+        Diagnostic::error(codes::FILE_NOT_FOUND, format!("cannot find `{rel}`"))
+            .primary(span, "named here")
+            .help(format!("the path is relative to the file that names it: `{}` ({e})", crate::syntax::display_name(root, &path)))
+    })?;
+    if !real.starts_with(root) {
+        return Err(Diagnostic::error(codes::PATH_OUTSIDE, format!("`{rel}` leads outside the project"))
+            .primary(span, "this path")
+            .help("a project reads only files inside its directory (after following symbolic links); copy the file into the project"));
+    }
+    world.read(&real).map_err(|e| Diagnostic::error(codes::READ, format!("cannot read `{rel}`: {e}")).primary(span, "named here"))
+}

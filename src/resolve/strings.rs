@@ -1,0 +1,106 @@
+//! `{{ … }}` templates in string values, with minijinja.
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde_json::Value as Json;
+
+use crate::diag::{Diagnostic, codes};
+use crate::span::{Sources, Span};
+
+/// How much work one template may do before it is stopped: enough for any
+/// real config, small enough that a template that never ends fails in
+/// well under a second.
+pub const FUEL: u64 = 2_000_000;
+
+/// A minijinja environment set up the way kiln evaluates every template:
+/// strict undefined, bounded fuel and recursion, the `dns_label` filter.
+pub fn environment<'s>() -> Environment<'s> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(FUEL));
+    env.set_recursion_limit(64);
+    // A string's trailing newline is part of its value (file contents).
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build() {
+        env.set_syntax(syntax);
+    }
+    env.add_filter("dns_label", |s: String| crate::types::dns_label(&s));
+    env
+}
+
+/// Evaluates templates in strings.
+pub struct Templater {
+    env: Environment<'static>,
+}
+
+impl Default for Templater {
+    fn default() -> Self {
+        Templater::new()
+    }
+}
+
+impl Templater {
+    /// A templater with kiln's environment.
+    pub fn new() -> Self {
+        Templater { env: environment() }
+    }
+
+    /// Renders `source` (written at `span`) with `ctx`. A string without
+    /// `{{` or `{%` is returned as it is.
+    pub fn render(&self, source: &str, span: Span, ctx: &Json, sources: &Sources) -> Result<String, Diagnostic> {
+        if !source.contains("{{") && !source.contains("{%") {
+            return Ok(source.to_string());
+        }
+        self.env.render_str(source, minijinja::Value::from(minijinja::value::Serde(ctx))).map_err(|e| template_error(&e, source, span, ctx, sources))
+    }
+}
+
+/// A diagnostic for a failed string template, labelled inside the string
+/// when the source text allows locating it.
+fn template_error(e: &minijinja::Error, source: &str, span: Span, ctx: &Json, sources: &Sources) -> Diagnostic {
+    let written = sources.slice(span);
+    // The string as written is `"…"`; when it holds no escapes, byte offsets
+    // inside the template map straight onto the file.
+    let inner = written.strip_prefix('"').and_then(|w| w.strip_suffix('"'));
+    let label_span = match (e.range(), inner) {
+        (Some(r), Some(inner)) if inner == source && r.end <= source.len() => Span::new(span.file, span.start as usize + 1 + r.start, span.start as usize + 1 + r.end),
+        _ => span,
+    };
+    let detail = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
+    match e.kind() {
+        minijinja::ErrorKind::UndefinedError => {
+            let names = defined_names(ctx);
+            Diagnostic::error(codes::TEMPLATE, "undefined name in a template")
+                .primary(label_span, "this is not defined")
+                .help(format!("defined here: {}", names.join(", ")))
+        }
+        minijinja::ErrorKind::OutOfFuel => Diagnostic::error(codes::TEMPLATE, "template ran too long and was stopped")
+            .primary(label_span, "in this template")
+            .help("a template may loop only so much; look for a loop over a huge range"),
+        _ => Diagnostic::error(codes::TEMPLATE, format!("template error: {}", detail.trim_end_matches('.')))
+            .primary(label_span, "in this template")
+            .help("templates use minijinja (Jinja2) syntax: `{{ vars.tag }}`, filters such as `{{ app.name | upper }}`"),
+    }
+}
+
+/// `app.name`, `vars.tag`, …: the names a string template may use.
+pub fn defined_names(ctx: &Json) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Json::Object(top) = ctx {
+        for k in ["app", "env", "vars", "project", "git", "preview"] {
+            match top.get(k) {
+                Some(Json::Object(inner)) => {
+                    for (ik, iv) in inner {
+                        if !iv.is_null() {
+                            out.push(format!("`{k}.{ik}`"));
+                        }
+                    }
+                }
+                Some(Json::Null) | None => {}
+                Some(_) => out.push(format!("`{k}`")),
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push("nothing".to_string());
+    }
+    out
+}
