@@ -830,14 +830,14 @@ fn image_help(s: &str) -> Result<(), Option<String>> {
         ),
         _ => (name_tag, None),
     };
-    if let Some(tag) = tag {
-        if !is_tag(tag) {
-            return Err(Some(
-                "a tag has at most 128 letters, digits, `_`, `.` and `-`, \
-                 and does not start with `.` or `-`"
-                    .to_string(),
-            ));
-        }
+    if let Some(tag) = tag
+        && !is_tag(tag)
+    {
+        return Err(Some(
+            "a tag has at most 128 letters, digits, `_`, `.` and `-`, \
+             and does not start with `.` or `-`"
+                .to_string(),
+        ));
     }
     if name.is_empty() {
         return Err(None);
@@ -849,12 +849,12 @@ fn image_help(s: &str) -> Result<(), Option<String>> {
         Some((first, rest)) if is_domain_like(first) => (Some(first), rest),
         _ => (None, name),
     };
-    if let Some(domain) = domain {
-        if !is_registry(domain) {
-            return Err(Some(
-                "a registry is a host name or address, with an optional `:port`".to_string(),
-            ));
-        }
+    if let Some(domain) = domain
+        && !is_registry(domain)
+    {
+        return Err(Some(
+            "a registry is a host name or address, with an optional `:port`".to_string(),
+        ));
     }
     if path.split('/').all(is_path_component) {
         return Ok(());
@@ -1036,13 +1036,13 @@ fn cron_item(item: &str, f: &CronField) -> Result<(), String> {
         Some((r, s)) => (r, Some(s)),
         None => (item, None),
     };
-    if let Some(step) = step {
-        if !step.parse::<u32>().is_ok_and(|n| n >= 1) {
-            return Err(format!(
-                "the step in the {} field must be a positive number, found `{step}`",
-                f.name
-            ));
-        }
+    if let Some(step) = step
+        && !step.parse::<u32>().is_ok_and(|n| n >= 1)
+    {
+        return Err(format!(
+            "the step in the {} field must be a positive number, found `{step}`",
+            f.name
+        ));
     }
     if range == "*" || range == "?" {
         return Ok(());
