@@ -84,12 +84,12 @@ impl TypeError {
         }
     }
 
-    fn help(mut self, help: impl Into<String>) -> Self {
+    fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
-    fn maybe_help(mut self, help: Option<String>) -> Self {
+    fn with_maybe_help(mut self, help: Option<String>) -> Self {
         self.help = help;
         self
     }
@@ -200,7 +200,7 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
         Type::Bool => match v {
             Value::Bool(_) => Ok(v.clone()),
             Value::String(s) if s == "true" || s == "false" => {
-                Err(wrong_kind(ty.describe(), v).help(format!("write `#{s}`")))
+                Err(wrong_kind(ty.describe(), v).with_help(format!("write `#{s}`")))
             }
             _ => Err(wrong_kind(ty.describe(), v)),
         },
@@ -216,21 +216,21 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
             if is_dns_label(s, 63) {
                 Ok(v.clone())
             } else {
-                Err(invalid(ty.describe(), v).maybe_help(dns_help(s, 63)))
+                Err(invalid(ty.describe(), v).with_maybe_help(dns_help(s, 63)))
             }
         }
         Type::DnsSubdomain => {
             let s = string_of(ty, v, c)?;
             match subdomain_help(s) {
                 None => Ok(v.clone()),
-                Some(help) => Err(invalid(ty.describe(), v).help(help)),
+                Some(help) => Err(invalid(ty.describe(), v).with_help(help)),
             }
         }
         Type::Host => {
             let s = string_of(ty, v, c)?;
             match subdomain_help(s.strip_prefix("*.").unwrap_or(s)) {
                 None => Ok(v.clone()),
-                Some(help) => Err(invalid(ty.describe(), v).help(help)),
+                Some(help) => Err(invalid(ty.describe(), v).with_help(help)),
             }
         }
         Type::Path => {
@@ -240,26 +240,26 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
             } else {
                 let help = (!s.is_empty() && !s.contains('\0'))
                     .then(|| format!("start it with `/`: `/{s}`"));
-                Err(invalid(ty.describe(), v).maybe_help(help))
+                Err(invalid(ty.describe(), v).with_maybe_help(help))
             }
         }
         Type::Image => {
             let s = string_of(ty, v, c)?;
             match image_help(s) {
                 Ok(()) => Ok(v.clone()),
-                Err(help) => Err(invalid(ty.describe(), v).maybe_help(help)),
+                Err(help) => Err(invalid(ty.describe(), v).with_maybe_help(help)),
             }
         }
         Type::Cron => {
             let s = string_of(ty, v, c)?;
             match cron_help(s) {
                 Ok(()) => Ok(v.clone()),
-                Err(help) => Err(invalid(ty.describe(), v).help(help)),
+                Err(help) => Err(invalid(ty.describe(), v).with_help(help)),
             }
         }
         Type::Enum => check_enum(v, c),
         Type::Map => Err(wrong_kind("properties (a map)", v)
-            .help("write the entries as properties, such as `key=\"value\"`")),
+            .with_help("write the entries as properties, such as `key=\"value\"`")),
         Type::Scalar => match v {
             Value::String(s) => Ok(Value::String(s.clone())),
             Value::Int(i) => Ok(Value::String(i.to_string())),
@@ -267,7 +267,7 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
             Value::Float(f) => Ok(Value::String(format!("{f:?}"))),
             Value::Bool(b) => Ok(Value::String(b.to_string())),
             Value::Null => Err(wrong_kind(ty.describe(), v)
-                .help("write the value as a string, such as `\"\"`, or leave it out")),
+                .with_help("write the value as a string, such as `\"\"`, or leave it out")),
         },
         Type::IntOrPercent => check_int_or_percent(v),
         Type::FileMode => check_file_mode(v),
@@ -277,7 +277,7 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
                 Err(invalid(ty.describe(), v))
             } else if s.starts_with('/') {
                 Err(invalid(ty.describe(), v)
-                    .help("write the path relative to the `.kdl` file that names it"))
+                    .with_help("write the path relative to the `.kdl` file that names it"))
             } else {
                 Ok(v.clone())
             }
@@ -315,7 +315,7 @@ fn string_of<'v>(ty: Type, v: &'v Value, c: &Constraints) -> Result<&'v str, Typ
             let help = check(ty, &quoted, c)
                 .is_ok()
                 .then(|| format!("write it as a string: `{quoted}`"));
-            Err(wrong_kind(&expected(ty, c), v).maybe_help(help))
+            Err(wrong_kind(&expected(ty, c), v).with_maybe_help(help))
         }
     }
 }
@@ -350,10 +350,10 @@ fn check_int(v: &Value, c: &Constraints) -> Result<Value, TypeError> {
             Err(invalid(&format!("an integer{bounds}"), v))
         }
         Value::String(s) if s.trim().parse::<i128>().is_ok() => {
-            Err(wrong_kind("an integer", v).help(format!("remove the quotes: `{}`", s.trim())))
+            Err(wrong_kind("an integer", v).with_help(format!("remove the quotes: `{}`", s.trim())))
         }
         Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-            Err(wrong_kind("an integer", v).help(format!("write `{}`", *f as i128)))
+            Err(wrong_kind("an integer", v).with_help(format!("write `{}`", *f as i128)))
         }
         _ => Err(wrong_kind("an integer", v)),
     }
@@ -366,7 +366,7 @@ fn check_float(v: &Value, c: &Constraints) -> Result<Value, TypeError> {
         Value::Int(i) => *i as f64,
         Value::String(s) if s.trim().parse::<f64>().is_ok() => {
             return Err(wrong_kind(Type::Float.describe(), v)
-                .help(format!("remove the quotes: `{}`", s.trim())));
+                .with_help(format!("remove the quotes: `{}`", s.trim())));
         }
         _ => return Err(wrong_kind(Type::Float.describe(), v)),
     };
@@ -387,7 +387,7 @@ fn check_port(v: &Value, c: &Constraints) -> Result<Value, TypeError> {
         Value::Int(i) if (lo..=hi).contains(i) => Ok(v.clone()),
         Value::Int(_) => Err(invalid(&phrase, v)),
         Value::String(s) if s.parse::<u16>().is_ok() => {
-            Err(wrong_kind(&phrase, v).help(format!("remove the quotes: `{s}`")))
+            Err(wrong_kind(&phrase, v).with_help(format!("remove the quotes: `{s}`")))
         }
         _ => Err(wrong_kind(&phrase, v)),
     }
@@ -398,9 +398,9 @@ fn check_port_ref(v: &Value, c: &Constraints) -> Result<Value, TypeError> {
         Value::Int(_) => check_port(v, c),
         Value::String(s) if is_port_name(s) => Ok(v.clone()),
         Value::String(s) if s.parse::<u16>().is_ok() => {
-            Err(invalid(Type::PortRef.describe(), v).help(format!("remove the quotes: `{s}`")))
+            Err(invalid(Type::PortRef.describe(), v).with_help(format!("remove the quotes: `{s}`")))
         }
-        Value::String(_) => Err(invalid(Type::PortRef.describe(), v).help(
+        Value::String(_) => Err(invalid(Type::PortRef.describe(), v).with_help(
             "a port name has at most 15 lower-case letters, digits and `-`, \
              with at least one letter and no `-` at either end or twice in a row",
         )),
@@ -426,7 +426,7 @@ fn check_enum(v: &Value, c: &Constraints) -> Result<Value, TypeError> {
     }
     let help = did_you_mean(s, c.values.iter().map(String::as_str))
         .map(|m| format!("did you mean `{m}`?"));
-    Err(invalid(&enum_phrase(c.values), v).maybe_help(help))
+    Err(invalid(&enum_phrase(c.values), v).with_maybe_help(help))
 }
 
 fn enum_phrase(values: &[String]) -> String {
@@ -456,10 +456,10 @@ fn check_int_or_percent(v: &Value) -> Result<Value, TypeError> {
     let expected = Type::IntOrPercent.describe();
     match v {
         Value::Int(i) if *i >= 0 => Ok(v.clone()),
-        Value::Int(_) => Err(invalid(expected, v).help("the value is never negative")),
+        Value::Int(_) => Err(invalid(expected, v).with_help("the value is never negative")),
         Value::String(s) => match s.strip_suffix('%') {
             Some(n) if all_digits(n) => Ok(v.clone()),
-            _ if all_digits(s) => Err(invalid(expected, v).help(format!(
+            _ if all_digits(s) => Err(invalid(expected, v).with_help(format!(
                 "remove the quotes for a count (`{s}`), or add `%` for a percentage (`\"{s}%\"`)"
             ))),
             _ => Err(invalid(expected, v)),
@@ -480,13 +480,13 @@ fn check_file_mode(v: &Value) -> Result<Value, TypeError> {
             match i128::from_str_radix(s, 8) {
                 Ok(mode) if octal && mode <= 0o777 => Ok(Value::Int(mode)),
                 Ok(_) if octal => Err(invalid(expected, v)
-                    .help("Kubernetes allows only permission bits, at most `\"0777\"`")),
+                    .with_help("Kubernetes allows only permission bits, at most `\"0777\"`")),
                 _ => Err(invalid(expected, v)
-                    .help("write three or four octal digits, such as `\"0644\"`")),
+                    .with_help("write three or four octal digits, such as `\"0644\"`")),
             }
         }
         Value::Int(_) => {
-            Err(wrong_kind(expected, v).help("write the mode as a string, such as \"0644\""))
+            Err(wrong_kind(expected, v).with_help("write the mode as a string, such as \"0644\""))
         }
         _ => Err(wrong_kind(expected, v)),
     }
@@ -555,11 +555,10 @@ fn check_memory(v: &Value) -> Result<Value, TypeError> {
     let s = match v {
         Value::String(s) => s,
         Value::Int(i) if *i >= 0 => return Ok(Value::String(i.to_string())),
-        Value::Int(_) => return Err(invalid(expected, v).help("a quantity is never negative")),
+        Value::Int(_) => return Err(invalid(expected, v).with_help("a quantity is never negative")),
         Value::Float(_) => {
-            return Err(
-                wrong_kind(expected, v).help("write a string with a unit, such as `\"1.5Gi\"`")
-            );
+            return Err(wrong_kind(expected, v)
+                .with_help("write a string with a unit, such as `\"1.5Gi\"`"));
         }
         _ => return Err(wrong_kind(expected, v)),
     };
@@ -569,12 +568,16 @@ fn check_memory(v: &Value) -> Result<Value, TypeError> {
     if !is_quantity_suffix(q.suffix) {
         let help = match binary_unit_for(q.suffix) {
             Some(unit) => format!("{MEMORY_UNITS_HELP}: did you mean `{}{unit}`?", q.number),
+            None if q.suffix == "K" => format!(
+                "{MEMORY_UNITS_HELP}: did you mean `{n}Ki` or `{n}k`?",
+                n = q.number
+            ),
             None => MEMORY_UNITS_HELP.to_string(),
         };
-        return Err(invalid(expected, v).help(help));
+        return Err(invalid(expected, v).with_help(help));
     }
     if q.negative {
-        return Err(invalid(expected, v).help("a quantity is never negative"));
+        return Err(invalid(expected, v).with_help("a quantity is never negative"));
     }
     Ok(Value::String(s.clone()))
 }
@@ -606,21 +609,21 @@ fn check_cpu(v: &Value) -> Result<Value, TypeError> {
         // Display never uses an exponent, so this is a valid quantity.
         Value::Float(f) if f.is_finite() && *f >= 0.0 => return Ok(Value::String(f.to_string())),
         Value::Int(_) | Value::Float(_) => {
-            return Err(invalid(expected, v).help("a quantity is never negative"));
+            return Err(invalid(expected, v).with_help("a quantity is never negative"));
         }
         _ => return Err(wrong_kind(expected, v)),
     };
     let Some(q) = split_quantity(&s) else {
-        return Err(invalid(expected, v).help(UNITS_HELP));
+        return Err(invalid(expected, v).with_help(UNITS_HELP));
     };
     if !matches!(q.suffix, "" | "m") {
-        return Err(invalid(expected, v).help(UNITS_HELP));
+        return Err(invalid(expected, v).with_help(UNITS_HELP));
     }
     if q.negative {
-        return Err(invalid(expected, v).help("a quantity is never negative"));
+        return Err(invalid(expected, v).with_help("a quantity is never negative"));
     }
     if q.suffix == "m" && q.has_fraction() {
-        return Err(invalid(expected, v).help("millicores are whole numbers"));
+        return Err(invalid(expected, v).with_help("millicores are whole numbers"));
     }
     Ok(Value::String(s))
 }
@@ -676,13 +679,13 @@ fn check_duration(v: &Value, c: &Constraints) -> Result<Value, TypeError> {
     let expected = Type::Duration.describe();
     let secs = match v {
         Value::Int(i) if *i >= 0 => *i,
-        Value::Int(_) => return Err(invalid(expected, v).help("a duration is never negative")),
+        Value::Int(_) => return Err(invalid(expected, v).with_help("a duration is never negative")),
         Value::String(s) => match parse_duration(s) {
             Some(secs) => i128::from(secs),
-            None => return Err(invalid(expected, v).maybe_help(duration_help(s))),
+            None => return Err(invalid(expected, v).with_maybe_help(duration_help(s))),
         },
         Value::Float(_) => {
-            return Err(wrong_kind(expected, v).help("durations are whole seconds"));
+            return Err(wrong_kind(expected, v).with_help("durations are whole seconds"));
         }
         _ => return Err(wrong_kind(expected, v)),
     };
@@ -1263,6 +1266,10 @@ mod tests {
                 "memory units are Ki, Mi, Gi, Ti, Pi, Ei (powers of 2) or k, M, G, T, P, E \
                  (powers of 10): did you mean `1.5Gi`?"
             )
+        );
+        assert_eq!(
+            err(Type::Memory, s("1K")).help.as_deref(),
+            Some(format!("{MEMORY_UNITS_HELP}: did you mean `1Ki` or `1k`?").as_str())
         );
         err(Type::Memory, Value::Float(1.5));
         err(Type::Memory, Value::Int(-1));
