@@ -10,6 +10,8 @@
 //! the network; the rest reads files through [`world::World`].
 
 pub mod check;
+pub mod cli;
+pub mod compile;
 pub mod diag;
 pub mod output;
 pub mod resolve;

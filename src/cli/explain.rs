@@ -1,0 +1,112 @@
+//! `kiln explain ENV APP [PARAM]`: resolved values and their provenance.
+
+use clap::Args;
+
+use super::{Context, ResolveFlags};
+use crate::check::ParamUse;
+use crate::diag::{Diagnostic, codes, suggest};
+use crate::resolve::{self, Options};
+use crate::span::Sources;
+use crate::world::DiskWorld;
+
+/// `kiln explain` flags.
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The env
+    env: String,
+    /// The app
+    app: String,
+    /// One parameter, with its doc
+    param: Option<String>,
+    #[command(flatten)]
+    flags: ResolveFlags,
+}
+
+/// Prints each resolved parameter with the file:line of every layer.
+pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
+    let compiled = match ctx.compile(crate::compile::Selection::Named(Vec::new()), &args.flags, Vec::new()) {
+        Ok(c) => c,
+        Err((d, s)) => {
+            ctx.emit(&d, &s, None);
+            return super::EXIT_ERRORS;
+        }
+    };
+    if compiled.diags.has_errors() {
+        ctx.emit(&compiled.diags.0, &compiled.sources, None);
+        return super::EXIT_ERRORS;
+    }
+    let model = &compiled.model;
+    let sources = &compiled.sources;
+    let fail = |d: Diagnostic| {
+        ctx.emit(&[d], sources, None);
+        super::EXIT_ERRORS
+    };
+    let Some(env) = model.envs.get(&args.env) else {
+        return fail(Diagnostic::error(codes::UNKNOWN_ENV, format!("no env named `{}`", args.env)).help(suggest(&args.env, model.envs.keys().map(String::as_str), "the envs are")));
+    };
+    let Some(app) = model.apps.get(&args.app) else {
+        return fail(Diagnostic::error(codes::UNKNOWN_APP, format!("no app named `{}`", args.app)).help(suggest(&args.app, model.apps.keys().map(String::as_str), "the apps are")));
+    };
+    if !app.in_env(&args.env) {
+        return fail(Diagnostic::error(codes::APP_NOT_IN_ENV, format!("app `{}` is not deployed to env `{}`", args.app, args.env)).primary(app.name.span, "its `envs` leaves the env out"));
+    }
+    let mut diags = crate::diag::Diagnostics::default();
+    let preview = env.preview.as_ref().map(|_| "example");
+    let opts = Options::default();
+    let _ = &args.flags;
+    let Some(renv) = resolve::resolve_env(model, &args.env, preview, &opts, sources, &DiskWorld, &mut diags) else {
+        ctx.emit(&diags.0, sources, None);
+        return super::EXIT_ERRORS;
+    };
+    let Some(r) = renv.apps.iter().find(|a| a.app == args.app) else {
+        if diags.has_errors() {
+            ctx.emit(&diags.0, sources, None);
+            return super::EXIT_ERRORS;
+        }
+        println!("app `{}` is disabled in env `{}`", args.app, args.env);
+        return 0;
+    };
+    let component = &model.components[&r.component];
+    println!("app {} in env {} (component {}, namespace {})", r.app, args.env, r.component, r.namespace);
+    let names: Vec<&String> = match &args.param {
+        Some(p) => {
+            if !component.params.contains_key(p) {
+                return fail(Diagnostic::error(codes::UNKNOWN_PARAM, format!("component `{}` has no parameter `{p}`", r.component)).help(suggest(p, component.params.keys().map(String::as_str), "the parameters are")));
+            }
+            vec![p]
+        }
+        None => component.params.keys().collect(),
+    };
+    for name in names {
+        let value = &r.context["params"][name.replace('-', "_")];
+        let set = r.params.get(name);
+        if set.is_none() && args.param.is_none() && (value.is_null() || value == &serde_json::json!([]) || value == &serde_json::json!({})) {
+            continue;
+        }
+        println!();
+        println!("{name} = {}", serde_json::to_string(value).unwrap_or_default());
+        if args.param.is_some()
+            && let Some(doc) = &component.params[name].doc
+        {
+            println!("  doc: {doc}");
+            println!("  usage: {}", component.params[name].usage());
+        }
+        match set {
+            None => println!("  from: component `{}` default", r.component),
+            Some(rp) => {
+                for (i, (layer, span)) in rp.provenance.iter().enumerate() {
+                    let verb = if i + 1 == rp.provenance.len() { "set by" } else { "overridden, was" };
+                    println!("  {verb} {layer} at {}: {}", location(sources, *span), sources.slice(*span).trim());
+                }
+            }
+        }
+        let _ = |u: &ParamUse| u.span;
+    }
+    0
+}
+
+fn location(sources: &Sources, span: crate::span::Span) -> String {
+    let f = sources.get(span.file);
+    let (line, col) = f.line_col(span.start as usize);
+    format!("{}:{line}:{col}", f.name)
+}

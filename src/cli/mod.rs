@@ -1,0 +1,307 @@
+//! The command line: one file per command, sharing the flags of CLI.md.
+
+mod check;
+mod explain;
+mod render;
+mod schema;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::compile::{Compiled, Request, Selection};
+use crate::diag::{self, Diagnostic, Format, codes};
+use crate::resolve::{GitInfo, Options, SetFlag};
+use crate::span::{Sources, Span};
+use crate::world::DiskWorld;
+
+/// Exit code: the project has errors.
+pub const EXIT_ERRORS: i32 = 1;
+/// Exit code: the gitops repository could not be read or written.
+pub const EXIT_GITOPS: i32 = 3;
+/// Exit code: kiln itself failed.
+pub const EXIT_INTERNAL: i32 = 255;
+
+/// kiln compiles concise KDL descriptions of apps and environments into
+/// plain Kubernetes YAML, and commits it to a gitops repository.
+#[derive(Parser, Debug)]
+#[command(name = "kiln", version, about, long_about = None, after_help = "Example:\n  kiln check                      # type-check every env\n  kiln render --env staging       # write rendered/staging/…")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    global: Global,
+}
+
+/// Flags every command takes.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// The project directory (default: the nearest ancestor holding kiln.kdl)
+    #[arg(long, global = true, value_name = "DIR")]
+    project: Option<PathBuf>,
+    /// How diagnostics are printed
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    message_format: Option<Format>,
+    /// When to use colours (honours NO_COLOR)
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// Print less
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Print more
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    /// Fail on warnings too
+    #[arg(long, global = true)]
+    deny_warnings: bool,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Flags of every command that resolves the project.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ResolveFlags {
+    /// Set a template variable: `--var tag=1.2.3` (repeatable)
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    vars: Vec<String>,
+    /// Override a parameter: `--set web.replicas=3` (repeatable; typed like the parameter)
+    #[arg(long = "set", value_name = "APP.PARAM=VALUE")]
+    sets: Vec<String>,
+    /// The project's commit, for `git.sha` (default: read from its checkout)
+    #[arg(long, value_name = "SHA")]
+    git_sha: Option<String>,
+    /// The project's branch, for `git.branch`
+    #[arg(long, value_name = "BRANCH")]
+    git_branch: Option<String>,
+    /// The project's tag, for `git.tag`
+    #[arg(long, value_name = "TAG")]
+    git_tag: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse, type-check, resolve, render in memory and validate every env; write nothing
+    #[command(after_help = "Example:\n  kiln check --format short")]
+    Check(check::CheckArgs),
+    /// Write the rendered YAML (default: every env that is not a preview template, into rendered/)
+    #[command(after_help = "Example:\n  kiln render --env staging --out /tmp/out\n  kiln render --stdout | kubectl apply --dry-run=client -f -")]
+    Render(render::RenderArgs),
+    /// Show the resolved parameters of one app in one env, and where each came from
+    #[command(after_help = "Example:\n  kiln explain production web replicas")]
+    Explain(explain::ExplainArgs),
+    /// Show the components and their parameters, with types, defaults and docs
+    #[command(after_help = "Example:\n  kiln schema web-service")]
+    Schema(schema::SchemaArgs),
+    /// Print shell completions
+    #[command(after_help = "Example:\n  kiln completions bash > ~/.local/share/bash-completion/completions/kiln")]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Runs kiln with the process's arguments; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let ctx = Context::new(cli.global.clone());
+    match cli.command {
+        Command::Check(a) => check::run(&ctx, a),
+        Command::Render(a) => render::run(&ctx, a),
+        Command::Explain(a) => explain::run(&ctx, a),
+        Command::Schema(a) => schema::run(&ctx, a),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "kiln", &mut std::io::stdout());
+            0
+        }
+    }
+}
+
+/// What every command needs: the global flags, and how to print.
+pub struct Context {
+    pub global: Global,
+    pub color: bool,
+}
+
+impl Context {
+    fn new(global: Global) -> Self {
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+        };
+        Context { global, color }
+    }
+
+    /// The project directory, canonical, or a diagnostic.
+    pub fn project_root(&self) -> Result<PathBuf, Diagnostic> {
+        let start = match &self.global.project {
+            Some(p) => p.clone(),
+            None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        };
+        let found = if self.global.project.is_some() {
+            start.join("kiln.kdl").is_file().then(|| start.clone())
+        } else {
+            crate::syntax::find_project(&start)
+        };
+        let Some(dir) = found else {
+            return Err(Diagnostic::error(codes::NO_PROJECT, format!("no `kiln.kdl` in `{}`{}", start.display(), if self.global.project.is_some() { "" } else { " or any parent" }))
+                .help("run kiln inside a project, pass `--project DIR`, or create one with `kiln init`"));
+        };
+        std::fs::canonicalize(&dir).map_err(|e| Diagnostic::error(codes::NO_PROJECT, format!("cannot open `{}`: {e}", dir.display())))
+    }
+
+    /// Prints diagnostics to stderr (or stdout for machine formats) in the
+    /// chosen format; `format` overrides `--message-format`.
+    pub fn emit(&self, diags: &[Diagnostic], sources: &Sources, format: Option<Format>) {
+        let format = format.or(self.global.message_format).unwrap_or(Format::Human);
+        if self.global.quiet && matches!(format, Format::Human | Format::Short) {
+            let errors: Vec<Diagnostic> = diags.iter().filter(|d| d.is_error()).cloned().collect();
+            if errors.is_empty() {
+                return;
+            }
+            eprint!("{}", diag::render(&errors, sources, format, self.color));
+            return;
+        }
+        let text = diag::render(diags, sources, format, self.color);
+        match format {
+            Format::Json => print!("{text}"),
+            _ => eprint!("{text}"),
+        }
+    }
+
+    /// The exit code for a batch of diagnostics.
+    pub fn exit_for(&self, diags: &[Diagnostic]) -> i32 {
+        let failing = diags.iter().any(|d| d.is_error() || self.global.deny_warnings);
+        if failing { EXIT_ERRORS } else { 0 }
+    }
+
+    /// Compiles the project with the given selection and flags.
+    pub fn compile(&self, selection: Selection, flags: &ResolveFlags, skip: Vec<PathBuf>) -> Result<Compiled, (Vec<Diagnostic>, Sources)> {
+        let root = self.project_root().map_err(|d| (vec![d], Sources::default()))?;
+        let (text, vars, sets) = command_line(flags);
+        let text_for_sources = text.clone();
+        let mut sources = Sources::default();
+        let cl = sources.add("<command line>", None, text_for_sources);
+        let mut diags = Vec::new();
+        let mut options = Options {
+            vars: Vec::new(),
+            sets: Vec::new(),
+            git: git_info(&root, flags),
+        };
+        for (raw, span) in vars {
+            match raw.split_once('=') {
+                Some((k, v)) if !k.is_empty() => options.vars.push((k.to_string(), v.to_string())),
+                _ => diags.push(bad_flag(cl, span, "--var", "KEY=VALUE", "tag=1.2.3")),
+            }
+        }
+        for (raw, span) in sets {
+            match raw.split_once('=') {
+                Some((path, v)) => {
+                    let parts: Vec<&str> = path.split('.').collect();
+                    if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+                        diags.push(bad_flag(cl, span, "--set", "APP.PARAM=VALUE", "web.replicas=3"));
+                        continue;
+                    }
+                    let value_start = span.start as usize + path.len() + 1;
+                    options.sets.push(SetFlag {
+                        app: parts[0].to_string(),
+                        path: parts[1..].iter().map(|s| s.to_string()).collect(),
+                        value: v.to_string(),
+                        span: Span::new(cl, span.start as usize, span.start as usize + path.len()),
+                        value_span: Span::new(cl, value_start, span.end as usize),
+                    });
+                }
+                None => diags.push(bad_flag(cl, span, "--set", "APP.PARAM=VALUE", "web.replicas=3")),
+            }
+        }
+        if !diags.is_empty() {
+            return Err((diags, sources));
+        }
+        let req = Request {
+            selection,
+            resolve: options,
+            skip,
+        };
+        let compiled = crate::compile::compile(&DiskWorld, &root, &req, Some(text));
+        // The command line was added to our own sources; keep one table by
+        // re-adding it to the compile's (ids line up: both start with it).
+        let _ = sources;
+        Ok(compiled)
+    }
+}
+
+fn bad_flag(file: crate::span::FileId, span: Span, flag: &str, shape: &str, example: &str) -> Diagnostic {
+    Diagnostic::error(codes::BAD_SET, format!("`{flag}` expects `{shape}`"))
+        .primary(Span { file, ..span }, "this flag")
+        .help(format!("for example `{flag} {example}`"))
+}
+
+/// The `--var`/`--set` flags as one text (a source file, so diagnostics
+/// can point into it), with each flag's span.
+type FlagSpans = Vec<(String, Span)>;
+
+fn command_line(flags: &ResolveFlags) -> (String, FlagSpans, FlagSpans) {
+    let mut text = String::new();
+    let mut vars = Vec::new();
+    let mut sets = Vec::new();
+    for (flag, list, out) in [("--var", &flags.vars, &mut vars), ("--set", &flags.sets, &mut sets)] {
+        for v in list {
+            text.push_str(flag);
+            text.push(' ');
+            let start = text.len();
+            text.push_str(v);
+            out.push((v.clone(), Span::new(0, start, text.len())));
+            text.push('\n');
+        }
+    }
+    (text, vars, sets)
+}
+
+/// `git.*` for templates: flags first, then the project's checkout.
+fn git_info(root: &Path, flags: &ResolveFlags) -> GitInfo {
+    let mut info = GitInfo::default();
+    if let Ok(repo) = gix::discover(root) {
+        if let Ok(id) = repo.head_id() {
+            info.sha = Some(id.to_string());
+            if let Ok(refs) = repo.references()
+                && let Ok(tags) = refs.tags()
+            {
+                let mut names: Vec<String> = tags
+                    .flatten()
+                    .filter_map(|mut r| {
+                        let target = r.peel_to_id().ok()?;
+                        (target == id).then(|| r.name().shorten().to_string())
+                    })
+                    .collect();
+                names.sort();
+                info.tag = names.into_iter().next();
+            }
+        }
+        if let Ok(Some(name)) = repo.head_name() {
+            info.branch = Some(name.shorten().to_string());
+        }
+    }
+    if flags.git_sha.is_some() {
+        info.sha = flags.git_sha.clone();
+    }
+    if flags.git_branch.is_some() {
+        info.branch = flags.git_branch.clone();
+    }
+    if flags.git_tag.is_some() {
+        info.tag = flags.git_tag.clone();
+    }
+    info
+}

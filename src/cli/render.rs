@@ -1,0 +1,132 @@
+//! `kiln render`: write the rendered YAML, atomically per env.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::{Context, ResolveFlags};
+use crate::compile::Selection;
+use crate::output::EnvOutput;
+
+/// `kiln render` flags.
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// Render only this env (repeatable)
+    #[arg(long = "env", value_name = "ENV")]
+    envs: Vec<String>,
+    /// The output directory (default: rendered/ in the project)
+    #[arg(long, value_name = "DIR", conflicts_with = "stdout")]
+    out: Option<PathBuf>,
+    /// Write the objects to standard output as one multi-document stream
+    #[arg(long)]
+    stdout: bool,
+    #[command(flatten)]
+    flags: ResolveFlags,
+}
+
+/// Renders and writes.
+pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
+    let root = match ctx.project_root() {
+        Ok(r) => r,
+        Err(d) => {
+            ctx.emit(&[d], &Default::default(), None);
+            return super::EXIT_ERRORS;
+        }
+    };
+    let out_dir = match &args.out {
+        Some(o) => std::env::current_dir().map(|c| c.join(o)).unwrap_or_else(|_| o.clone()),
+        None => root.join("rendered"),
+    };
+    let selection = if args.envs.is_empty() { Selection::All } else { Selection::Named(args.envs.clone()) };
+    let skip = vec![std::fs::canonicalize(&out_dir).unwrap_or_else(|_| out_dir.clone())];
+    let compiled = match ctx.compile(selection, &args.flags, skip) {
+        Ok(c) => c,
+        Err((diags, sources)) => {
+            ctx.emit(&diags, &sources, None);
+            return super::EXIT_ERRORS;
+        }
+    };
+    ctx.emit(&compiled.diags.0, &compiled.sources, None);
+    let code = ctx.exit_for(&compiled.diags.0);
+    if code != 0 {
+        return code;
+    }
+    let mut envs = compiled.envs;
+    envs.sort_by(|a, b| a.folder.cmp(&b.folder));
+    if args.stdout {
+        let mut out = std::io::stdout().lock();
+        let mut first = true;
+        for env in &envs {
+            if let Some(ns) = &env.namespace_object {
+                let _ = write_doc(&mut out, ns, &mut first);
+            }
+            for app in env.apps.values() {
+                for bytes in app.files.values() {
+                    let _ = write_doc(&mut out, bytes, &mut first);
+                }
+            }
+        }
+        return 0;
+    }
+    for env in &envs {
+        if let Err(e) = write_env(&out_dir, env) {
+            eprintln!("error: cannot write `{}`: {e}", out_dir.join(&env.folder).display());
+            eprintln!("  help: the previous output of env `{}` was left as it was", env.env);
+            return super::EXIT_ERRORS;
+        }
+        if !ctx.global.quiet {
+            let objects: usize = env.apps.values().map(|a| a.files.len()).sum::<usize>() + usize::from(env.namespace_object.is_some());
+            eprintln!("rendered {} ({} apps, {objects} objects) into {}", env.env, env.apps.len(), out_dir.join(&env.folder).display());
+        }
+    }
+    0
+}
+
+fn write_doc(out: &mut impl std::io::Write, bytes: &[u8], first: &mut bool) -> std::io::Result<()> {
+    if !*first {
+        out.write_all(b"---\n")?;
+    }
+    *first = false;
+    out.write_all(bytes)
+}
+
+/// Writes one env folder atomically: a fresh sibling directory is filled,
+/// then swapped in with renames, so a failure leaves the old folder as it
+/// was.
+pub fn write_env(out_dir: &Path, env: &EnvOutput) -> std::io::Result<()> {
+    let target = out_dir.join(&env.folder);
+    let parent = target.parent().unwrap_or(out_dir).to_path_buf();
+    std::fs::create_dir_all(&parent)?;
+    let base = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "env".to_string());
+    let staging = parent.join(format!(".{base}.kiln-new"));
+    let old = parent.join(format!(".{base}.kiln-old"));
+    let _ = std::fs::remove_dir_all(&staging);
+    let _ = std::fs::remove_dir_all(&old);
+    let result = (|| {
+        for (rel, bytes) in env.files() {
+            let path = staging.join(&rel);
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            let mut f = std::fs::File::create(&path)?;
+            f.write_all(&bytes)?;
+        }
+        std::fs::create_dir_all(&staging)?;
+        if target.exists() {
+            std::fs::rename(&target, &old)?;
+        }
+        if let Err(e) = std::fs::rename(&staging, &target) {
+            if old.exists() {
+                let _ = std::fs::rename(&old, &target);
+            }
+            return Err(e);
+        }
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}

@@ -1,0 +1,153 @@
+//! The whole pipeline in one call: load → check → resolve → render, for
+//! the envs a command asks for. Commands share it so they agree.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::check::{self, Model};
+use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::output::EnvOutput;
+use crate::render::renderer;
+use crate::resolve::{self, Options};
+use crate::span::Sources;
+use crate::syntax;
+use crate::world::World;
+
+/// Which envs to render.
+#[derive(Clone, Debug, Default)]
+pub enum Selection {
+    /// Every env that is not a preview template.
+    #[default]
+    All,
+    /// These, by name (preview templates refused).
+    Named(Vec<String>),
+    /// Every env, preview templates too with `preview.name = "example"`:
+    /// what `kiln check` validates.
+    Everything,
+    /// One preview: the template env and the preview's (sanitised) name.
+    Preview { template: String, name: String },
+}
+
+/// What a compile needs beyond the project.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub selection: Selection,
+    pub resolve: Options,
+    /// Directories not to load `.kdl` files from (the render output).
+    pub skip: Vec<PathBuf>,
+}
+
+/// The result of a compile: whatever was produced, and every problem.
+#[derive(Debug, Default)]
+pub struct Compiled {
+    pub sources: Sources,
+    pub model: Model,
+    pub diags: Diagnostics,
+    pub envs: Vec<EnvOutput>,
+}
+
+/// Runs the pipeline on the project at `root` (canonical).
+pub fn compile(world: &dyn World, root: &Path, req: &Request, command_line: Option<String>) -> Compiled {
+    let mut out = Compiled::default();
+    let cl = command_line.map(|text| out.sources.add("<command line>", None, text));
+    let _ = cl;
+    let loaded = syntax::load(world, root, &req.skip, &mut out.sources, &mut out.diags);
+    let (model, check_diags) = check::check(&loaded, &out.sources);
+    out.diags.extend(check_diags);
+    out.model = model;
+    if out.diags.has_errors() {
+        out.diags.sort_dedup();
+        return out;
+    }
+    let targets = match select(&out.model, &req.selection, &mut out.diags) {
+        Some(t) => t,
+        None => return out,
+    };
+    let templates = renderer::load_templates(&out.model, &mut out.sources, world, &mut out.diags);
+    if out.diags.has_errors() {
+        out.diags.sort_dedup();
+        return out;
+    }
+    let model = &out.model;
+    let sources = &out.sources;
+    let results: Vec<(Option<EnvOutput>, Diagnostics)> = targets
+        .par_iter()
+        .map(|(env, preview)| {
+            let mut diags = Diagnostics::default();
+            let Some(renv) = resolve::resolve_env(model, env, preview.as_deref(), &req.resolve, sources, world, &mut diags) else {
+                return (None, diags);
+            };
+            if diags.has_errors() {
+                return (None, diags);
+            }
+            let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
+            let folder = folder_for(model, env, preview.as_deref());
+            let rendered = renderer::render_env(model, &renv, create_ns, &folder, &templates, sources, world, &mut diags);
+            (rendered, diags)
+        })
+        .collect();
+    for (env, diags) in results {
+        out.diags.extend(diags);
+        if let Some(e) = env {
+            out.envs.push(e);
+        }
+    }
+    out.diags.sort_dedup();
+    out
+}
+
+/// The env's folder in the output: the project's `gitops path=` template
+/// (`{env}`, `{project}`), or `previews/<name>` for a preview.
+pub fn folder_for(model: &Model, env: &str, preview: Option<&str>) -> String {
+    if let Some(p) = preview {
+        return format!("previews/{p}");
+    }
+    let template = model.project.gitops.as_ref().map(|g| g.path.as_str()).unwrap_or("{env}");
+    template.replace("{env}", env).replace("{project}", &model.project.name.value)
+}
+
+fn select(model: &Model, sel: &Selection, diags: &mut Diagnostics) -> Option<Vec<(String, Option<String>)>> {
+    let names: Vec<&str> = model.envs.keys().map(String::as_str).collect();
+    let unknown = |n: &str, diags: &mut Diagnostics| {
+        diags.push(
+            Diagnostic::error(codes::UNKNOWN_ENV, format!("no env named `{n}`"))
+                .help(crate::diag::suggest(n, names.iter().copied(), "the envs are")),
+        );
+    };
+    let mut out = Vec::new();
+    match sel {
+        Selection::All => {
+            out.extend(model.envs.values().filter(|e| e.preview.is_none()).map(|e| (e.name.value.clone(), None)));
+        }
+        Selection::Everything => {
+            for e in model.envs.values() {
+                let preview = e.preview.as_ref().map(|_| "example".to_string());
+                out.push((e.name.value.clone(), preview));
+            }
+        }
+        Selection::Named(list) => {
+            for n in list {
+                match model.envs.get(n) {
+                    None => unknown(n, diags),
+                    Some(e) if e.preview.is_some() => diags.push(
+                        Diagnostic::error(codes::UNKNOWN_ENV, format!("env `{n}` is a preview template"))
+                            .primary(e.name.span, "a preview template")
+                            .help(format!("render it through `kiln preview up NAME --env {n}`")),
+                    ),
+                    Some(_) => out.push((n.clone(), None)),
+                }
+            }
+        }
+        Selection::Preview { template, name } => match model.envs.get(template) {
+            None => unknown(template, diags),
+            Some(e) if e.preview.is_none() => diags.push(
+                Diagnostic::error(codes::UNKNOWN_ENV, format!("env `{template}` is not a preview template"))
+                    .primary(e.name.span, "no `preview ttl=` here")
+                    .help("mark the env as a template with `preview ttl=\"72h\"`"),
+            ),
+            Some(_) => out.push((template.clone(), Some(name.clone()))),
+        },
+    }
+    if diags.has_errors() { None } else { Some(out) }
+}
