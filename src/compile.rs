@@ -48,7 +48,12 @@ pub struct Compiled {
 }
 
 /// Runs the pipeline on the project at `root` (canonical).
-pub fn compile(world: &dyn World, root: &Path, req: &Request, command_line: Option<String>) -> Compiled {
+pub fn compile(
+    world: &dyn World,
+    root: &Path,
+    req: &Request,
+    command_line: Option<String>,
+) -> Compiled {
     let mut out = Compiled::default();
     let cl = command_line.map(|text| out.sources.add("<command line>", None, text));
     let _ = cl;
@@ -75,7 +80,15 @@ pub fn compile(world: &dyn World, root: &Path, req: &Request, command_line: Opti
         .par_iter()
         .map(|(env, preview)| {
             let mut diags = Diagnostics::default();
-            let Some(renv) = resolve::resolve_env(model, env, preview.as_deref(), &req.resolve, sources, world, &mut diags) else {
+            let Some(renv) = resolve::resolve_env(
+                model,
+                env,
+                preview.as_deref(),
+                &req.resolve,
+                sources,
+                world,
+                &mut diags,
+            ) else {
                 return (None, diags);
             };
             if diags.has_errors() {
@@ -83,7 +96,9 @@ pub fn compile(world: &dyn World, root: &Path, req: &Request, command_line: Opti
             }
             let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
             let folder = folder_for(model, env, preview.as_deref());
-            let rendered = renderer::render_env(model, &renv, create_ns, &folder, &templates, sources, world, &mut diags);
+            let rendered = renderer::render_env(
+                model, &renv, create_ns, &folder, &templates, sources, world, &mut diags,
+            );
             (rendered, diags)
         })
         .collect();
@@ -103,22 +118,40 @@ pub fn folder_for(model: &Model, env: &str, preview: Option<&str>) -> String {
     if let Some(p) = preview {
         return format!("previews/{p}");
     }
-    let template = model.project.gitops.as_ref().map(|g| g.path.as_str()).unwrap_or("{env}");
-    template.replace("{env}", env).replace("{project}", &model.project.name.value)
+    let template = model
+        .project
+        .gitops
+        .as_ref()
+        .map(|g| g.path.as_str())
+        .unwrap_or("{env}");
+    template
+        .replace("{env}", env)
+        .replace("{project}", &model.project.name.value)
 }
 
-fn select(model: &Model, sel: &Selection, diags: &mut Diagnostics) -> Option<Vec<(String, Option<String>)>> {
+fn select(
+    model: &Model,
+    sel: &Selection,
+    diags: &mut Diagnostics,
+) -> Option<Vec<(String, Option<String>)>> {
     let names: Vec<&str> = model.envs.keys().map(String::as_str).collect();
     let unknown = |n: &str, diags: &mut Diagnostics| {
         diags.push(
-            Diagnostic::error(codes::UNKNOWN_ENV, format!("no env named `{n}`"))
-                .help(crate::diag::suggest(n, names.iter().copied(), "the envs are")),
+            Diagnostic::error(codes::UNKNOWN_ENV, format!("no env named `{n}`")).help(
+                crate::diag::suggest(n, names.iter().copied(), "the envs are"),
+            ),
         );
     };
     let mut out = Vec::new();
     match sel {
         Selection::All => {
-            out.extend(model.envs.values().filter(|e| e.preview.is_none()).map(|e| (e.name.value.clone(), None)));
+            out.extend(
+                model
+                    .envs
+                    .values()
+                    .filter(|e| e.preview.is_none())
+                    .map(|e| (e.name.value.clone(), None)),
+            );
         }
         Selection::Everything => {
             for e in model.envs.values() {
@@ -131,9 +164,14 @@ fn select(model: &Model, sel: &Selection, diags: &mut Diagnostics) -> Option<Vec
                 match model.envs.get(n) {
                     None => unknown(n, diags),
                     Some(e) if e.preview.is_some() => diags.push(
-                        Diagnostic::error(codes::UNKNOWN_ENV, format!("env `{n}` is a preview template"))
-                            .primary(e.name.span, "a preview template")
-                            .help(format!("render it through `kiln preview up NAME --env {n}`")),
+                        Diagnostic::error(
+                            codes::UNKNOWN_ENV,
+                            format!("env `{n}` is a preview template"),
+                        )
+                        .primary(e.name.span, "a preview template")
+                        .help(format!(
+                            "render it through `kiln preview up NAME --env {n}`"
+                        )),
                     ),
                     Some(_) => out.push((n.clone(), None)),
                 }
@@ -142,9 +180,12 @@ fn select(model: &Model, sel: &Selection, diags: &mut Diagnostics) -> Option<Vec
         Selection::Preview { template, name } => match model.envs.get(template) {
             None => unknown(template, diags),
             Some(e) if e.preview.is_none() => diags.push(
-                Diagnostic::error(codes::UNKNOWN_ENV, format!("env `{template}` is not a preview template"))
-                    .primary(e.name.span, "no `preview ttl=` here")
-                    .help("mark the env as a template with `preview ttl=\"72h\"`"),
+                Diagnostic::error(
+                    codes::UNKNOWN_ENV,
+                    format!("env `{template}` is not a preview template"),
+                )
+                .primary(e.name.span, "no `preview ttl=` here")
+                .help("mark the env as a template with `preview ttl=\"72h\"`"),
             ),
             Some(_) => out.push((template.clone(), Some(name.clone()))),
         },

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod output;
+pub mod render;
 pub mod resolve;
 pub mod span;
 pub mod syntax;

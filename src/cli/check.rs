@@ -23,9 +23,23 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
         Ok(c) => {
             ctx.emit(&c.diags.0, &c.sources, args.format);
             let code = ctx.exit_for(&c.diags.0);
-            if code == 0 && !ctx.global.quiet && args.format.or(ctx.global.message_format).is_none_or(|f| matches!(f, Format::Human | Format::Short)) {
-                let objects: usize = c.envs.iter().map(|e| e.apps.values().map(|a| a.files.len()).sum::<usize>()).sum();
-                eprintln!("checked {} envs, {} apps, {objects} objects: no errors", c.envs.len(), c.model.apps.len());
+            if code == 0
+                && !ctx.global.quiet
+                && args
+                    .format
+                    .or(ctx.global.message_format)
+                    .is_none_or(|f| matches!(f, Format::Human | Format::Short))
+            {
+                let objects: usize = c
+                    .envs
+                    .iter()
+                    .map(|e| e.apps.values().map(|a| a.files.len()).sum::<usize>())
+                    .sum();
+                eprintln!(
+                    "checked {} envs, {} apps, {objects} objects: no errors",
+                    c.envs.len(),
+                    c.model.apps.len()
+                );
             }
             code
         }

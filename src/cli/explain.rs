@@ -24,7 +24,11 @@ pub struct ExplainArgs {
 
 /// Prints each resolved parameter with the file:line of every layer.
 pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
-    let compiled = match ctx.compile(crate::compile::Selection::Named(Vec::new()), &args.flags, Vec::new()) {
+    let compiled = match ctx.compile(
+        crate::compile::Selection::Named(Vec::new()),
+        &args.flags,
+        Vec::new(),
+    ) {
         Ok(c) => c,
         Err((d, s)) => {
             ctx.emit(&d, &s, None);
@@ -42,19 +46,43 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         super::EXIT_ERRORS
     };
     let Some(env) = model.envs.get(&args.env) else {
-        return fail(Diagnostic::error(codes::UNKNOWN_ENV, format!("no env named `{}`", args.env)).help(suggest(&args.env, model.envs.keys().map(String::as_str), "the envs are")));
+        return fail(
+            Diagnostic::error(codes::UNKNOWN_ENV, format!("no env named `{}`", args.env)).help(
+                suggest(
+                    &args.env,
+                    model.envs.keys().map(String::as_str),
+                    "the envs are",
+                ),
+            ),
+        );
     };
     let Some(app) = model.apps.get(&args.app) else {
-        return fail(Diagnostic::error(codes::UNKNOWN_APP, format!("no app named `{}`", args.app)).help(suggest(&args.app, model.apps.keys().map(String::as_str), "the apps are")));
+        return fail(
+            Diagnostic::error(codes::UNKNOWN_APP, format!("no app named `{}`", args.app)).help(
+                suggest(
+                    &args.app,
+                    model.apps.keys().map(String::as_str),
+                    "the apps are",
+                ),
+            ),
+        );
     };
     if !app.in_env(&args.env) {
-        return fail(Diagnostic::error(codes::APP_NOT_IN_ENV, format!("app `{}` is not deployed to env `{}`", args.app, args.env)).primary(app.name.span, "its `envs` leaves the env out"));
+        return fail(
+            Diagnostic::error(
+                codes::APP_NOT_IN_ENV,
+                format!("app `{}` is not deployed to env `{}`", args.app, args.env),
+            )
+            .primary(app.name.span, "its `envs` leaves the env out"),
+        );
     }
     let mut diags = crate::diag::Diagnostics::default();
     let preview = env.preview.as_ref().map(|_| "example");
     let opts = Options::default();
     let _ = &args.flags;
-    let Some(renv) = resolve::resolve_env(model, &args.env, preview, &opts, sources, &DiskWorld, &mut diags) else {
+    let Some(renv) = resolve::resolve_env(
+        model, &args.env, preview, &opts, sources, &DiskWorld, &mut diags,
+    ) else {
         ctx.emit(&diags.0, sources, None);
         return super::EXIT_ERRORS;
     };
@@ -67,11 +95,24 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         return 0;
     };
     let component = &model.components[&r.component];
-    println!("app {} in env {} (component {}, namespace {})", r.app, args.env, r.component, r.namespace);
+    println!(
+        "app {} in env {} (component {}, namespace {})",
+        r.app, args.env, r.component, r.namespace
+    );
     let names: Vec<&String> = match &args.param {
         Some(p) => {
             if !component.params.contains_key(p) {
-                return fail(Diagnostic::error(codes::UNKNOWN_PARAM, format!("component `{}` has no parameter `{p}`", r.component)).help(suggest(p, component.params.keys().map(String::as_str), "the parameters are")));
+                return fail(
+                    Diagnostic::error(
+                        codes::UNKNOWN_PARAM,
+                        format!("component `{}` has no parameter `{p}`", r.component),
+                    )
+                    .help(suggest(
+                        p,
+                        component.params.keys().map(String::as_str),
+                        "the parameters are",
+                    )),
+                );
             }
             vec![p]
         }
@@ -80,11 +121,19 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
     for name in names {
         let value = &r.context["params"][name.replace('-', "_")];
         let set = r.params.get(name);
-        if set.is_none() && args.param.is_none() && (value.is_null() || value == &serde_json::json!([]) || value == &serde_json::json!({})) {
+        if set.is_none()
+            && args.param.is_none()
+            && (value.is_null()
+                || value == &serde_json::json!([])
+                || value == &serde_json::json!({}))
+        {
             continue;
         }
         println!();
-        println!("{name} = {}", serde_json::to_string(value).unwrap_or_default());
+        println!(
+            "{name} = {}",
+            serde_json::to_string(value).unwrap_or_default()
+        );
         if args.param.is_some()
             && let Some(doc) = &component.params[name].doc
         {
@@ -95,8 +144,16 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
             None => println!("  from: component `{}` default", r.component),
             Some(rp) => {
                 for (i, (layer, span)) in rp.provenance.iter().enumerate() {
-                    let verb = if i + 1 == rp.provenance.len() { "set by" } else { "overridden, was" };
-                    println!("  {verb} {layer} at {}: {}", location(sources, *span), sources.slice(*span).trim());
+                    let verb = if i + 1 == rp.provenance.len() {
+                        "set by"
+                    } else {
+                        "overridden, was"
+                    };
+                    println!(
+                        "  {verb} {layer} at {}: {}",
+                        location(sources, *span),
+                        sources.slice(*span).trim()
+                    );
                 }
             }
         }

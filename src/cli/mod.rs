@@ -91,7 +91,9 @@ enum Command {
     #[command(after_help = "Example:\n  kiln check --format short")]
     Check(check::CheckArgs),
     /// Write the rendered YAML (default: every env that is not a preview template, into rendered/)
-    #[command(after_help = "Example:\n  kiln render --env staging --out /tmp/out\n  kiln render --stdout | kubectl apply --dry-run=client -f -")]
+    #[command(
+        after_help = "Example:\n  kiln render --env staging --out /tmp/out\n  kiln render --stdout | kubectl apply --dry-run=client -f -"
+    )]
     Render(render::RenderArgs),
     /// Show the resolved parameters of one app in one env, and where each came from
     #[command(after_help = "Example:\n  kiln explain production web replicas")]
@@ -100,7 +102,9 @@ enum Command {
     #[command(after_help = "Example:\n  kiln schema web-service")]
     Schema(schema::SchemaArgs),
     /// Print shell completions
-    #[command(after_help = "Example:\n  kiln completions bash > ~/.local/share/bash-completion/completions/kiln")]
+    #[command(
+        after_help = "Example:\n  kiln completions bash > ~/.local/share/bash-completion/completions/kiln"
+    )]
     Completions {
         /// The shell
         shell: clap_complete::Shell,
@@ -140,7 +144,10 @@ impl Context {
         let color = match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
         };
         Context { global, color }
     }
@@ -157,16 +164,36 @@ impl Context {
             crate::syntax::find_project(&start)
         };
         let Some(dir) = found else {
-            return Err(Diagnostic::error(codes::NO_PROJECT, format!("no `kiln.kdl` in `{}`{}", start.display(), if self.global.project.is_some() { "" } else { " or any parent" }))
-                .help("run kiln inside a project, pass `--project DIR`, or create one with `kiln init`"));
+            return Err(Diagnostic::error(
+                codes::NO_PROJECT,
+                format!(
+                    "no `kiln.kdl` in `{}`{}",
+                    start.display(),
+                    if self.global.project.is_some() {
+                        ""
+                    } else {
+                        " or any parent"
+                    }
+                ),
+            )
+            .help(
+                "run kiln inside a project, pass `--project DIR`, or create one with `kiln init`",
+            ));
         };
-        std::fs::canonicalize(&dir).map_err(|e| Diagnostic::error(codes::NO_PROJECT, format!("cannot open `{}`: {e}", dir.display())))
+        std::fs::canonicalize(&dir).map_err(|e| {
+            Diagnostic::error(
+                codes::NO_PROJECT,
+                format!("cannot open `{}`: {e}", dir.display()),
+            )
+        })
     }
 
     /// Prints diagnostics to stderr (or stdout for machine formats) in the
     /// chosen format; `format` overrides `--message-format`.
     pub fn emit(&self, diags: &[Diagnostic], sources: &Sources, format: Option<Format>) {
-        let format = format.or(self.global.message_format).unwrap_or(Format::Human);
+        let format = format
+            .or(self.global.message_format)
+            .unwrap_or(Format::Human);
         if self.global.quiet && matches!(format, Format::Human | Format::Short) {
             let errors: Vec<Diagnostic> = diags.iter().filter(|d| d.is_error()).cloned().collect();
             if errors.is_empty() {
@@ -184,13 +211,22 @@ impl Context {
 
     /// The exit code for a batch of diagnostics.
     pub fn exit_for(&self, diags: &[Diagnostic]) -> i32 {
-        let failing = diags.iter().any(|d| d.is_error() || self.global.deny_warnings);
+        let failing = diags
+            .iter()
+            .any(|d| d.is_error() || self.global.deny_warnings);
         if failing { EXIT_ERRORS } else { 0 }
     }
 
     /// Compiles the project with the given selection and flags.
-    pub fn compile(&self, selection: Selection, flags: &ResolveFlags, skip: Vec<PathBuf>) -> Result<Compiled, (Vec<Diagnostic>, Sources)> {
-        let root = self.project_root().map_err(|d| (vec![d], Sources::default()))?;
+    pub fn compile(
+        &self,
+        selection: Selection,
+        flags: &ResolveFlags,
+        skip: Vec<PathBuf>,
+    ) -> Result<Compiled, (Vec<Diagnostic>, Sources)> {
+        let root = self
+            .project_root()
+            .map_err(|d| (vec![d], Sources::default()))?;
         let (text, vars, sets) = command_line(flags);
         let text_for_sources = text.clone();
         let mut sources = Sources::default();
@@ -212,7 +248,13 @@ impl Context {
                 Some((path, v)) => {
                     let parts: Vec<&str> = path.split('.').collect();
                     if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
-                        diags.push(bad_flag(cl, span, "--set", "APP.PARAM=VALUE", "web.replicas=3"));
+                        diags.push(bad_flag(
+                            cl,
+                            span,
+                            "--set",
+                            "APP.PARAM=VALUE",
+                            "web.replicas=3",
+                        ));
                         continue;
                     }
                     let value_start = span.start as usize + path.len() + 1;
@@ -224,7 +266,13 @@ impl Context {
                         value_span: Span::new(cl, value_start, span.end as usize),
                     });
                 }
-                None => diags.push(bad_flag(cl, span, "--set", "APP.PARAM=VALUE", "web.replicas=3")),
+                None => diags.push(bad_flag(
+                    cl,
+                    span,
+                    "--set",
+                    "APP.PARAM=VALUE",
+                    "web.replicas=3",
+                )),
             }
         }
         if !diags.is_empty() {
@@ -243,7 +291,13 @@ impl Context {
     }
 }
 
-fn bad_flag(file: crate::span::FileId, span: Span, flag: &str, shape: &str, example: &str) -> Diagnostic {
+fn bad_flag(
+    file: crate::span::FileId,
+    span: Span,
+    flag: &str,
+    shape: &str,
+    example: &str,
+) -> Diagnostic {
     Diagnostic::error(codes::BAD_SET, format!("`{flag}` expects `{shape}`"))
         .primary(Span { file, ..span }, "this flag")
         .help(format!("for example `{flag} {example}`"))
@@ -257,7 +311,10 @@ fn command_line(flags: &ResolveFlags) -> (String, FlagSpans, FlagSpans) {
     let mut text = String::new();
     let mut vars = Vec::new();
     let mut sets = Vec::new();
-    for (flag, list, out) in [("--var", &flags.vars, &mut vars), ("--set", &flags.sets, &mut sets)] {
+    for (flag, list, out) in [
+        ("--var", &flags.vars, &mut vars),
+        ("--set", &flags.sets, &mut sets),
+    ] {
         for v in list {
             text.push_str(flag);
             text.push(' ');

@@ -35,10 +35,16 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
         }
     };
     let out_dir = match &args.out {
-        Some(o) => std::env::current_dir().map(|c| c.join(o)).unwrap_or_else(|_| o.clone()),
+        Some(o) => std::env::current_dir()
+            .map(|c| c.join(o))
+            .unwrap_or_else(|_| o.clone()),
         None => root.join("rendered"),
     };
-    let selection = if args.envs.is_empty() { Selection::All } else { Selection::Named(args.envs.clone()) };
+    let selection = if args.envs.is_empty() {
+        Selection::All
+    } else {
+        Selection::Named(args.envs.clone())
+    };
     let skip = vec![std::fs::canonicalize(&out_dir).unwrap_or_else(|_| out_dir.clone())];
     let compiled = match ctx.compile(selection, &args.flags, skip) {
         Ok(c) => c,
@@ -71,13 +77,25 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
     }
     for env in &envs {
         if let Err(e) = write_env(&out_dir, env) {
-            eprintln!("error: cannot write `{}`: {e}", out_dir.join(&env.folder).display());
-            eprintln!("  help: the previous output of env `{}` was left as it was", env.env);
+            eprintln!(
+                "error: cannot write `{}`: {e}",
+                out_dir.join(&env.folder).display()
+            );
+            eprintln!(
+                "  help: the previous output of env `{}` was left as it was",
+                env.env
+            );
             return super::EXIT_ERRORS;
         }
         if !ctx.global.quiet {
-            let objects: usize = env.apps.values().map(|a| a.files.len()).sum::<usize>() + usize::from(env.namespace_object.is_some());
-            eprintln!("rendered {} ({} apps, {objects} objects) into {}", env.env, env.apps.len(), out_dir.join(&env.folder).display());
+            let objects: usize = env.apps.values().map(|a| a.files.len()).sum::<usize>()
+                + usize::from(env.namespace_object.is_some());
+            eprintln!(
+                "rendered {} ({} apps, {objects} objects) into {}",
+                env.env,
+                env.apps.len(),
+                out_dir.join(&env.folder).display()
+            );
         }
     }
     0
@@ -98,7 +116,10 @@ pub fn write_env(out_dir: &Path, env: &EnvOutput) -> std::io::Result<()> {
     let target = out_dir.join(&env.folder);
     let parent = target.parent().unwrap_or(out_dir).to_path_buf();
     std::fs::create_dir_all(&parent)?;
-    let base = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "env".to_string());
+    let base = target
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "env".to_string());
     let staging = parent.join(format!(".{base}.kiln-new"));
     let old = parent.join(format!(".{base}.kiln-old"));
     let _ = std::fs::remove_dir_all(&staging);

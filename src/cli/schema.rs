@@ -17,7 +17,11 @@ pub struct SchemaArgs {
 pub fn run(ctx: &Context, args: SchemaArgs) -> i32 {
     // Outside a project, show the standard library alone.
     let compiled = if ctx.project_root().is_ok() {
-        match ctx.compile(crate::compile::Selection::Named(Vec::new()), &ResolveFlags::default(), Vec::new()) {
+        match ctx.compile(
+            crate::compile::Selection::Named(Vec::new()),
+            &ResolveFlags::default(),
+            Vec::new(),
+        ) {
             Ok(c) => c,
             Err((d, s)) => {
                 ctx.emit(&d, &s, None);
@@ -32,32 +36,62 @@ pub fn run(ctx: &Context, args: SchemaArgs) -> i32 {
         };
         let mut loaded = loaded;
         let mut diags = crate::diag::Diagnostics::default();
-        let std = crate::syntax::load(&NoProject, std::path::Path::new("/nonexistent"), &[], &mut c.sources, &mut diags);
+        let std = crate::syntax::load(
+            &NoProject,
+            std::path::Path::new("/nonexistent"),
+            &[],
+            &mut c.sources,
+            &mut diags,
+        );
         loaded.files = std.files;
         let (model, _) = crate::check::check(&loaded, &c.sources);
         c.model = model;
         c
     };
-    let comps: Vec<&Component> = compiled.model.components.values().filter(|c| !c.is_abstract).collect();
+    let comps: Vec<&Component> = compiled
+        .model
+        .components
+        .values()
+        .filter(|c| !c.is_abstract)
+        .collect();
     match &args.component {
         None => {
             for c in comps {
-                println!("{:<20} {}{}", c.name.value, c.doc.as_deref().unwrap_or(""), if c.stdlib { "" } else { " (project)" });
+                println!(
+                    "{:<20} {}{}",
+                    c.name.value,
+                    c.doc.as_deref().unwrap_or(""),
+                    if c.stdlib { "" } else { " (project)" }
+                );
             }
             println!("\nrun `kiln schema COMPONENT` for its parameters");
             0
         }
         Some(name) => {
             let Some(c) = comps.iter().find(|c| &c.name.value == name) else {
-                let d = Diagnostic::error(codes::UNKNOWN_COMPONENT, format!("unknown component `{name}`")).help(suggest(name, comps.iter().map(|c| c.name.value.as_str()), "the components are"));
+                let d = Diagnostic::error(
+                    codes::UNKNOWN_COMPONENT,
+                    format!("unknown component `{name}`"),
+                )
+                .help(suggest(
+                    name,
+                    comps.iter().map(|c| c.name.value.as_str()),
+                    "the components are",
+                ));
                 ctx.emit(&[d], &compiled.sources, None);
                 return super::EXIT_ERRORS;
             };
-            println!("component {}: {}", c.name.value, c.doc.as_deref().unwrap_or(""));
+            println!(
+                "component {}: {}",
+                c.name.value,
+                c.doc.as_deref().unwrap_or("")
+            );
             for p in c.params.values() {
                 print_param(p, 1);
             }
-            println!("\n  manifest PATH, patch \"Kind/name\" {{ set POINTER VALUE; remove POINTER }}: every app may use these");
+            println!(
+                "\n  manifest PATH, patch \"Kind/name\" {{ set POINTER VALUE; remove POINTER }}: every app may use these"
+            );
             0
         }
     }
@@ -90,19 +124,45 @@ fn print_param(p: &ParamSchema, depth: usize) {
         flags.push("required".to_string());
     }
     if p.repeated {
-        flags.push(if p.key.is_empty() { "repeated".to_string() } else { "repeated, merged by key".to_string() });
+        flags.push(if p.key.is_empty() {
+            "repeated".to_string()
+        } else {
+            "repeated, merged by key".to_string()
+        });
     }
-    let ty = p.shorthand.as_ref().map(|v| format!(" ({})", value_desc(v))).unwrap_or_default();
-    let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
+    let ty = p
+        .shorthand
+        .as_ref()
+        .map(|v| format!(" ({})", value_desc(v)))
+        .unwrap_or_default();
+    let flags = if flags.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", flags.join(", "))
+    };
     println!("\n{pad}{}{ty}{flags}", p.usage());
     if let Some(d) = &p.doc {
         println!("{pad}  {d}");
     }
     for a in &p.args {
-        println!("{pad}  arg {}{}: {}{}", a.name, if a.variadic { "…" } else { "" }, value_desc(&a.value), a.value.doc.as_ref().map(|d| format!(": {d}")).unwrap_or_default());
+        println!(
+            "{pad}  arg {}{}: {}{}",
+            a.name,
+            if a.variadic { "…" } else { "" },
+            value_desc(&a.value),
+            a.value
+                .doc
+                .as_ref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        );
     }
     for (n, v) in &p.props {
-        println!("{pad}  {n}=: {}{}", value_desc(v), v.doc.as_ref().map(|d| format!(": {d}")).unwrap_or_default());
+        println!(
+            "{pad}  {n}=: {}{}",
+            value_desc(v),
+            v.doc.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
+        );
     }
     for c in p.children.values() {
         print_param(c, depth + 1);
@@ -114,12 +174,19 @@ struct NoProject;
 
 impl crate::world::World for NoProject {
     fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-        Err(std::io::Error::new(std::io::ErrorKind::NotFound, path.display().to_string()))
+        Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            path.display().to_string(),
+        ))
     }
     fn canonicalize(&self, path: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
         Ok(path.to_path_buf())
     }
-    fn kdl_files(&self, _root: &std::path::Path, _skip: &[std::path::PathBuf]) -> std::io::Result<Vec<std::path::PathBuf>> {
+    fn kdl_files(
+        &self,
+        _root: &std::path::Path,
+        _skip: &[std::path::PathBuf],
+    ) -> std::io::Result<Vec<std::path::PathBuf>> {
         Ok(Vec::new())
     }
 }

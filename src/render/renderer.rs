@@ -7,7 +7,7 @@ use minijinja::Environment;
 use serde_json::{Map, Value as Json};
 
 use super::{validate, yaml};
-use crate::check::{Model, PatchOp, ParamUse};
+use crate::check::{Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::{AppOutput, EnvOutput};
 use crate::resolve::{Resolved, ResolvedEnv, Templater, read_project_file};
@@ -26,17 +26,30 @@ pub struct Templates {
 
 /// Loads the templates of every component: the whole embedded `stdlib/`
 /// and the templates project components name (relative to their file).
-pub fn load_templates(model: &Model, sources: &mut Sources, world: &dyn World, diags: &mut Diagnostics) -> Templates {
+pub fn load_templates(
+    model: &Model,
+    sources: &mut Sources,
+    world: &dyn World,
+    diags: &mut Diagnostics,
+) -> Templates {
     let mut env = crate::resolve::strings::environment();
     let mut files = HashMap::new();
     for (name, text) in crate::syntax::stdlib_files() {
         if !name.ends_with(".j2") {
             continue;
         }
-        let id = sources.find(&format!("<stdlib>/{name}")).unwrap_or_else(|| sources.add(format!("<stdlib>/{name}"), None, (*text).to_string()));
+        let id = sources
+            .find(&format!("<stdlib>/{name}"))
+            .unwrap_or_else(|| sources.add(format!("<stdlib>/{name}"), None, (*text).to_string()));
         files.insert(name.to_string(), id);
         if let Err(e) = env.add_template_owned(name.to_string(), (*text).to_string()) {
-            diags.push(template_diag(&e, id, sources, None, "the standard library's template is broken"));
+            diags.push(template_diag(
+                &e,
+                id,
+                sources,
+                None,
+                "the standard library's template is broken",
+            ));
         }
     }
     let mut by_component = HashMap::new();
@@ -47,7 +60,13 @@ pub fn load_templates(model: &Model, sources: &mut Sources, world: &dyn World, d
                 if files.contains_key(&t.value) {
                     names.push(t.value.clone());
                 } else {
-                    diags.push(Diagnostic::error(codes::FILE_NOT_FOUND, format!("template `{}` is not in the standard library", t.value)).primary(t.span, "named here"));
+                    diags.push(
+                        Diagnostic::error(
+                            codes::FILE_NOT_FOUND,
+                            format!("template `{}` is not in the standard library", t.value),
+                        )
+                        .primary(t.span, "named here"),
+                    );
                 }
                 continue;
             }
@@ -58,7 +77,12 @@ pub fn load_templates(model: &Model, sources: &mut Sources, world: &dyn World, d
                     continue;
                 }
             };
-            let base = sources.get(t.span.file).path.as_ref().and_then(|p| p.parent().map(|d| d.join(&t.value))).unwrap_or_default();
+            let base = sources
+                .get(t.span.file)
+                .path
+                .as_ref()
+                .and_then(|p| p.parent().map(|d| d.join(&t.value)))
+                .unwrap_or_default();
             let name = crate::syntax::display_name(&model.root, &base);
             let id = match sources.find(&name) {
                 Some(id) => id,
@@ -67,29 +91,62 @@ pub fn load_templates(model: &Model, sources: &mut Sources, world: &dyn World, d
             files.insert(name.clone(), id);
             match env.add_template_owned(name.clone(), text) {
                 Ok(()) => names.push(name),
-                Err(e) => diags.push(template_diag(&e, id, sources, None, "template does not compile")),
+                Err(e) => diags.push(template_diag(
+                    &e,
+                    id,
+                    sources,
+                    None,
+                    "template does not compile",
+                )),
             }
         }
         by_component.insert(c.name.value.clone(), names);
     }
-    Templates { env, files, by_component }
+    Templates {
+        env,
+        files,
+        by_component,
+    }
 }
 
 /// A diagnostic at a template's line, from a minijinja error.
-fn template_diag(e: &minijinja::Error, fallback: FileId, sources: &Sources, app: Option<(&str, Span)>, what: &str) -> Diagnostic {
-    let file = e.name().and_then(|n| sources.find(&format!("<stdlib>/{n}")).or_else(|| sources.find(n))).unwrap_or(fallback);
+fn template_diag(
+    e: &minijinja::Error,
+    fallback: FileId,
+    sources: &Sources,
+    app: Option<(&str, Span)>,
+    what: &str,
+) -> Diagnostic {
+    let file = e
+        .name()
+        .and_then(|n| {
+            sources
+                .find(&format!("<stdlib>/{n}"))
+                .or_else(|| sources.find(n))
+        })
+        .unwrap_or(fallback);
     let f = sources.get(file);
     let span = match (e.range(), e.line()) {
         (Some(r), _) if r.end <= f.text.len() => Span::new(file, r.start, r.end),
         (_, Some(line)) => {
             let start = f.line_start(line);
-            let end = f.text[start..].find('\n').map(|i| start + i).unwrap_or(f.text.len());
+            let end = f.text[start..]
+                .find('\n')
+                .map(|i| start + i)
+                .unwrap_or(f.text.len());
             Span::new(file, start, end)
         }
         _ => Span::new(file, 0, 0),
     };
-    let detail = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
-    let mut d = Diagnostic::error(codes::RENDER_TEMPLATE, format!("{what}: {}", detail.trim_end_matches('.'))).primary(span, "here");
+    let detail = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.kind().to_string());
+    let mut d = Diagnostic::error(
+        codes::RENDER_TEMPLATE,
+        format!("{what}: {}", detail.trim_end_matches('.')),
+    )
+    .primary(span, "here");
     if let Some((name, app_span)) = app {
         d = d.related(app_span, format!("while rendering app `{name}`"));
     }
@@ -111,21 +168,34 @@ struct Object {
 }
 
 /// Renders one resolved env into its output folder.
-pub fn render_env(model: &Model, renv: &ResolvedEnv, create_namespace: bool, folder: &str, templates: &Templates, sources: &Sources, world: &dyn World, diags: &mut Diagnostics) -> Option<EnvOutput> {
+pub fn render_env(
+    model: &Model,
+    renv: &ResolvedEnv,
+    create_namespace: bool,
+    folder: &str,
+    templates: &Templates,
+    sources: &Sources,
+    world: &dyn World,
+    diags: &mut Diagnostics,
+) -> Option<EnvOutput> {
     let before = diags.error_count();
-    let env = model.envs.values().find(|e| e.name.value == renv.name || Some(&renv.name) != Some(&e.name.value));
     let mut objects: Vec<Object> = Vec::new();
     for app in &renv.apps {
         objects.extend(render_app(model, app, templates, sources, world, diags));
     }
-    let _ = env;
     // Duplicates across the env.
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
     for (i, o) in objects.iter().enumerate() {
         let key = (
             o.value["kind"].as_str().unwrap_or_default().to_string(),
-            o.value["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),
-            o.value["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+            o.value["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            o.value["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
         );
         if let Some(&j) = seen.get(&key) {
             let first = &objects[j];
@@ -151,7 +221,7 @@ pub fn render_env(model: &Model, renv: &ResolvedEnv, create_namespace: bool, fol
     };
     if create_namespace {
         let mut ns = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": renv.namespace}});
-        add_metadata(&mut ns, model, renv, None);
+        add_env_metadata(&mut ns, model, &renv.env_def);
         out.namespace_object = Some(yaml::to_yaml(&ns).into_bytes());
     }
     for app in &renv.apps {
@@ -162,7 +232,9 @@ pub fn render_env(model: &Model, renv: &ResolvedEnv, create_namespace: bool, fol
         let name = o.value["metadata"]["name"].as_str().unwrap_or_default();
         let file = format!("{kind}-{name}.yaml");
         let entry = out.apps.entry(o.app.clone()).or_default();
-        entry.files.insert(file, yaml::to_yaml(&o.value).into_bytes());
+        entry
+            .files
+            .insert(file, yaml::to_yaml(&o.value).into_bytes());
         collect_images(&o.value, &mut entry.images);
     }
     for a in out.apps.values_mut() {
@@ -172,17 +244,38 @@ pub fn render_env(model: &Model, renv: &ResolvedEnv, create_namespace: bool, fol
     Some(out)
 }
 
-fn render_app(model: &Model, app: &Resolved, templates: &Templates, sources: &Sources, world: &dyn World, diags: &mut Diagnostics) -> Vec<Object> {
+fn render_app(
+    model: &Model,
+    app: &Resolved,
+    templates: &Templates,
+    sources: &Sources,
+    world: &dyn World,
+    diags: &mut Diagnostics,
+) -> Vec<Object> {
     let before = diags.error_count();
     let mut objects = Vec::new();
     let ctx = minijinja::Value::from(minijinja::value::Serde(&app.context));
-    for name in templates.by_component.get(&app.component).into_iter().flatten() {
+    for name in templates
+        .by_component
+        .get(&app.component)
+        .into_iter()
+        .flatten()
+    {
         let id = templates.files.get(name).copied().unwrap_or_default();
-        let rendered = templates.env.get_template(name).and_then(|t| t.render(&ctx));
+        let rendered = templates
+            .env
+            .get_template(name)
+            .and_then(|t| t.render(&ctx));
         let text = match rendered {
             Ok(t) => t,
             Err(e) => {
-                diags.push(template_diag(&e, id, sources, Some((&app.app, app.app_span)), "template failed"));
+                diags.push(template_diag(
+                    &e,
+                    id,
+                    sources,
+                    Some((&app.app, app.app_span)),
+                    "template failed",
+                ));
                 continue;
             }
         };
@@ -201,10 +294,17 @@ fn render_app(model: &Model, app: &Resolved, templates: &Templates, sources: &So
             Err(e) => {
                 let line = text.lines().nth(e.line.saturating_sub(1)).unwrap_or("");
                 diags.push(
-                    Diagnostic::error(codes::RENDER_YAML, format!("template `{name}` produced invalid YAML: {}", e.message))
-                        .primary(Span::new(id, 0, 0), "in this template")
-                        .related(app.app_span, format!("while rendering app `{}`", app.app))
-                        .help(format!("line {} of the output reads `{}`; emit values with `| tojson`", e.line, line.trim())),
+                    Diagnostic::error(
+                        codes::RENDER_YAML,
+                        format!("template `{name}` produced invalid YAML: {}", e.message),
+                    )
+                    .primary(Span::new(id, 0, 0), "in this template")
+                    .related(app.app_span, format!("while rendering app `{}`", app.app))
+                    .help(format!(
+                        "line {} of the output reads `{}`; emit values with `| tojson`",
+                        e.line,
+                        line.trim()
+                    )),
                 );
             }
         }
@@ -240,8 +340,14 @@ fn render_app(model: &Model, app: &Resolved, templates: &Templates, sources: &So
                     }
                 }
                 Err(e) => diags.push(
-                    Diagnostic::error(codes::RENDER_YAML, format!("manifest `{}` is not valid YAML: {} (line {}, column {})", m.value, e.message, e.line, e.column))
-                        .primary(m.span, "this manifest"),
+                    Diagnostic::error(
+                        codes::RENDER_YAML,
+                        format!(
+                            "manifest `{}` is not valid YAML: {} (line {}, column {})",
+                            m.value, e.message, e.line, e.column
+                        ),
+                    )
+                    .primary(m.span, "this manifest"),
                 ),
             }
         }
@@ -249,20 +355,51 @@ fn render_app(model: &Model, app: &Resolved, templates: &Templates, sources: &So
     // Patches, after templates and before validation.
     for extras in &app.extras {
         for p in &extras.patches {
-            let (kind, name) = p.target.value.split_once('/').unwrap_or((&p.target.value, ""));
-            let Some(o) = objects.iter_mut().find(|o| o.value["kind"] == kind && o.value["metadata"]["name"] == name) else {
-                let have: Vec<String> = objects.iter().map(|o| format!("{}/{}", o.value["kind"].as_str().unwrap_or("?"), o.value["metadata"]["name"].as_str().unwrap_or("?"))).collect();
+            let (kind, name) = p
+                .target
+                .value
+                .split_once('/')
+                .unwrap_or((&p.target.value, ""));
+            let Some(o) = objects
+                .iter_mut()
+                .find(|o| o.value["kind"] == kind && o.value["metadata"]["name"] == name)
+            else {
+                let have: Vec<String> = objects
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "{}/{}",
+                            o.value["kind"].as_str().unwrap_or("?"),
+                            o.value["metadata"]["name"].as_str().unwrap_or("?")
+                        )
+                    })
+                    .collect();
                 diags.push(
-                    Diagnostic::error(codes::PATCH, format!("patch target `{}` is not an object of app `{}`", p.target.value, app.app))
-                        .primary(p.target.span, "no such object")
-                        .help(crate::diag::suggest(&p.target.value, have.iter().map(String::as_str), "the app's objects are")),
+                    Diagnostic::error(
+                        codes::PATCH,
+                        format!(
+                            "patch target `{}` is not an object of app `{}`",
+                            p.target.value, app.app
+                        ),
+                    )
+                    .primary(p.target.span, "no such object")
+                    .help(crate::diag::suggest(
+                        &p.target.value,
+                        have.iter().map(String::as_str),
+                        "the app's objects are",
+                    )),
                 );
                 continue;
             };
             for op in &p.ops {
                 let res = match op {
-                    PatchOp::Set { pointer, value } => pointer_set(&mut o.value, &pointer.value, value.value.to_json()).map_err(|e| (pointer.span, e)),
-                    PatchOp::Remove { pointer } => pointer_remove(&mut o.value, &pointer.value).map_err(|e| (pointer.span, e)),
+                    PatchOp::Set { pointer, value } => {
+                        pointer_set(&mut o.value, &pointer.value, value.value.to_json())
+                            .map_err(|e| (pointer.span, e))
+                    }
+                    PatchOp::Remove { pointer } => {
+                        pointer_remove(&mut o.value, &pointer.value).map_err(|e| (pointer.span, e))
+                    }
                 };
                 if let Err((span, e)) = res {
                     diags.push(
@@ -292,33 +429,73 @@ fn creating_param(app: &Resolved, v: &Json) -> Option<Span> {
     if name == app.app {
         return None;
     }
-    app.params.values().flat_map(|p| p.uses.iter()).find(|u| u.args.first().is_some_and(|a| a.value.as_str() == Some(name))).map(|u| u.span)
+    app.params
+        .values()
+        .flat_map(|p| p.uses.iter())
+        .find(|u| {
+            u.args
+                .first()
+                .is_some_and(|a| a.value.as_str() == Some(name))
+        })
+        .map(|u| u.span)
 }
 
 /// Required fields, namespace, labels and annotations, validation.
-fn finish_object(model: &Model, app: &Resolved, o: &mut Object, _env: &(String, String), sources: &Sources, diags: &mut Diagnostics) {
+fn finish_object(
+    model: &Model,
+    app: &Resolved,
+    o: &mut Object,
+    _env: &(String, String),
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) {
     let api = o.value["apiVersion"].as_str().map(str::to_string);
     let kind = o.value["kind"].as_str().map(str::to_string);
     let name = o.value["metadata"]["name"].as_str().map(str::to_string);
-    let missing: Vec<&str> = [("apiVersion", api.is_none()), ("kind", kind.is_none()), ("metadata.name", name.is_none())].iter().filter(|(_, m)| *m).map(|(n, _)| *n).collect();
+    let missing: Vec<&str> = [
+        ("apiVersion", api.is_none()),
+        ("kind", kind.is_none()),
+        ("metadata.name", name.is_none()),
+    ]
+    .iter()
+    .filter(|(_, m)| *m)
+    .map(|(n, _)| *n)
+    .collect();
     if !missing.is_empty() || !o.value.is_object() {
         diags.push(
-            Diagnostic::error(codes::MISSING_FIELD, format!("an object of app `{}` has no {}", app.app, missing.join(", ")))
-                .primary(first_line(sources, o.origin), "made by this file")
-                .related(o.app_span, format!("while rendering app `{}`", app.app))
-                .help("every object needs `apiVersion`, `kind` and `metadata.name`"),
+            Diagnostic::error(
+                codes::MISSING_FIELD,
+                format!(
+                    "an object of app `{}` has no {}",
+                    app.app,
+                    missing.join(", ")
+                ),
+            )
+            .primary(first_line(sources, o.origin), "made by this file")
+            .related(o.app_span, format!("while rendering app `{}`", app.app))
+            .help("every object needs `apiVersion`, `kind` and `metadata.name`"),
         );
         return;
     }
     let (api, kind) = (api.unwrap_or_default(), kind.unwrap_or_default());
-    if validate::is_namespaced(&api, &kind) != Some(false) && o.value["metadata"].get("namespace").is_none_or(Json::is_null) {
+    if validate::is_namespaced(&api, &kind) != Some(false)
+        && o.value["metadata"]
+            .get("namespace")
+            .is_none_or(Json::is_null)
+    {
         o.value["metadata"]["namespace"] = Json::String(app.namespace.clone());
     }
-    add_metadata(&mut o.value, model, &ResolvedEnvRef { namespace: &app.namespace }, Some(app));
+    add_metadata(&mut o.value, model, Some(app));
     match validate::validate(&o.value) {
         validate::Validation::Invalid(problems) => {
             for p in problems {
-                let field = p.path.iter().rev().find(|s| s.parse::<usize>().is_err()).cloned().unwrap_or_default();
+                let field = p
+                    .path
+                    .iter()
+                    .rev()
+                    .find(|s| s.parse::<usize>().is_err())
+                    .cloned()
+                    .unwrap_or_default();
                 diags.push(
                     Diagnostic::error(codes::INVALID_OBJECT, format!("{kind} `{}` of app `{}`: {} at `{}`", name.clone().unwrap_or_default(), app.app, p.message, p.path.join(".")))
                         .primary(field_line(sources, o.origin, &field), "this field")
@@ -331,20 +508,9 @@ fn finish_object(model: &Model, app: &Resolved, o: &mut Object, _env: &(String, 
     }
 }
 
-/// What [`add_metadata`] needs of the env.
-pub struct ResolvedEnvRef<'a> {
-    pub namespace: &'a str,
-}
-
-impl<'a> From<&'a ResolvedEnv> for ResolvedEnvRef<'a> {
-    fn from(r: &'a ResolvedEnv) -> Self {
-        ResolvedEnvRef { namespace: &r.namespace }
-    }
-}
-
 /// Adds the standard labels, then the project's, the env's and the app's
 /// labels and annotations, each overriding the one before.
-fn add_metadata<'a>(obj: &mut Json, model: &Model, _env: impl Into<ResolvedEnvRef<'a>>, app: Option<&Resolved>) {
+fn add_metadata(obj: &mut Json, model: &Model, app: Option<&Resolved>) {
     let meta = &mut obj["metadata"];
     if !meta.is_object() {
         *meta = Json::Object(Map::new());
@@ -353,24 +519,47 @@ fn add_metadata<'a>(obj: &mut Json, model: &Model, _env: impl Into<ResolvedEnvRe
     let mut annotations: Vec<(String, String)> = Vec::new();
     if let Some(app) = app {
         if let Json::Object(std) = &app.context["labels"] {
-            labels.extend(std.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())));
+            labels.extend(
+                std.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())),
+            );
         }
     } else {
-        labels.push(("app.kubernetes.io/part-of".into(), model.project.name.value.clone()));
+        labels.push((
+            "app.kubernetes.io/part-of".into(),
+            model.project.name.value.clone(),
+        ));
         labels.push(("app.kubernetes.io/managed-by".into(), "kiln".into()));
     }
-    labels.extend(model.project.labels.iter().map(|(k, v)| (k.clone(), v.value.clone())));
-    annotations.extend(model.project.annotations.iter().map(|(k, v)| (k.clone(), v.value.clone())));
-    let env_name = app.map(|a| a.env.clone());
-    let env = model.envs.values().find(|e| Some(&e.name.value) == env_name.as_ref()).or_else(|| if app.is_none() { None } else { None });
-    if let Some(env) = env {
+    labels.extend(
+        model
+            .project
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone())),
+    );
+    annotations.extend(
+        model
+            .project
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone())),
+    );
+    if let Some(env) = app.and_then(|a| model.envs.get(&a.env_def)) {
         labels.extend(env.labels.iter().map(|(k, v)| (k.clone(), v.value.clone())));
-        annotations.extend(env.annotations.iter().map(|(k, v)| (k.clone(), v.value.clone())));
+        annotations.extend(
+            env.annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone())),
+        );
     }
     if let Some(app) = app {
         for (key, out) in [("labels", &mut labels), ("annotations", &mut annotations)] {
             if let Some(Json::Object(m)) = app.context["params"].get(key) {
-                out.extend(m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())));
+                out.extend(
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())),
+                );
             }
         }
     }
@@ -393,7 +582,7 @@ fn add_metadata<'a>(obj: &mut Json, model: &Model, _env: impl Into<ResolvedEnvRe
 
 /// Labels env-level objects (the Namespace) with the env's labels.
 pub fn add_env_metadata(obj: &mut Json, model: &Model, env_name: &str) {
-    add_metadata(obj, model, ResolvedEnvRef { namespace: "" }, None);
+    add_metadata(obj, model, None);
     if let Some(env) = model.envs.get(env_name) {
         for (field, map) in [("labels", &env.labels), ("annotations", &env.annotations)] {
             if map.is_empty() {
@@ -425,7 +614,11 @@ fn field_line(sources: &Sources, file: FileId, field: &str) -> Span {
     let mut offset = 0;
     for line in f.text.split_inclusive('\n') {
         let t = line.trim_start();
-        if !field.is_empty() && (t.starts_with(&format!("{field}:")) || t.starts_with(&format!("- {field}:")) || t.contains(&format!("\"{field}\""))) {
+        if !field.is_empty()
+            && (t.starts_with(&format!("{field}:"))
+                || t.starts_with(&format!("- {field}:"))
+                || t.contains(&format!("\"{field}\"")))
+        {
             let start = offset + (line.len() - t.len());
             return Span::new(file, start, offset + line.trim_end().len());
         }
@@ -438,7 +631,12 @@ fn field_line(sources: &Sources, file: FileId, field: &str) -> Span {
 /// an `env` whose name looks like a credential.
 fn secret_guard(app: &Resolved, objects: &[Object], sources: &Sources, diags: &mut Diagnostics) {
     for o in objects {
-        if o.value["kind"] == "Secret" && o.value["apiVersion"] == "v1" && (o.value.get("data").is_some_and(|d| !d.is_null()) || o.value.get("stringData").is_some_and(|d| !d.is_null())) && o.value.get("sops").is_none() {
+        if o.value["kind"] == "Secret"
+            && o.value["apiVersion"] == "v1"
+            && (o.value.get("data").is_some_and(|d| !d.is_null())
+                || o.value.get("stringData").is_some_and(|d| !d.is_null()))
+            && o.value.get("sops").is_none()
+        {
             diags.push(
                 Diagnostic::error(codes::PLAINTEXT_SECRET, format!("Secret `{}` holds plain-text data", o.value["metadata"]["name"].as_str().unwrap_or("?")))
                     .primary(o.param_span.unwrap_or_else(|| first_line(sources, o.origin)), "this Secret")
@@ -453,10 +651,23 @@ fn secret_guard(app: &Resolved, objects: &[Object], sources: &Sources, diags: &m
     }
 }
 
-const CREDENTIAL_WORDS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIALS"];
+const CREDENTIAL_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "CREDENTIALS",
+];
 
 fn check_env_uses(u: &ParamUse, diags: &mut Diagnostics) {
-    if u.name.value == "env" && u.props.keys().all(|k| k != "allow-plaintext" || u.props[k].value.value != crate::value::Value::Bool(true)) {
+    if u.name.value == "env"
+        && u.props.keys().all(|k| {
+            k != "allow-plaintext" || u.props[k].value.value != crate::value::Value::Bool(true)
+        })
+    {
         if let (Some(name), Some(value)) = (u.args.first(), u.args.get(1)) {
             let upper = name.value.to_plain_string().to_uppercase();
             let has_value = !value.value.to_plain_string().is_empty();
@@ -517,23 +728,46 @@ pub fn pointer_set(root: &mut Json, pointer: &str, value: Json) -> Result<(), St
                     m.insert(t.clone(), value);
                     return Ok(());
                 }
-                m.entry(t.clone()).or_insert_with(|| Json::Object(Map::new()))
+                m.entry(t.clone())
+                    .or_insert_with(|| Json::Object(Map::new()))
             }
             Json::Array(a) => {
-                let idx = if t == "-" { a.len() } else { t.parse::<usize>().map_err(|_| format!("`{t}` is not an index of the list at `{}`", tokens[..i].join("/")))? };
+                let idx = if t == "-" {
+                    a.len()
+                } else {
+                    t.parse::<usize>().map_err(|_| {
+                        format!(
+                            "`{t}` is not an index of the list at `{}`",
+                            tokens[..i].join("/")
+                        )
+                    })?
+                };
                 if last {
                     if idx == a.len() {
                         a.push(value);
                     } else if idx < a.len() {
                         a[idx] = value;
                     } else {
-                        return Err(format!("index {idx} is past the end of a list of {}", a.len()));
+                        return Err(format!(
+                            "index {idx} is past the end of a list of {}",
+                            a.len()
+                        ));
                     }
                     return Ok(());
                 }
-                a.get_mut(idx).ok_or_else(|| format!("index {idx} is past the end of the list at `/{}`", tokens[..i].join("/")))?
+                a.get_mut(idx).ok_or_else(|| {
+                    format!(
+                        "index {idx} is past the end of the list at `/{}`",
+                        tokens[..i].join("/")
+                    )
+                })?
             }
-            _ => return Err(format!("`/{}` is not a map or a list", tokens[..i].join("/"))),
+            _ => {
+                return Err(format!(
+                    "`/{}` is not a map or a list",
+                    tokens[..i].join("/")
+                ));
+            }
         };
     }
     Ok(())
@@ -565,5 +799,9 @@ pub fn pointer_remove(root: &mut Json, pointer: &str) -> Result<(), String> {
         },
         _ => false,
     };
-    if removed { Ok(()) } else { Err(format!("`{pointer}` does not exist")) }
+    if removed {
+        Ok(())
+    } else {
+        Err(format!("`{pointer}` does not exist"))
+    }
 }

@@ -80,7 +80,10 @@ pub struct ResolvedParam {
 /// One app in one env, resolved.
 #[derive(Clone, Debug)]
 pub struct Resolved {
+    /// The env's name, or the preview's.
     pub env: String,
+    /// The env definition it comes from (the template, for a preview).
+    pub env_def: String,
     pub app: String,
     pub component: String,
     pub namespace: String,
@@ -97,7 +100,10 @@ pub struct Resolved {
 /// One env, resolved: its apps in name order.
 #[derive(Clone, Debug)]
 pub struct ResolvedEnv {
+    /// The env's name, or the preview's.
     pub name: String,
+    /// The env definition it comes from (the template, for a preview).
+    pub env_def: String,
     pub namespace: String,
     pub apps: Vec<Resolved>,
     /// The context strings of this env are evaluated in (no `app`).
@@ -107,7 +113,15 @@ pub struct ResolvedEnv {
 /// Resolves every app of `env_name` (which must exist in the model).
 ///
 /// `preview` is the preview name when rendering a preview env.
-pub fn resolve_env(model: &Model, env_name: &str, preview: Option<&str>, opts: &Options, sources: &Sources, world: &dyn World, diags: &mut Diagnostics) -> Option<ResolvedEnv> {
+pub fn resolve_env(
+    model: &Model,
+    env_name: &str,
+    preview: Option<&str>,
+    opts: &Options,
+    sources: &Sources,
+    world: &dyn World,
+    diags: &mut Diagnostics,
+) -> Option<ResolvedEnv> {
     let env = model.envs.get(env_name)?;
     let templater = Templater::new();
     let display_name = preview.unwrap_or(env_name);
@@ -168,12 +182,15 @@ pub fn resolve_env(model: &Model, env_name: &str, preview: Option<&str>, opts: &
         if env_app.is_some_and(|e| e.disabled) {
             continue;
         }
-        if let Some(r) = resolve_app(model, env, app, &base, &templater, opts, sources, world, diags) {
+        if let Some(r) = resolve_app(
+            model, env, app, &base, &templater, opts, sources, world, diags,
+        ) {
             apps.push(r);
         }
     }
     Some(ResolvedEnv {
         name: display_name.to_string(),
+        env_def: env_name.to_string(),
         namespace,
         apps,
         base_context: base,
@@ -181,18 +198,36 @@ pub fn resolve_env(model: &Model, env_name: &str, preview: Option<&str>, opts: &
 }
 
 fn git_json(git: &GitInfo) -> Json {
-    let short = git.sha.as_ref().map(|s| s.chars().take(7).collect::<String>());
+    let short = git
+        .sha
+        .as_ref()
+        .map(|s| s.chars().take(7).collect::<String>());
     json!({"sha": git.sha, "short_sha": short, "branch": git.branch, "tag": git.tag})
 }
 
 #[allow(clippy::too_many_arguments)]
-fn resolve_app(model: &Model, env: &Env, app: &App, base: &Json, templater: &Templater, opts: &Options, sources: &Sources, world: &dyn World, diags: &mut Diagnostics) -> Option<Resolved> {
+fn resolve_app(
+    model: &Model,
+    env: &Env,
+    app: &App,
+    base: &Json,
+    templater: &Templater,
+    opts: &Options,
+    sources: &Sources,
+    world: &dyn World,
+    diags: &mut Diagnostics,
+) -> Option<Resolved> {
     let component = model.components.get(&app.component.value)?;
     let schema = &component.params;
     let mut layers: Vec<(Layer, Vec<ParamUse>)> = vec![(Layer::App, app.params.clone())];
     for f in &env.flavors {
         if let Some(flavor) = model.flavors.get(&f.value) {
-            let uses = flavor.params.iter().filter(|u| schema.contains_key(&u.name.value)).cloned().collect();
+            let uses = flavor
+                .params
+                .iter()
+                .filter(|u| schema.contains_key(&u.name.value))
+                .cloned()
+                .collect();
             layers.push((Layer::Flavor(f.value.clone()), uses));
         }
     }
@@ -242,9 +277,21 @@ fn resolve_app(model: &Model, env: &Env, app: &App, base: &Json, templater: &Tem
             }
             None if ps.required => {
                 diags.push(
-                    Diagnostic::error(codes::MISSING_REQUIRED, format!("app `{}` has no `{name}`", app.name.value))
-                        .primary(app.name.span, format!("`{name}` is required by component `{}`", component.name.value))
-                        .help(format!("add `{}` to the app, or to every env's override of it", ps.usage())),
+                    Diagnostic::error(
+                        codes::MISSING_REQUIRED,
+                        format!("app `{}` has no `{name}`", app.name.value),
+                    )
+                    .primary(
+                        app.name.span,
+                        format!(
+                            "`{name}` is required by component `{}`",
+                            component.name.value
+                        ),
+                    )
+                    .help(format!(
+                        "add `{}` to the app, or to every env's override of it",
+                        ps.usage()
+                    )),
                 );
             }
             None => {}
@@ -288,9 +335,13 @@ fn resolve_app(model: &Model, env: &Env, app: &App, base: &Json, templater: &Tem
     }
     Some(Resolved {
         env: ctx["env"]["name"].as_str().unwrap_or_default().to_string(),
+        env_def: env.name.value.clone(),
         app: app.name.value.clone(),
         component: app.component.value.clone(),
-        namespace: ctx["env"]["namespace"].as_str().unwrap_or_default().to_string(),
+        namespace: ctx["env"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
         params,
         context: ctx,
         extras,
@@ -327,7 +378,11 @@ fn merge(ps: &ParamSchema, acc: &mut Vec<ParamUse>, layer: &[&ParamUse]) {
     }
     if ps.key.is_empty() {
         // Without a key, a layer that names the parameter replaces it whole.
-        *acc = layer.iter().filter(|u| !u.remove).map(|u| (*u).clone()).collect();
+        *acc = layer
+            .iter()
+            .filter(|u| !u.remove)
+            .map(|u| (*u).clone())
+            .collect();
         return;
     }
     for u in layer {
@@ -345,15 +400,29 @@ fn merge(ps: &ParamSchema, acc: &mut Vec<ParamUse>, layer: &[&ParamUse]) {
 }
 
 /// Builds the `--set` layer for `app`.
-fn set_layer(app: &App, schema: &IndexMap<String, ParamSchema>, sets: &[SetFlag], diags: &mut Diagnostics) -> Vec<ParamUse> {
+fn set_layer(
+    app: &App,
+    schema: &IndexMap<String, ParamSchema>,
+    sets: &[SetFlag],
+    diags: &mut Diagnostics,
+) -> Vec<ParamUse> {
     let mut out: Vec<ParamUse> = Vec::new();
     for s in sets.iter().filter(|s| s.app == app.name.value) {
-        let Some(pname) = s.path.first() else { continue };
+        let Some(pname) = s.path.first() else {
+            continue;
+        };
         let Some(ps) = schema.get(pname) else {
             diags.push(
-                Diagnostic::error(codes::BAD_SET, format!("app `{}` has no parameter `{pname}`", app.name.value))
-                    .primary(s.span, "unknown parameter")
-                    .help(crate::diag::suggest(pname, schema.keys().map(String::as_str), "the parameters are")),
+                Diagnostic::error(
+                    codes::BAD_SET,
+                    format!("app `{}` has no parameter `{pname}`", app.name.value),
+                )
+                .primary(s.span, "unknown parameter")
+                .help(crate::diag::suggest(
+                    pname,
+                    schema.keys().map(String::as_str),
+                    "the parameters are",
+                )),
             );
             continue;
         };
@@ -368,7 +437,8 @@ fn set_layer(app: &App, schema: &IndexMap<String, ParamSchema>, sets: &[SetFlag]
         };
         match (&ps.shorthand, s.path.get(1)) {
             (Some(vs), None) if vs.ty != Type::Map && !ps.repeated => {
-                u.args.push(Spanned::new(typed_flag_value(vs, &s.value), s.value_span));
+                u.args
+                    .push(Spanned::new(typed_flag_value(vs, &s.value), s.value_span));
             }
             (_, Some(prop)) if ps.props.contains_key(prop) && !ps.repeated && s.path.len() == 2 => {
                 let vs = &ps.props[prop];
@@ -418,20 +488,35 @@ fn set_layer(app: &App, schema: &IndexMap<String, ParamSchema>, sets: &[SetFlag]
 /// A `--set` value, typed like the parameter: `3` is an int for an int.
 fn typed_flag_value(vs: &ValueSchema, s: &str) -> Value {
     match vs.ty {
-        Type::Int | Type::Port | Type::Duration | Type::IntOrPercent | Type::PortRef => s.parse::<i128>().map(Value::Int).unwrap_or_else(|_| Value::String(s.to_string())),
-        Type::Float => s.parse::<f64>().map(Value::Float).unwrap_or_else(|_| Value::String(s.to_string())),
+        Type::Int | Type::Port | Type::Duration | Type::IntOrPercent | Type::PortRef => s
+            .parse::<i128>()
+            .map(Value::Int)
+            .unwrap_or_else(|_| Value::String(s.to_string())),
+        Type::Float => s
+            .parse::<f64>()
+            .map(Value::Float)
+            .unwrap_or_else(|_| Value::String(s.to_string())),
         Type::Bool => match s {
             "true" | "#true" => Value::Bool(true),
             "false" | "#false" => Value::Bool(false),
             _ => Value::String(s.to_string()),
         },
-        Type::Cpu | Type::Memory | Type::Scalar => s.parse::<i128>().map(Value::Int).unwrap_or_else(|_| Value::String(s.to_string())),
+        Type::Cpu | Type::Memory | Type::Scalar => s
+            .parse::<i128>()
+            .map(Value::Int)
+            .unwrap_or_else(|_| Value::String(s.to_string())),
         _ => Value::String(s.to_string()),
     }
 }
 
 /// Evaluates every templated string of a use, recursively.
-fn evaluate(u: &mut ParamUse, ctx: &Json, templater: &Templater, sources: &Sources, diags: &mut Diagnostics) {
+fn evaluate(
+    u: &mut ParamUse,
+    ctx: &Json,
+    templater: &Templater,
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) {
     let mut eval = |v: &mut Spanned<Value>| {
         if let Value::String(s) = &v.value
             && s.contains("{{")
@@ -482,7 +567,13 @@ fn check_use(ps: &ParamSchema, u: &ParamUse, sources: &Sources, diags: &mut Diag
     }
     let mut i = 0;
     for a in &u.args {
-        let Some(s) = ps.args.get(i).or_else(|| ps.args.last().filter(|l| l.variadic)) else { break };
+        let Some(s) = ps
+            .args
+            .get(i)
+            .or_else(|| ps.args.last().filter(|l| l.variadic))
+        else {
+            break;
+        };
         check(&s.value, a, &format!("`{}`'s {}", ps.name, s.name), diags);
         if !s.variadic {
             i += 1;
@@ -496,19 +587,29 @@ fn check_use(ps: &ParamSchema, u: &ParamUse, sources: &Sources, diags: &mut Diag
     for (name, vs) in &ps.props {
         if vs.required && vs.default.is_none() && !u.props.contains_key(name) {
             diags.push(
-                Diagnostic::error(codes::MISSING_REQUIRED, format!("`{}` needs `{name}=`", ps.name))
-                    .primary(u.span, format!("no `{name}` here"))
-                    .help(format!("usage: `{}`", ps.usage())),
+                Diagnostic::error(
+                    codes::MISSING_REQUIRED,
+                    format!("`{}` needs `{name}=`", ps.name),
+                )
+                .primary(u.span, format!("no `{name}` here"))
+                .help(format!("usage: `{}`", ps.usage())),
             );
         }
     }
     for (name, cs) in &ps.children {
-        let given: Vec<&ParamUse> = u.children.iter().filter(|c| &c.name.value == name).collect();
+        let given: Vec<&ParamUse> = u
+            .children
+            .iter()
+            .filter(|c| &c.name.value == name)
+            .collect();
         if cs.required && given.is_empty() {
             diags.push(
-                Diagnostic::error(codes::MISSING_REQUIRED, format!("`{}` needs a `{name}` block", ps.name))
-                    .primary(u.span, format!("no `{name}` here"))
-                    .help(format!("usage: `{}`", cs.usage())),
+                Diagnostic::error(
+                    codes::MISSING_REQUIRED,
+                    format!("`{}` needs a `{name}` block", ps.name),
+                )
+                .primary(u.span, format!("no `{name}` here"))
+                .help(format!("usage: `{}`", cs.usage())),
             );
         }
         for c in given {
@@ -523,21 +624,45 @@ fn check_use(ps: &ParamSchema, u: &ParamUse, sources: &Sources, diags: &mut Diag
                 u.props
                     .get(n)
                     .map(|p| (n.as_str(), p.name_span))
-                    .or_else(|| u.children.iter().find(|c| &c.name.value == n).map(|c| (n.as_str(), c.name.span)))
+                    .or_else(|| {
+                        u.children
+                            .iter()
+                            .find(|c| &c.name.value == n)
+                            .map(|c| (n.as_str(), c.name.span))
+                    })
             })
             .collect();
-        let list = one.names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        let list = one
+            .names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         if present.len() > 1 {
-            let mut d = Diagnostic::error(codes::EXCLUSIVE, format!("`{}` takes one of {list}, found {}", ps.name, present.iter().map(|p| format!("`{}`", p.0)).collect::<Vec<_>>().join(" and ")))
-                .primary(present[1].1, "second choice")
-                .related(present[0].1, "first choice");
+            let mut d = Diagnostic::error(
+                codes::EXCLUSIVE,
+                format!(
+                    "`{}` takes one of {list}, found {}",
+                    ps.name,
+                    present
+                        .iter()
+                        .map(|p| format!("`{}`", p.0))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
+            )
+            .primary(present[1].1, "second choice")
+            .related(present[0].1, "first choice");
             d = d.help(format!("keep one of {list}"));
             diags.push(d);
         } else if present.is_empty() && one.required {
             diags.push(
-                Diagnostic::error(codes::EXCLUSIVE, format!("`{}` needs one of {list}", ps.name))
-                    .primary(u.span, "none given")
-                    .help(format!("usage: `{}`", ps.usage())),
+                Diagnostic::error(
+                    codes::EXCLUSIVE,
+                    format!("`{}` needs one of {list}", ps.name),
+                )
+                .primary(u.span, "none given")
+                .help(format!("usage: `{}`", ps.usage())),
             );
         }
     }
@@ -545,9 +670,20 @@ fn check_use(ps: &ParamSchema, u: &ParamUse, sources: &Sources, diags: &mut Diag
 
 /// The value of a parameter in the template context (see the contract in
 /// ARCHITECTURE.md).
-fn param_json(ps: &ParamSchema, uses: &[ParamUse], sources: &Sources, world: &dyn World, root: &std::path::Path, diags: &mut Diagnostics) -> Json {
+fn param_json(
+    ps: &ParamSchema,
+    uses: &[ParamUse],
+    sources: &Sources,
+    world: &dyn World,
+    root: &std::path::Path,
+    diags: &mut Diagnostics,
+) -> Json {
     if ps.repeated {
-        return Json::Array(uses.iter().map(|u| use_json(ps, u, sources, world, root, diags)).collect());
+        return Json::Array(
+            uses.iter()
+                .map(|u| use_json(ps, u, sources, world, root, diags))
+                .collect(),
+        );
     }
     match uses.last() {
         Some(u) => use_json(ps, u, sources, world, root, diags),
@@ -575,7 +711,14 @@ fn normalize(vs: &ValueSchema, v: &Value) -> Option<Json> {
     types::check(vs.ty, v, &c).ok().map(|v| v.to_json())
 }
 
-fn value_json(vs: &ValueSchema, v: &Spanned<Value>, sources: &Sources, world: &dyn World, root: &std::path::Path, diags: &mut Diagnostics) -> Json {
+fn value_json(
+    vs: &ValueSchema,
+    v: &Spanned<Value>,
+    sources: &Sources,
+    world: &dyn World,
+    root: &std::path::Path,
+    diags: &mut Diagnostics,
+) -> Json {
     if vs.ty == Type::File
         && let Value::String(rel) = &v.value
     {
@@ -590,10 +733,22 @@ fn value_json(vs: &ValueSchema, v: &Spanned<Value>, sources: &Sources, world: &d
     normalize(vs, &v.value).unwrap_or_else(|| v.value.to_json())
 }
 
-fn use_json(ps: &ParamSchema, u: &ParamUse, sources: &Sources, world: &dyn World, root: &std::path::Path, diags: &mut Diagnostics) -> Json {
+fn use_json(
+    ps: &ParamSchema,
+    u: &ParamUse,
+    sources: &Sources,
+    world: &dyn World,
+    root: &std::path::Path,
+    diags: &mut Diagnostics,
+) -> Json {
     if let Some(vs) = &ps.shorthand {
         if vs.ty == Type::Map {
-            return Json::Object(u.props.iter().map(|(k, p)| (k.clone(), Json::String(p.value.value.to_plain_string()))).collect());
+            return Json::Object(
+                u.props
+                    .iter()
+                    .map(|(k, p)| (k.clone(), Json::String(p.value.value.to_plain_string())))
+                    .collect(),
+            );
         }
         return match u.args.first() {
             Some(a) => value_json(vs, a, sources, world, root, diags),
@@ -605,7 +760,12 @@ fn use_json(ps: &ParamSchema, u: &ParamUse, sources: &Sources, world: &dyn World
     for a in &ps.args {
         let key = a.name.replace('-', "_");
         if a.variadic {
-            let rest: Vec<Json> = u.args.iter().skip(i).map(|v| value_json(&a.value, v, sources, world, root, diags)).collect();
+            let rest: Vec<Json> = u
+                .args
+                .iter()
+                .skip(i)
+                .map(|v| value_json(&a.value, v, sources, world, root, diags))
+                .collect();
             obj.insert(key, Json::Array(rest));
         } else {
             let v = match u.args.get(i) {
@@ -624,8 +784,16 @@ fn use_json(ps: &ParamSchema, u: &ParamUse, sources: &Sources, world: &dyn World
         obj.insert(name.replace('-', "_"), v);
     }
     for (name, cs) in &ps.children {
-        let mine: Vec<ParamUse> = u.children.iter().filter(|c| &c.name.value == name).cloned().collect();
-        obj.insert(name.replace('-', "_"), param_json(cs, &mine, sources, world, root, diags));
+        let mine: Vec<ParamUse> = u
+            .children
+            .iter()
+            .filter(|c| &c.name.value == name)
+            .cloned()
+            .collect();
+        obj.insert(
+            name.replace('-', "_"),
+            param_json(cs, &mine, sources, world, root, diags),
+        );
     }
     let _ = KeyPart::Arg(0);
     Json::Object(obj)
@@ -633,7 +801,13 @@ fn use_json(ps: &ParamSchema, u: &ParamUse, sources: &Sources, world: &dyn World
 
 /// Reads a file a project names, relative to the file that names it, and
 /// refuses any path that leads outside the project.
-pub fn read_project_file(rel: &str, span: Span, sources: &Sources, world: &dyn World, root: &std::path::Path) -> Result<String, Diagnostic> {
+pub fn read_project_file(
+    rel: &str,
+    span: Span,
+    sources: &Sources,
+    world: &dyn World,
+    root: &std::path::Path,
+) -> Result<String, Diagnostic> {
     let bytes = read_project_bytes(rel, span, sources, world, root)?;
     String::from_utf8(bytes).map_err(|_| {
         Diagnostic::error(codes::READ, format!("`{rel}` is not UTF-8 text"))
@@ -643,7 +817,13 @@ pub fn read_project_file(rel: &str, span: Span, sources: &Sources, world: &dyn W
 }
 
 /// The bytes of a file a project names (see [`read_project_file`]).
-pub fn read_project_bytes(rel: &str, span: Span, sources: &Sources, world: &dyn World, root: &std::path::Path) -> Result<Vec<u8>, Diagnostic> {
+pub fn read_project_bytes(
+    rel: &str,
+    span: Span,
+    sources: &Sources,
+    world: &dyn World,
+    root: &std::path::Path,
+) -> Result<Vec<u8>, Diagnostic> {
     let base: PathBuf = sources
         .get(span.file)
         .path
@@ -654,12 +834,18 @@ pub fn read_project_bytes(rel: &str, span: Span, sources: &Sources, world: &dyn 
     let real = world.canonicalize(&path).map_err(|e| {
         Diagnostic::error(codes::FILE_NOT_FOUND, format!("cannot find `{rel}`"))
             .primary(span, "named here")
-            .help(format!("the path is relative to the file that names it: `{}` ({e})", crate::syntax::display_name(root, &path)))
+            .help(format!(
+                "the path is relative to the file that names it: `{}` ({e})",
+                crate::syntax::display_name(root, &path)
+            ))
     })?;
     if !real.starts_with(root) {
         return Err(Diagnostic::error(codes::PATH_OUTSIDE, format!("`{rel}` leads outside the project"))
             .primary(span, "this path")
             .help("a project reads only files inside its directory (after following symbolic links); copy the file into the project"));
     }
-    world.read(&real).map_err(|e| Diagnostic::error(codes::READ, format!("cannot read `{rel}`: {e}")).primary(span, "named here"))
+    world.read(&real).map_err(|e| {
+        Diagnostic::error(codes::READ, format!("cannot read `{rel}`: {e}"))
+            .primary(span, "named here")
+    })
 }

@@ -19,7 +19,10 @@ pub fn environment<'s>() -> Environment<'s> {
     env.set_fuel(Some(FUEL));
     env.set_recursion_limit(64);
     // A string's trailing newline is part of its value (file contents).
-    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build() {
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .build()
+    {
         env.set_syntax(syntax);
     }
     env.add_filter("dns_label", |s: String| crate::types::dns_label(&s));
@@ -45,26 +48,47 @@ impl Templater {
 
     /// Renders `source` (written at `span`) with `ctx`. A string without
     /// `{{` or `{%` is returned as it is.
-    pub fn render(&self, source: &str, span: Span, ctx: &Json, sources: &Sources) -> Result<String, Diagnostic> {
+    pub fn render(
+        &self,
+        source: &str,
+        span: Span,
+        ctx: &Json,
+        sources: &Sources,
+    ) -> Result<String, Diagnostic> {
         if !source.contains("{{") && !source.contains("{%") {
             return Ok(source.to_string());
         }
-        self.env.render_str(source, minijinja::Value::from(minijinja::value::Serde(ctx))).map_err(|e| template_error(&e, source, span, ctx, sources))
+        self.env
+            .render_str(source, minijinja::Value::from(minijinja::value::Serde(ctx)))
+            .map_err(|e| template_error(&e, source, span, ctx, sources))
     }
 }
 
 /// A diagnostic for a failed string template, labelled inside the string
 /// when the source text allows locating it.
-fn template_error(e: &minijinja::Error, source: &str, span: Span, ctx: &Json, sources: &Sources) -> Diagnostic {
+fn template_error(
+    e: &minijinja::Error,
+    source: &str,
+    span: Span,
+    ctx: &Json,
+    sources: &Sources,
+) -> Diagnostic {
     let written = sources.slice(span);
     // The string as written is `"…"`; when it holds no escapes, byte offsets
     // inside the template map straight onto the file.
     let inner = written.strip_prefix('"').and_then(|w| w.strip_suffix('"'));
     let label_span = match (e.range(), inner) {
-        (Some(r), Some(inner)) if inner == source && r.end <= source.len() => Span::new(span.file, span.start as usize + 1 + r.start, span.start as usize + 1 + r.end),
+        (Some(r), Some(inner)) if inner == source && r.end <= source.len() => Span::new(
+            span.file,
+            span.start as usize + 1 + r.start,
+            span.start as usize + 1 + r.end,
+        ),
         _ => span,
     };
-    let detail = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
+    let detail = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.kind().to_string());
     match e.kind() {
         minijinja::ErrorKind::UndefinedError => {
             let names = defined_names(ctx);
