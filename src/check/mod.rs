@@ -717,7 +717,12 @@ impl Checker<'_> {
                 );
                 continue;
             };
-            self.check_value(vs, &a.value, a.span, &format!("`{}`'s {aname}", ps.name));
+            let what = if ps.shorthand.is_some() {
+                format!("`{}`", ps.name)
+            } else {
+                format!("`{}`'s {aname}", ps.name)
+            };
+            self.check_value(vs, &a.value, a.span, &what);
             u.args.push(Spanned::new(a.value.clone(), a.span));
             if !*variadic {
                 i += 1;

@@ -174,7 +174,7 @@ pub fn suggest<'a>(
             all.sort();
             all.dedup();
             if all.is_empty() {
-                format!("there are no {what} here")
+                "none is defined yet".to_string()
             } else if all.len() > 12 {
                 format!(
                     "{what}: {}, … ({} in all)",
