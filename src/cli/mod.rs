@@ -2,6 +2,7 @@
 
 mod check;
 mod explain;
+mod init;
 mod render;
 mod schema;
 
@@ -101,6 +102,9 @@ enum Command {
     /// Show the components and their parameters, with types, defaults and docs
     #[command(after_help = "Example:\n  kiln schema web-service")]
     Schema(schema::SchemaArgs),
+    /// Scaffold a working project: kiln.kdl, one app, staging and production envs
+    #[command(after_help = "Example:\n  kiln init my-service && cd my-service && kiln render")]
+    Init(init::InitArgs),
     /// Print shell completions
     #[command(
         after_help = "Example:\n  kiln completions bash > ~/.local/share/bash-completion/completions/kiln"
@@ -126,6 +130,7 @@ pub fn main() -> i32 {
         Command::Render(a) => render::run(&ctx, a),
         Command::Explain(a) => explain::run(&ctx, a),
         Command::Schema(a) => schema::run(&ctx, a),
+        Command::Init(a) => init::run(&ctx, a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "kiln", &mut std::io::stdout());
             0
