@@ -10,6 +10,7 @@
 //! the network; the rest reads files through [`world::World`].
 
 pub mod output;
+pub mod render;
 pub mod span;
 pub mod types;
 pub mod value;

@@ -1,0 +1,10 @@
+//! Rendering helpers that turn objects into text and check them.
+//!
+//! [`yaml`] writes and reads the YAML kiln commits, in a form kubectl reads
+//! back exactly; [`validate`] checks an object against the built-in
+//! Kubernetes schemas that k8s-openapi knows. Both are pure: no disk, no
+//! network (the kubectl round-trip test is the one exception, and it lives in
+//! a test).
+
+pub mod validate;
+pub mod yaml;
