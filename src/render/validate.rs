@@ -395,7 +395,10 @@ fn remove_at(v: &mut Value, path: &[String]) -> bool {
 
 /// Reports every key the typed value wrote back that the input lacks (or
 /// holds as null): k8s-openapi writes required fields always and optional
-/// ones only when set, so these are the missing required fields.
+/// ones only when set, so these are the missing required fields. A key
+/// written with a non-default value was not defaulted but supplied by the
+/// type itself (the `apiVersion` and `kind` of an embedded
+/// PersistentVolumeClaim), so it is not reported.
 fn find_missing(
     input: &Value,
     typed: &Value,
@@ -409,7 +412,7 @@ fn find_missing(
                 path.push(key.clone());
                 match input.get(key) {
                     None | Some(Value::Null) => {
-                        if !removed.contains(path) {
+                        if is_default_like(typed_value) && !removed.contains(path) {
                             problems.push(Problem::new(
                                 path[..path.len() - 1].to_vec(),
                                 format!("missing field `{key}`"),
@@ -431,6 +434,19 @@ fn find_missing(
             }
         }
         _ => {}
+    }
+}
+
+/// Whether `v` is what a defaulted required field serializes to: an empty
+/// string, zero, false, null, an empty list, or a map of such values.
+fn is_default_like(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.values().all(is_default_like),
     }
 }
 
@@ -494,7 +510,31 @@ fn describe_error(message: &str) -> String {
             describe_expected(expected, true)
         );
     }
-    message.to_owned()
+    tidy(message)
+}
+
+/// Brings messages from other crates' parsers (base64, timestamps) to
+/// kiln's style: lower case, no trailing period, saying what failed.
+fn tidy(message: &str) -> String {
+    let message = message.trim().trim_end_matches('.');
+    let mut chars = message.chars();
+    let message = match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            format!("{}{}", first.to_lowercase(), &message[first.len_utf8()..])
+        }
+        _ => message.to_owned(),
+    };
+    let base64 = [
+        "invalid symbol",
+        "invalid last symbol",
+        "invalid padding",
+        "invalid byte",
+        "encoded text",
+    ];
+    if base64.iter().any(|prefix| message.starts_with(prefix)) {
+        return format!("invalid base64: {message}");
+    }
+    message
 }
 
 fn describe_found(found: &str) -> &str {
@@ -591,20 +631,10 @@ mod tests {
         container["ports"][0]["containerPortt"] = json!(1);
         d["spec"]["strategyy"] = json!({});
         let found = problems(&d);
+        // In document order: the new container key comes after `ports`.
         assert_eq!(
             found,
             vec![
-                Problem::new(
-                    path(&[
-                        "spec",
-                        "template",
-                        "spec",
-                        "containers",
-                        "0",
-                        "imagePullPolicyy"
-                    ]),
-                    "unknown field `imagePullPolicyy`"
-                ),
                 Problem::new(
                     path(&[
                         "spec",
@@ -617,6 +647,17 @@ mod tests {
                         "containerPortt"
                     ]),
                     "unknown field `containerPortt`"
+                ),
+                Problem::new(
+                    path(&[
+                        "spec",
+                        "template",
+                        "spec",
+                        "containers",
+                        "0",
+                        "imagePullPolicyy"
+                    ]),
+                    "unknown field `imagePullPolicyy`"
                 ),
                 Problem::new(path(&["spec", "strategyy"]), "unknown field `strategyy`"),
             ]
@@ -699,6 +740,32 @@ mod tests {
                     "missing field `name`"
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn missing_nested_references() {
+        let hpa = json!({
+            "apiVersion": "autoscaling/v2",
+            "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "web"},
+            "spec": {"scaleTargetRef": {"name": "web"}},
+        });
+        assert_eq!(
+            problems(&hpa),
+            vec![
+                Problem::new(path(&["spec"]), "missing field `maxReplicas`"),
+                Problem::new(path(&["spec", "scaleTargetRef"]), "missing field `kind`"),
+            ]
+        );
+        let rb = json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": "r"},
+        });
+        assert_eq!(
+            problems(&rb),
+            vec![Problem::new(Vec::new(), "missing field `roleRef`")]
         );
     }
 
@@ -814,6 +881,27 @@ mod tests {
             json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web"},
                    "spec": {"rules": [{"host": "x.example", "http": {"paths": [{"path": "/", "pathType": "Prefix",
                    "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}}),
+            json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"}, "spec": {
+                "serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
+                "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "db", "image": "postgres",
+                    "volumeMounts": [{"name": "data", "mountPath": "/var/lib/postgresql"}]}]}},
+                "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": "10Gi"}}}}]}}),
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "r"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "r"},
+                   "subjects": [{"kind": "ServiceAccount", "name": "web", "namespace": "prod"}]}),
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "r"},
+                   "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]}),
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "n"},
+                   "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [{"podSelector": {}}],
+                   "ports": [{"port": 80, "protocol": "TCP"}]}]}}),
+            json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "high"}, "value": 1000}),
+            json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                   "metadata": {"name": "widgets.example.com"}, "spec": {"group": "example.com",
+                   "names": {"kind": "Widget", "plural": "widgets"}, "scope": "Namespaced",
+                   "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {
+                       "type": "object", "x-kubernetes-preserve-unknown-fields": true,
+                       "properties": {"spec": {"type": "object", "default": {"size": 1}}}}}}]}}),
         ];
         for obj in objects {
             assert_eq!(validate(&obj), Validation::Valid, "{obj}");
@@ -851,10 +939,18 @@ mod tests {
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"template": {"spec": {"containers": [1, "x", null, []]}}}}),
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"labels": [1], "creationTimestamp": "yesterday"}}),
             json!({"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"name": "a", "resources": {"limits": {"cpu": "lots"}}}]}}),
-            json!({"apiVersion": "v1", "kind": "Secret", "data": {"a": "not base64!"}}),
         ];
         for obj in odd {
             let _ = validate(&obj);
         }
+        let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                            "data": {"a": "not base64!"}});
+        assert_eq!(
+            problems(&secret),
+            vec![Problem::new(
+                path(&["data", "a"]),
+                "invalid base64: invalid symbol 32, offset 3"
+            )]
+        );
     }
 }

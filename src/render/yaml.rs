@@ -484,6 +484,9 @@ mod tests {
         "1.2.3",
         "${VAR}",
         "\u{e9}t\u{e9} \u{1f680}",
+        "nc\u{fffe}",
+        "c1\u{9b}",
+        "private\u{e000}",
     ];
 
     fn parse_one(text: &str) -> Value {
