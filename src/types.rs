@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-
+use crate::value::Value;
 
 /// A parameter's value type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
