@@ -9,6 +9,7 @@
 //! diagnostics in every format. Only `gitops` and `cli` touch the disk or
 //! the network; the rest reads files through [`world::World`].
 
+pub mod gitops;
 pub mod output;
 pub mod span;
 pub mod types;
