@@ -643,3 +643,33 @@ fn git_missing_from_path() {
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("1 passed"), "{stdout}");
 }
+
+/// A fleet of 40,000 files: a second commit that changes one app must stay
+/// quick (run with `--ignored`, ideally in release mode).
+#[test]
+#[ignore]
+fn large_fleet() {
+    let (tmp, repo) = bare();
+    let o = opts(tmp.path());
+    let mut e = env("staging", &[]);
+    for i in 0..4000 {
+        let (name, mut out) = app(&format!("app{i:04}"), "1.0");
+        for j in 0..8 {
+            out.files
+                .insert(format!("configmap-{j}.yaml"), format!("n: {i}-{j}\n").into_bytes());
+        }
+        e.apps.insert(name, out);
+    }
+    let start = std::time::Instant::now();
+    commit(&repo, &change("shop", vec![e.clone()]), &o).unwrap();
+    eprintln!("first commit: {:?}", start.elapsed());
+    let (name, out) = app("app0007", "1.1");
+    e.apps.insert(name, out);
+    let start = std::time::Instant::now();
+    commit(&repo, &change("shop", vec![e.clone()]), &o).unwrap();
+    eprintln!("one app changed: {:?}", start.elapsed());
+    let start = std::time::Instant::now();
+    assert_eq!(commit(&repo, &change("shop", vec![e]), &o).unwrap(), Outcome::UpToDate);
+    eprintln!("up to date: {:?}", start.elapsed());
+    assert_eq!(subject(&repo), "deploy staging: app0007 1.0 → 1.1");
+}

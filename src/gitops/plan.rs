@@ -321,9 +321,9 @@ impl EnvCtx<'_> {
                 .all(|(p, w)| self.listing.get(p) == Some(&w.id))
                 && own
                     .files
-                    .keys()
-                    .filter(|p| p.starts_with(&prefix))
-                    .all(|p| wanted.contains_key(p));
+                    .range(prefix.clone()..)
+                    .take_while(|(p, _)| p.starts_with(&prefix))
+                    .all(|(p, _)| wanted.contains_key(p));
             let release_path = format!(".kiln/releases/{name}.json");
             let kept = match self.listing.get(&release_path) {
                 Some(id) if files_same && own.files.contains_key(&release_path) => {
@@ -523,12 +523,12 @@ impl EnvCtx<'_> {
         apps.sort_by(|a, b| a.app.cmp(&b.app));
         // An app whose release was rewritten but whose objects did not
         // change (first run after the state was lost) is not news.
-        apps.retain(|a| {
-            let prefix = format!("{}/", a.app);
-            edits
-                .iter()
-                .any(|e| e.path.starts_with(&prefix) && !e.path.starts_with(".kiln/"))
-        });
+        let edited_apps: BTreeSet<&str> = edits
+            .iter()
+            .filter_map(|e| e.path.split_once('/').map(|(app, _)| app))
+            .filter(|app| *app != ".kiln")
+            .collect();
+        apps.retain(|a| edited_apps.contains(a.app.as_str()));
 
         edits.retain(|e| !e.path.starts_with(".kiln/"));
         edits.sort_by(|a, b| a.path.cmp(&b.path));
