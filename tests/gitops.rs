@@ -655,8 +655,10 @@ fn large_fleet() {
     for i in 0..4000 {
         let (name, mut out) = app(&format!("app{i:04}"), "1.0");
         for j in 0..8 {
-            out.files
-                .insert(format!("configmap-{j}.yaml"), format!("n: {i}-{j}\n").into_bytes());
+            out.files.insert(
+                format!("configmap-{j}.yaml"),
+                format!("n: {i}-{j}\n").into_bytes(),
+            );
         }
         e.apps.insert(name, out);
     }
@@ -669,7 +671,10 @@ fn large_fleet() {
     commit(&repo, &change("shop", vec![e.clone()]), &o).unwrap();
     eprintln!("one app changed: {:?}", start.elapsed());
     let start = std::time::Instant::now();
-    assert_eq!(commit(&repo, &change("shop", vec![e]), &o).unwrap(), Outcome::UpToDate);
+    assert_eq!(
+        commit(&repo, &change("shop", vec![e]), &o).unwrap(),
+        Outcome::UpToDate
+    );
     eprintln!("up to date: {:?}", start.elapsed());
     assert_eq!(subject(&repo), "deploy staging: app0007 1.0 → 1.1");
 }

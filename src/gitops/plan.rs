@@ -195,8 +195,10 @@ fn list_tree(
 /// A file kiln wants in the env folder, and the app it belongs to.
 struct Wanted {
     app: Option<String>,
-    bytes: Vec<u8>,
+    /// None for a file kept exactly as it is at the tip.
+    bytes: Option<Vec<u8>>,
     id: ObjectId,
+    sha256: String,
 }
 
 /// Tree edits of one env: (summary, file edits, blobs to upsert, paths to
@@ -307,7 +309,16 @@ impl EnvCtx<'_> {
             check_components(&path)?;
             let app = path.split_once('/').map(|(app, _)| app.to_string());
             let id = self.blob_id(&bytes)?;
-            wanted.insert(path, Wanted { app, bytes, id });
+            let sha256 = sha256_hex(&bytes);
+            wanted.insert(
+                path,
+                Wanted {
+                    app,
+                    bytes: Some(bytes),
+                    id,
+                    sha256,
+                },
+            );
         }
 
         // Release files: rewritten only for apps whose files change, so that
@@ -325,43 +336,52 @@ impl EnvCtx<'_> {
                     .take_while(|(p, _)| p.starts_with(&prefix))
                     .all(|(p, _)| wanted.contains_key(p));
             let release_path = format!(".kiln/releases/{name}.json");
-            let kept = match self.listing.get(&release_path) {
-                Some(id) if files_same && own.files.contains_key(&release_path) => {
-                    Some(self.read(*id)?)
-                }
-                _ => None,
-            };
-            let bytes = match kept {
-                Some(bytes) => bytes,
-                None => {
-                    let old = self.release_at_tip(name);
-                    apps.push(AppChange {
-                        app: name.clone(),
-                        old_tag: old.as_ref().and_then(|r| main_tag(&r.images)),
-                        new_tag: main_tag(&out.images),
-                    });
-                    to_json(&Release {
-                        app: name.clone(),
-                        env: env.env.clone(),
-                        images: out.images.clone(),
-                        source_repo: change.source.repo.as_deref().map(super::target::redact),
-                        source_commit: change.source.commit.clone(),
-                        branch: change.source.branch.clone(),
-                        tag: change.source.tag.clone(),
-                        event: change.source.event.clone(),
-                        actor: change.source.actor.clone(),
-                        kiln_version: change.kiln_version.clone(),
-                        rolled_back_from: None,
-                    })
-                }
-            };
+            // Kept as it is: its hash comes from the state, and drift
+            // of it is found below like any other owned file's.
+            if let (Some(id), Some(owned), true) = (
+                self.listing.get(&release_path),
+                own.files.get(&release_path),
+                files_same,
+            ) {
+                wanted.insert(
+                    release_path,
+                    Wanted {
+                        app: Some(name.clone()),
+                        bytes: None,
+                        id: *id,
+                        sha256: owned.sha256.clone(),
+                    },
+                );
+                continue;
+            }
+            let old = self.release_at_tip(name);
+            apps.push(AppChange {
+                app: name.clone(),
+                old_tag: old.as_ref().and_then(|r| main_tag(&r.images)),
+                new_tag: main_tag(&out.images),
+            });
+            let bytes = to_json(&Release {
+                app: name.clone(),
+                env: env.env.clone(),
+                images: out.images.clone(),
+                source_repo: change.source.repo.as_deref().map(super::target::redact),
+                source_commit: change.source.commit.clone(),
+                branch: change.source.branch.clone(),
+                tag: change.source.tag.clone(),
+                event: change.source.event.clone(),
+                actor: change.source.actor.clone(),
+                kiln_version: change.kiln_version.clone(),
+                rolled_back_from: None,
+            });
             let id = self.blob_id(&bytes)?;
+            let sha256 = sha256_hex(&bytes);
             wanted.insert(
                 release_path,
                 Wanted {
                     app: Some(name.clone()),
-                    bytes,
+                    bytes: Some(bytes),
                     id,
+                    sha256,
                 },
             );
         }
@@ -372,6 +392,8 @@ impl EnvCtx<'_> {
             let Some(id) = self.listing.get(path) else {
                 continue;
             };
+            // Unchanged files, and files kept as they are, are not
+            // overwritten: nothing to check.
             if wanted.get(path).is_some_and(|w| w.id == *id) {
                 continue;
             }
@@ -417,7 +439,8 @@ impl EnvCtx<'_> {
             if old == Some(w.id) {
                 continue;
             }
-            upserts.push((path.clone(), self.write_blob(&w.bytes)?));
+            let Some(bytes) = &w.bytes else { continue };
+            upserts.push((path.clone(), self.write_blob(bytes)?));
             after.insert(path.clone());
             edits.push(FileEdit {
                 path: path.clone(),
@@ -427,7 +450,7 @@ impl EnvCtx<'_> {
                     ChangeKind::Added
                 },
                 old,
-                new: Some(w.bytes.clone()),
+                new: Some(bytes.clone()),
             });
         }
 
@@ -440,7 +463,7 @@ impl EnvCtx<'_> {
                     path.clone(),
                     OwnedFile {
                         app: w.app.clone(),
-                        sha256: sha256_hex(&w.bytes),
+                        sha256: w.sha256.clone(),
                     },
                 )
             })
