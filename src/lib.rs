@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod diag;
+pub mod gitops;
 pub mod output;
 pub mod render;
 pub mod resolve;

@@ -1,0 +1,498 @@
+//! Writing the gitops repository (GITOPS.md): each env's render and its
+//! `.kiln/` state go into one commit built with gix on top of the branch
+//! tip, without a checkout, then reach the branch by a compare-and-swap ref
+//! update (local bare), an in-place update of branch, index and work tree
+//! (local non-bare), or `git push` with the old tip as expected value
+//! (remote, through a bare cache clone). A lost race re-applies the render
+//! on the new tip.
+//!
+//! Entry points: [`commit`] and [`diff`]. [`Target`] parses `--gitops`.
+
+mod diff;
+mod error;
+mod git;
+mod message;
+mod plan;
+mod state;
+mod target;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use gix::ObjectId;
+use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
+
+pub use diff::{Diff, EnvDiff, FileDiff};
+pub use error::GitopsError;
+pub use state::{OwnedFile, OwnerState, Release};
+pub use target::{Target, redact};
+
+use crate::output::EnvOutput;
+use plan::{Planned, repo_err};
+
+/// Author and committer of kiln's commits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    pub name: String,
+    pub email: String,
+}
+
+impl Default for Signature {
+    /// `kiln <kiln@localhost>`, the last fallback of GITOPS.md.
+    fn default() -> Self {
+        Signature {
+            name: "kiln".to_string(),
+            email: "kiln@localhost".to_string(),
+        }
+    }
+}
+
+/// How [`commit`] writes: the flags every writing command shares.
+#[derive(Clone, Debug)]
+pub struct CommitOptions {
+    /// The branch to commit to (`--branch`), without `refs/heads/`.
+    pub branch: String,
+    /// Go through a cache clone and `git push` even for a local path.
+    pub push: bool,
+    /// How many times to re-apply the render after losing a race.
+    pub retries: u32,
+    /// Overwrite drifted files instead of failing.
+    pub force: bool,
+    pub author: Signature,
+    /// Commit time in Unix seconds (`SOURCE_DATE_EPOCH`); now when unset.
+    pub time: Option<i64>,
+    /// Where bare cache clones of remotes live.
+    pub cache_dir: PathBuf,
+}
+
+/// Where the render came from, for trailers and release files. Every field
+/// is optional: a project outside a git checkout still commits.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Source {
+    /// The source repository (credentials are redacted before use).
+    pub repo: Option<String>,
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+    pub tag: Option<String>,
+    /// `push`, `tag` or `pr`.
+    pub event: Option<String>,
+    /// The person or bot that triggered the run.
+    pub actor: Option<String>,
+}
+
+/// One project's render of some envs: what a commit applies.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Change {
+    pub project: String,
+    pub kiln_version: String,
+    pub source: Source,
+    pub envs: Vec<EnvOutput>,
+}
+
+/// Whether a file is added, changed or removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChangeKind {
+    Added,
+    Changed,
+    Removed,
+}
+
+/// One app whose files a commit changes, with its main image tag before and
+/// after (none when the app is new, or removed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppChange {
+    pub app: String,
+    pub old_tag: Option<String>,
+    pub new_tag: Option<String>,
+}
+
+/// What a commit changed in one env. Paths are relative to the env folder;
+/// `.kiln/` metadata is not listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvSummary {
+    pub env: String,
+    pub folder: String,
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+    pub apps: Vec<AppChange>,
+    /// Whether anything at all changed, `.kiln/` included.
+    pub metadata_changed: bool,
+}
+
+impl EnvSummary {
+    fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.changed.is_empty()
+            && self.removed.is_empty()
+            && !self.metadata_changed
+    }
+}
+
+/// What a commit changed: only the envs that changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub envs: Vec<EnvSummary>,
+}
+
+/// How [`commit`] ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new commit (full hex id) is on the branch.
+    Committed { commit: String, summary: Summary },
+    /// The branch already holds exactly this render: no commit.
+    UpToDate,
+}
+
+/// Commit `change` to `branch` of the gitops repository `target` (a local
+/// path or a URL, as `--gitops` takes it), per GITOPS.md.
+pub fn commit(target: &str, change: &Change, opts: &CommitOptions) -> Result<Outcome, GitopsError> {
+    let target = Target::parse(target)?;
+    match &target {
+        Target::Local { path, bare } if !opts.push => commit_local(path, *bare, change, opts),
+        _ => commit_remote(&target, change, opts),
+    }
+}
+
+/// What [`commit`] would change on `branch` of `target`, writing nothing to
+/// it. A URL is fetched into a bare cache clone under `cache_dir`. Drift is
+/// not an error here: the diff shows what `--force` would overwrite.
+pub fn diff(
+    target: &str,
+    change: &Change,
+    branch: &str,
+    cache_dir: &Path,
+) -> Result<Diff, GitopsError> {
+    let target = Target::parse(target)?;
+    let display = target.display();
+    let (repo, tip) = match &target {
+        Target::Local { path, .. } => {
+            let repo = open(path, &display)?;
+            let tip = branch_tip(&repo, branch, &display, true)?;
+            (repo, tip)
+        }
+        Target::Remote { .. } => {
+            let (cache, tip) = fetch_tip(&target, branch, cache_dir)?;
+            (open(&cache, &display)?, tip)
+        }
+    };
+    // Blobs and trees of the plan stay in memory.
+    let repo = repo.with_object_memory();
+    let planned = plan::plan(&repo, &display, tip.map(|t| t.1), change, true)?;
+    let mut envs = Vec::new();
+    for (summary, edits) in planned.envs {
+        let mut files = Vec::new();
+        for edit in edits {
+            let old = match edit.old {
+                Some(id) => Some(
+                    String::from_utf8_lossy(
+                        &repo
+                            .find_blob(id)
+                            .map_err(repo_err("read a file", &display))?
+                            .data,
+                    )
+                    .into_owned(),
+                ),
+                None => None,
+            };
+            files.push(FileDiff {
+                path: edit.path,
+                kind: edit.kind,
+                old,
+                new: edit.new.map(|b| String::from_utf8_lossy(&b).into_owned()),
+            });
+        }
+        envs.push(EnvDiff {
+            env: summary.env,
+            folder: summary.folder,
+            files,
+        });
+    }
+    Ok(Diff { envs })
+}
+
+fn open(path: &Path, display: &str) -> Result<gix::Repository, GitopsError> {
+    gix::open_opts(path, gix::open::Options::isolated()).map_err(|_| GitopsError::NotARepository {
+        path: display.to_string(),
+    })
+}
+
+/// The tip commit and its tree of `branch`; none for a repository without
+/// any ref when `allow_empty`, else a missing branch is an error.
+fn branch_tip(
+    repo: &gix::Repository,
+    branch: &str,
+    display: &str,
+    allow_empty: bool,
+) -> Result<Option<(ObjectId, ObjectId)>, GitopsError> {
+    let name = format!("refs/heads/{branch}");
+    let found = repo
+        .try_find_reference(name.as_str())
+        .map_err(repo_err("read the branch", display))?;
+    match found {
+        Some(mut reference) => {
+            let id = reference
+                .peel_to_id()
+                .map_err(repo_err("read the branch", display))?
+                .detach();
+            let tree = repo
+                .find_commit(id)
+                .map_err(repo_err("read the branch tip", display))?
+                .tree_id()
+                .map_err(repo_err("read the branch tip", display))?
+                .detach();
+            Ok(Some((id, tree)))
+        }
+        None => {
+            let empty = repo
+                .references()
+                .map_err(repo_err("list references", display))?
+                .all()
+                .map_err(repo_err("list references", display))?
+                .next()
+                .is_none();
+            if empty && allow_empty {
+                Ok(None)
+            } else {
+                Err(GitopsError::BranchNotFound {
+                    branch: branch.to_string(),
+                    repo: display.to_string(),
+                })
+            }
+        }
+    }
+}
+
+fn signature(opts: &CommitOptions) -> gix::actor::Signature {
+    let seconds = opts.time.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    });
+    gix::actor::Signature {
+        name: opts.author.name.as_str().into(),
+        email: opts.author.email.as_str().into(),
+        time: gix::date::Time { seconds, offset: 0 },
+    }
+}
+
+/// Write the commit object of `planned` (no ref is touched).
+fn write_commit(
+    repo: &gix::Repository,
+    display: &str,
+    planned: &Planned,
+    change: &Change,
+    opts: &CommitOptions,
+    parent: Option<ObjectId>,
+) -> Result<(ObjectId, Summary), GitopsError> {
+    let summary = planned.summary();
+    let sig = signature(opts);
+    let commit = gix::objs::Commit {
+        tree: planned.tree,
+        parents: parent.into_iter().collect(),
+        author: sig.clone(),
+        committer: sig,
+        encoding: None,
+        message: message::message(change, &summary).into(),
+        extra_headers: Vec::new(),
+    };
+    let id = repo
+        .write_object(&commit)
+        .map_err(repo_err("write the commit", display))?
+        .detach();
+    Ok((id, summary))
+}
+
+/// Commit straight into a repository on this machine: the branch moves by
+/// compare-and-swap from the tip the tree was built on.
+fn commit_local(
+    path: &Path,
+    bare: bool,
+    change: &Change,
+    opts: &CommitOptions,
+) -> Result<Outcome, GitopsError> {
+    let display = path.display().to_string();
+    if !bare {
+        let folders: Vec<String> = change
+            .envs
+            .iter()
+            .map(|e| e.folder.trim_matches('/').to_string())
+            .collect();
+        let dirty = git::dirty_files(path, &folders)?;
+        if !dirty.is_empty() {
+            return Err(GitopsError::Dirty {
+                path: display,
+                files: dirty,
+            });
+        }
+    }
+    let name: gix::refs::FullName = format!("refs/heads/{}", opts.branch)
+        .try_into()
+        .map_err(repo_err("name the branch", &display))?;
+    for attempt in 0..=opts.retries {
+        let repo = open(path, &display)?;
+        let tip = branch_tip(&repo, &opts.branch, &display, true)?;
+        let planned = plan::plan(&repo, &display, tip.map(|t| t.1), change, opts.force)?;
+        if planned.is_unchanged() {
+            return Ok(Outcome::UpToDate);
+        }
+        let (id, summary) =
+            write_commit(&repo, &display, &planned, change, opts, tip.map(|t| t.0))?;
+        let expected = match tip {
+            Some((old, _)) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
+            None => PreviousValue::MustNotExist,
+        };
+        let edit = RefEdit {
+            change: RefChange::Update {
+                log: LogChange {
+                    mode: RefLog::AndReference,
+                    force_create_reflog: false,
+                    message: format!("kiln: {}", message::subject(&summary)).into(),
+                },
+                expected,
+                new: gix::refs::Target::Object(id),
+            },
+            name: name.clone(),
+            deref: false,
+        };
+        let sig = signature(opts);
+        let mut time = gix::date::parse::TimeBuf::default();
+        if let Err(err) = repo.edit_references_as([edit], Some(sig.to_ref(&mut time))) {
+            // Someone else moved the branch: build again on their tip.
+            let now = branch_tip(&repo, &opts.branch, &display, true)?.map(|t| t.0);
+            if now != tip.map(|t| t.0) && attempt < opts.retries {
+                backoff(attempt);
+                continue;
+            }
+            if now != tip.map(|t| t.0) {
+                break;
+            }
+            return Err(repo_err("update the branch", &display)(err));
+        }
+        if !bare && head_is(&repo, &name) {
+            let old_tree = match tip {
+                Some((_, tree)) => tree,
+                None => repo
+                    .write_object(gix::objs::Tree::empty())
+                    .map_err(repo_err("write the tree", &display))?
+                    .detach(),
+            };
+            git::checkout_tree(path, &old_tree.to_string(), &planned.tree.to_string())?;
+        }
+        return Ok(Outcome::Committed {
+            commit: id.to_string(),
+            summary,
+        });
+    }
+    Err(GitopsError::Conflict {
+        attempts: opts.retries + 1,
+        retries: opts.retries,
+    })
+}
+
+fn head_is(repo: &gix::Repository, name: &gix::refs::FullName) -> bool {
+    matches!(repo.head_name(), Ok(Some(head)) if head == *name)
+}
+
+/// The bare cache clone of a remote: one per (redacted) URL.
+fn cache_path(target: &Target, cache_dir: &Path) -> PathBuf {
+    let key = state::sha256_hex(target.display().as_bytes());
+    cache_dir.join(format!("{}.git", &key[..16]))
+}
+
+/// Fetch `branch` of a remote into its cache: the cache's path and the tip
+/// (commit, tree), none when the remote has no branch at all.
+fn fetch_tip(
+    target: &Target,
+    branch: &str,
+    cache_dir: &Path,
+) -> Result<(PathBuf, Option<(ObjectId, ObjectId)>), GitopsError> {
+    let display = target.display();
+    let url = target.url();
+    let cache = cache_path(target, cache_dir);
+    git::init_bare(&cache)?;
+    let scratch = scratch_ref();
+    if let Err(err) = git::fetch(&cache, &url, branch, &scratch) {
+        let heads = git::ls_remote(&cache, &url, branch)?;
+        if heads.empty {
+            return Ok((cache, None));
+        }
+        if heads.tip.is_none() {
+            return Err(GitopsError::BranchNotFound {
+                branch: branch.to_string(),
+                repo: display,
+            });
+        }
+        return Err(err);
+    }
+    let repo = open(&cache, &display)?;
+    let tip = branch_tip(
+        &repo,
+        scratch.trim_start_matches("refs/heads/"),
+        &display,
+        false,
+    );
+    // The scratch ref only told us the fetched tip.
+    git::delete_ref(&cache, &scratch)?;
+    Ok((cache, tip?))
+}
+
+/// A ref name no other kiln process uses, for one fetch. Lives under
+/// `refs/heads/` of the cache so [`branch_tip`] can read it.
+fn scratch_ref() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "refs/heads/kiln-fetch/{}-{}-{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Commit through a bare cache clone: fetch, build on the fetched tip, push
+/// with the tip as expected old value; on rejection start over.
+fn commit_remote(
+    target: &Target,
+    change: &Change,
+    opts: &CommitOptions,
+) -> Result<Outcome, GitopsError> {
+    let display = target.display();
+    let url = target.url();
+    for attempt in 0..=opts.retries {
+        let (cache, tip) = fetch_tip(target, &opts.branch, &opts.cache_dir)?;
+        let repo = open(&cache, &display)?;
+        let planned = plan::plan(&repo, &display, tip.map(|t| t.1), change, opts.force)?;
+        if planned.is_unchanged() {
+            return Ok(Outcome::UpToDate);
+        }
+        let (id, summary) =
+            write_commit(&repo, &display, &planned, change, opts, tip.map(|t| t.0))?;
+        let old = tip.map(|t| t.0.to_string());
+        match git::push(&cache, &url, &id.to_string(), &opts.branch, old.as_deref())? {
+            git::Pushed::Done => {
+                return Ok(Outcome::Committed {
+                    commit: id.to_string(),
+                    summary,
+                });
+            }
+            git::Pushed::Rejected if attempt < opts.retries => backoff(attempt),
+            git::Pushed::Rejected => {}
+        }
+    }
+    Err(GitopsError::Conflict {
+        attempts: opts.retries + 1,
+        retries: opts.retries,
+    })
+}
+
+/// Sleep a little, more after each lost race, with jitter so that racing
+/// writers spread out.
+fn backoff(attempt: u32) {
+    use std::hash::{BuildHasher, RandomState};
+    let base = 10 * u64::from(attempt.min(8) + 1);
+    let jitter = RandomState::new().hash_one(attempt) % (base + 1);
+    std::thread::sleep(Duration::from_millis(base + jitter));
+}

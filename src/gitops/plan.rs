@@ -1,0 +1,591 @@
+//! Applying one render onto the tree of the branch tip, in memory: reads the
+//! env folders and their `.kiln/` state, checks ownership and drift, and
+//! edits only the paths that change, so that unchanged subtrees are reused
+//! as they are (fleets of tens of thousands of files stay fast).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+use gix::objs::tree::EntryKind;
+
+use super::state::{OwnedFile, OwnerState, Release, sha256_hex, to_json};
+use super::{AppChange, Change, ChangeKind, EnvSummary, GitopsError, Summary};
+use crate::output::env_kustomization;
+
+/// One file of an env folder that a commit adds, changes or removes.
+#[derive(Clone, Debug)]
+pub(crate) struct FileEdit {
+    /// Relative to the env folder.
+    pub path: String,
+    pub kind: ChangeKind,
+    /// The blob at the tip, for changed and removed files.
+    pub old: Option<ObjectId>,
+    /// The bytes kiln writes, for added and changed files.
+    pub new: Option<Vec<u8>>,
+}
+
+/// What applying a render gives: the new root tree and every edit per env.
+pub(crate) struct Planned {
+    pub tree: ObjectId,
+    pub base: ObjectId,
+    pub envs: Vec<(EnvSummary, Vec<FileEdit>)>,
+}
+
+impl Planned {
+    /// Whether the commit would change anything at all.
+    pub fn is_unchanged(&self) -> bool {
+        self.tree == self.base
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary {
+            envs: self
+                .envs
+                .iter()
+                .filter(|(env, _)| !env.is_empty())
+                .map(|(env, _)| env.clone())
+                .collect(),
+        }
+    }
+}
+
+/// Wrap a gix error with what kiln was doing.
+pub(crate) fn repo_err<E: std::fmt::Display>(
+    action: &str,
+    repo: &str,
+) -> impl FnOnce(E) -> GitopsError {
+    let action = action.to_string();
+    let repo = repo.to_string();
+    move |err| GitopsError::Repository {
+        action,
+        repo,
+        message: super::target::redact(&err.to_string()),
+    }
+}
+
+/// Apply `change` onto `tip_tree` (none for an empty repository) and write
+/// the new blobs and trees into `repo`'s object database. Fails on a folder
+/// another project owns, and on drift unless `force`.
+pub(crate) fn plan(
+    repo: &gix::Repository,
+    repo_name: &str,
+    tip_tree: Option<ObjectId>,
+    change: &Change,
+    force: bool,
+) -> Result<Planned, GitopsError> {
+    let base = tip_tree.unwrap_or_else(|| ObjectId::empty_tree(repo.object_hash()));
+    let mut editor = repo
+        .edit_tree(base)
+        .map_err(repo_err("read the branch tip", repo_name))?;
+    let mut drift = Vec::new();
+    let mut envs = Vec::new();
+    for env in &change.envs {
+        let folder = check_folder(&env.folder)?;
+        let listing = list_folder(repo, repo_name, base, &folder)?;
+        let ctx = EnvCtx {
+            repo,
+            repo_name,
+            folder: &folder,
+            listing: &listing,
+        };
+        let (summary, edits, upserts, removals) = ctx.apply(env, change, &mut drift)?;
+        for path in removals {
+            editor
+                .remove(format!("{folder}/{path}").as_str())
+                .map_err(repo_err("edit the tree", repo_name))?;
+        }
+        for (path, id) in upserts {
+            editor
+                .upsert(format!("{folder}/{path}").as_str(), EntryKind::Blob, id)
+                .map_err(repo_err("edit the tree", repo_name))?;
+        }
+        envs.push((summary, edits));
+    }
+    if !drift.is_empty() && !force {
+        drift.sort();
+        return Err(GitopsError::Drift { files: drift });
+    }
+    let tree = editor
+        .write()
+        .map_err(repo_err("write the tree", repo_name))?
+        .detach();
+    Ok(Planned { tree, base, envs })
+}
+
+/// A folder is a relative path of plain components.
+fn check_folder(folder: &str) -> Result<String, GitopsError> {
+    let trimmed = folder.trim_matches('/');
+    check_components(trimmed)?;
+    Ok(trimmed.to_string())
+}
+
+fn check_components(path: &str) -> Result<(), GitopsError> {
+    let bad = |reason: &str| GitopsError::BadPath {
+        path: path.to_string(),
+        reason: reason.to_string(),
+    };
+    if path.is_empty() {
+        return Err(bad("the path is empty"));
+    }
+    for part in path.split('/') {
+        match part {
+            "" | "." | ".." => return Err(bad("it has an empty, `.` or `..` component")),
+            ".git" => return Err(bad("`.git` is reserved by git")),
+            _ if part.contains(['\\', '\0']) => return Err(bad("it holds `\\` or NUL")),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Every blob under `folder` of the tree `root`, by path relative to it.
+fn list_folder(
+    repo: &gix::Repository,
+    repo_name: &str,
+    root: ObjectId,
+    folder: &str,
+) -> Result<BTreeMap<String, ObjectId>, GitopsError> {
+    let mut out = BTreeMap::new();
+    let root = repo
+        .find_tree(root)
+        .map_err(repo_err("read the branch tip", repo_name))?;
+    let entry = root
+        .lookup_entry_by_path(folder)
+        .map_err(repo_err("read the branch tip", repo_name))?;
+    if let Some(entry) = entry
+        && entry.mode().is_tree()
+    {
+        list_tree(repo, repo_name, entry.object_id(), "", &mut out)?;
+    }
+    Ok(out)
+}
+
+fn list_tree(
+    repo: &gix::Repository,
+    repo_name: &str,
+    id: ObjectId,
+    prefix: &str,
+    out: &mut BTreeMap<String, ObjectId>,
+) -> Result<(), GitopsError> {
+    let tree = repo
+        .find_tree(id)
+        .map_err(repo_err("read a tree", repo_name))?;
+    let decoded = tree.decode().map_err(repo_err("read a tree", repo_name))?;
+    let mut subtrees = Vec::new();
+    for entry in &decoded.entries {
+        let name = entry.filename.to_str_lossy();
+        let path = if prefix.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if entry.mode.is_tree() {
+            subtrees.push((path, entry.oid.to_owned()));
+        } else if entry.mode.is_blob() {
+            out.insert(path, entry.oid.to_owned());
+        }
+    }
+    for (path, id) in subtrees {
+        list_tree(repo, repo_name, id, &path, out)?;
+    }
+    Ok(())
+}
+
+/// A file kiln wants in the env folder, and the app it belongs to.
+struct Wanted {
+    app: Option<String>,
+    /// None for a file kept exactly as it is at the tip.
+    bytes: Option<Vec<u8>>,
+    id: ObjectId,
+    sha256: String,
+}
+
+/// Tree edits of one env: (summary, file edits, blobs to upsert, paths to
+/// remove), paths relative to the env folder.
+type EnvEdits = (
+    EnvSummary,
+    Vec<FileEdit>,
+    Vec<(String, ObjectId)>,
+    Vec<String>,
+);
+
+struct EnvCtx<'a> {
+    repo: &'a gix::Repository,
+    repo_name: &'a str,
+    folder: &'a str,
+    listing: &'a BTreeMap<String, ObjectId>,
+}
+
+impl EnvCtx<'_> {
+    fn read(&self, id: ObjectId) -> Result<Vec<u8>, GitopsError> {
+        let blob = self
+            .repo
+            .find_blob(id)
+            .map_err(repo_err("read a file", self.repo_name))?;
+        Ok(blob.data.clone())
+    }
+
+    fn blob_id(&self, bytes: &[u8]) -> Result<ObjectId, GitopsError> {
+        gix::objs::compute_hash(self.repo.object_hash(), gix::objs::Kind::Blob, bytes)
+            .map_err(repo_err("hash a file", self.repo_name))
+    }
+
+    fn write_blob(&self, bytes: &[u8]) -> Result<ObjectId, GitopsError> {
+        Ok(self
+            .repo
+            .write_blob(bytes)
+            .map_err(repo_err("write a file", self.repo_name))?
+            .detach())
+    }
+
+    fn release_at_tip(&self, app: &str) -> Option<Release> {
+        let id = self.listing.get(&format!(".kiln/releases/{app}.json"))?;
+        serde_json::from_slice(&self.read(*id).ok()?).ok()
+    }
+
+    fn apply(
+        &self,
+        env: &crate::output::EnvOutput,
+        change: &Change,
+        drift: &mut Vec<String>,
+    ) -> Result<EnvEdits, GitopsError> {
+        let project = &change.project;
+        check_components(project)?;
+
+        // Who owns what, from every `.kiln/<project>.json` of the env.
+        let mut own: Option<OwnerState> = None;
+        let mut others: BTreeMap<String, String> = BTreeMap::new();
+        for (path, id) in self.listing.range(".kiln/".to_string()..) {
+            let Some(name) = path.strip_prefix(".kiln/") else {
+                break;
+            };
+            let Some(owner) = name.strip_suffix(".json").filter(|n| !n.contains('/')) else {
+                continue;
+            };
+            let state: OwnerState =
+                serde_json::from_slice(&self.read(*id)?).map_err(|err| GitopsError::BadState {
+                    path: format!("{}/{path}", self.folder),
+                    message: err.to_string(),
+                })?;
+            if owner == project {
+                own = Some(state);
+            } else {
+                for file in state.files.into_keys() {
+                    others.insert(file, owner.to_string());
+                }
+            }
+        }
+        let own = own.unwrap_or_default();
+
+        for app in env.apps.keys() {
+            check_components(app)?;
+            if app.starts_with('.') {
+                return Err(GitopsError::BadPath {
+                    path: format!("{}/{app}", self.folder),
+                    reason: "app folders cannot start with `.`".to_string(),
+                });
+            }
+            let prefix = format!("{app}/");
+            let release = format!(".kiln/releases/{app}.json");
+            if let Some((_, owner)) = others
+                .iter()
+                .find(|(path, _)| path.starts_with(&prefix) || **path == release)
+            {
+                return Err(GitopsError::OwnedByOther {
+                    folder: format!("{}/{app}", self.folder),
+                    owner: owner.clone(),
+                });
+            }
+        }
+
+        // What the render wants in the folder, without the env
+        // kustomization (made below from what is there afterwards).
+        let mut wanted: BTreeMap<String, Wanted> = BTreeMap::new();
+        for (path, bytes) in env.files() {
+            if path == "kustomization.yaml" {
+                continue;
+            }
+            check_components(&path)?;
+            let app = path.split_once('/').map(|(app, _)| app.to_string());
+            let id = self.blob_id(&bytes)?;
+            let sha256 = sha256_hex(&bytes);
+            wanted.insert(
+                path,
+                Wanted {
+                    app,
+                    bytes: Some(bytes),
+                    id,
+                    sha256,
+                },
+            );
+        }
+
+        // Release files: rewritten only for apps whose files change, so that
+        // a new source commit rendering the same objects is no commit.
+        let mut apps = Vec::new();
+        for (name, out) in &env.apps {
+            let prefix = format!("{name}/");
+            let files_same = wanted
+                .range(prefix.clone()..)
+                .take_while(|(p, _)| p.starts_with(&prefix))
+                .all(|(p, w)| self.listing.get(p) == Some(&w.id))
+                && own
+                    .files
+                    .range(prefix.clone()..)
+                    .take_while(|(p, _)| p.starts_with(&prefix))
+                    .all(|(p, _)| wanted.contains_key(p));
+            let release_path = format!(".kiln/releases/{name}.json");
+            // Kept as it is: its hash comes from the state, and drift
+            // of it is found below like any other owned file's.
+            if let (Some(id), Some(owned), true) = (
+                self.listing.get(&release_path),
+                own.files.get(&release_path),
+                files_same,
+            ) {
+                wanted.insert(
+                    release_path,
+                    Wanted {
+                        app: Some(name.clone()),
+                        bytes: None,
+                        id: *id,
+                        sha256: owned.sha256.clone(),
+                    },
+                );
+                continue;
+            }
+            let old = self.release_at_tip(name);
+            apps.push(AppChange {
+                app: name.clone(),
+                old_tag: old.as_ref().and_then(|r| main_tag(&r.images)),
+                new_tag: main_tag(&out.images),
+            });
+            let bytes = to_json(&Release {
+                app: name.clone(),
+                env: env.env.clone(),
+                images: out.images.clone(),
+                source_repo: change.source.repo.as_deref().map(super::target::redact),
+                source_commit: change.source.commit.clone(),
+                branch: change.source.branch.clone(),
+                tag: change.source.tag.clone(),
+                event: change.source.event.clone(),
+                actor: change.source.actor.clone(),
+                kiln_version: change.kiln_version.clone(),
+                rolled_back_from: None,
+            });
+            let id = self.blob_id(&bytes)?;
+            let sha256 = sha256_hex(&bytes);
+            wanted.insert(
+                release_path,
+                Wanted {
+                    app: Some(name.clone()),
+                    bytes: Some(bytes),
+                    id,
+                    sha256,
+                },
+            );
+        }
+
+        // Drift: owned files whose content is no longer what kiln wrote, and
+        // files kiln would overwrite that nobody owns.
+        for (path, owned) in &own.files {
+            let Some(id) = self.listing.get(path) else {
+                continue;
+            };
+            // Unchanged files, and files kept as they are, are not
+            // overwritten: nothing to check.
+            if wanted.get(path).is_some_and(|w| w.id == *id) {
+                continue;
+            }
+            if sha256_hex(&self.read(*id)?) != owned.sha256 {
+                drift.push(format!("{}/{path}", self.folder));
+            }
+        }
+        for (path, w) in &wanted {
+            if own.files.contains_key(path) || others.contains_key(path) {
+                continue;
+            }
+            if let Some(id) = self.listing.get(path)
+                && *id != w.id
+            {
+                drift.push(format!("{}/{path}", self.folder));
+            }
+        }
+
+        let mut edits = Vec::new();
+        let mut upserts = Vec::new();
+        let mut removals = Vec::new();
+        let mut after: BTreeSet<String> = self.listing.keys().cloned().collect();
+
+        // Files the project wrote before and no longer renders; shared
+        // files another project still lists stay.
+        for path in own.files.keys() {
+            if wanted.contains_key(path) || others.contains_key(path) {
+                continue;
+            }
+            if let Some(id) = self.listing.get(path) {
+                removals.push(path.clone());
+                after.remove(path);
+                edits.push(FileEdit {
+                    path: path.clone(),
+                    kind: ChangeKind::Removed,
+                    old: Some(*id),
+                    new: None,
+                });
+            }
+        }
+        for (path, w) in &wanted {
+            let old = self.listing.get(path).copied();
+            if old == Some(w.id) {
+                continue;
+            }
+            let Some(bytes) = &w.bytes else { continue };
+            upserts.push((path.clone(), self.write_blob(bytes)?));
+            after.insert(path.clone());
+            edits.push(FileEdit {
+                path: path.clone(),
+                kind: if old.is_some() {
+                    ChangeKind::Changed
+                } else {
+                    ChangeKind::Added
+                },
+                old,
+                new: Some(bytes.clone()),
+            });
+        }
+
+        // The ownership state, rewritten only when what it lists changes.
+        let state_path = format!(".kiln/{project}.json");
+        let files: BTreeMap<String, OwnedFile> = wanted
+            .iter()
+            .map(|(path, w)| {
+                (
+                    path.clone(),
+                    OwnedFile {
+                        app: w.app.clone(),
+                        sha256: w.sha256.clone(),
+                    },
+                )
+            })
+            .collect();
+        let state_at_tip = self.listing.get(&state_path).copied();
+        if files.is_empty() {
+            if state_at_tip.is_some() {
+                removals.push(state_path.clone());
+                after.remove(&state_path);
+            }
+        } else if state_at_tip.is_none() || own.files != files {
+            let bytes = to_json(&OwnerState {
+                project: project.clone(),
+                kiln_version: change.kiln_version.clone(),
+                source_commit: change.source.commit.clone(),
+                files,
+            });
+            let id = self.write_blob(&bytes)?;
+            if state_at_tip != Some(id) {
+                upserts.push((state_path.clone(), id));
+                after.insert(state_path);
+            }
+        }
+
+        // The env kustomization lists every app folder there is afterwards,
+        // whichever project owns it.
+        let app_folders: Vec<&str> = after
+            .iter()
+            .filter_map(|p| p.strip_suffix("/kustomization.yaml"))
+            .filter(|a| !a.contains('/') && !a.starts_with('.'))
+            .collect();
+        let has_namespace = after.contains("namespace.yaml");
+        let env_kust = "kustomization.yaml".to_string();
+        let old = self.listing.get(&env_kust).copied();
+        if app_folders.is_empty() && !has_namespace {
+            if let Some(old) = old
+                && after.iter().all(|p| *p == env_kust)
+            {
+                removals.push(env_kust.clone());
+                edits.push(FileEdit {
+                    path: env_kust,
+                    kind: ChangeKind::Removed,
+                    old: Some(old),
+                    new: None,
+                });
+            }
+        } else {
+            let bytes = env_kustomization(has_namespace, app_folders);
+            let id = self.blob_id(&bytes)?;
+            if old != Some(id) {
+                upserts.push((env_kust.clone(), self.write_blob(&bytes)?));
+                edits.push(FileEdit {
+                    path: env_kust,
+                    kind: if old.is_some() {
+                        ChangeKind::Changed
+                    } else {
+                        ChangeKind::Added
+                    },
+                    old,
+                    new: Some(bytes),
+                });
+            }
+        }
+
+        // Apps the project removed from the env.
+        let rendered: BTreeSet<&str> = env.apps.keys().map(String::as_str).collect();
+        let removed_apps: BTreeSet<&str> = own
+            .files
+            .values()
+            .filter_map(|f| f.app.as_deref())
+            .filter(|a| !rendered.contains(a))
+            .collect();
+        for app in removed_apps {
+            apps.push(AppChange {
+                app: app.to_string(),
+                old_tag: self.release_at_tip(app).and_then(|r| main_tag(&r.images)),
+                new_tag: None,
+            });
+        }
+        apps.sort_by(|a, b| a.app.cmp(&b.app));
+        // An app whose release was rewritten but whose objects did not
+        // change (first run after the state was lost) is not news.
+        let edited_apps: BTreeSet<&str> = edits
+            .iter()
+            .filter_map(|e| e.path.split_once('/').map(|(app, _)| app))
+            .filter(|app| *app != ".kiln")
+            .collect();
+        apps.retain(|a| edited_apps.contains(a.app.as_str()));
+
+        edits.retain(|e| !e.path.starts_with(".kiln/"));
+        edits.sort_by(|a, b| a.path.cmp(&b.path));
+        let pick = |kind: ChangeKind| {
+            edits
+                .iter()
+                .filter(|e| e.kind == kind)
+                .map(|e| e.path.clone())
+                .collect::<Vec<_>>()
+        };
+        let summary = EnvSummary {
+            env: env.env.clone(),
+            folder: self.folder.to_string(),
+            added: pick(ChangeKind::Added),
+            changed: pick(ChangeKind::Changed),
+            removed: pick(ChangeKind::Removed),
+            apps,
+            metadata_changed: !upserts.is_empty() || !removals.is_empty(),
+        };
+        Ok((summary, edits, upserts, removals))
+    }
+}
+
+/// The tag (or short digest) of an app's first image, for commit subjects.
+fn main_tag(images: &[String]) -> Option<String> {
+    let image = images.first()?;
+    if let Some((_, digest)) = image.split_once('@') {
+        let digest = digest.split_once(':').map_or(digest, |(_, d)| d);
+        return Some(format!("@{}", &digest[..digest.len().min(12)]));
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    Some(
+        last.split_once(':')
+            .map_or("latest", |(_, tag)| tag)
+            .to_string(),
+    )
+}

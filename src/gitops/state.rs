@@ -1,0 +1,79 @@
+//! The `.kiln/` metadata of an env folder: what each project owns, and each
+//! app's current release. Plain data, written as sorted, pretty JSON with a
+//! trailing newline and no timestamps, so identical input gives identical
+//! bytes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// `.kiln/<project>.json`: every file the project wrote in the env.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerState {
+    /// The project that owns these files.
+    pub project: String,
+    /// The kiln version that last wrote them.
+    pub kiln_version: String,
+    /// The source commit they were rendered from, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_commit: Option<String>,
+    /// Paths relative to the env folder.
+    pub files: BTreeMap<String, OwnedFile>,
+}
+
+/// One file a project wrote.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnedFile {
+    /// The app the file belongs to; none for env-wide files such as
+    /// `namespace.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    /// Lower-case hex SHA-256 of the bytes kiln wrote: how drift is found.
+    pub sha256: String,
+}
+
+/// `.kiln/releases/<app>.json`: the app's current release.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    pub app: String,
+    pub env: String,
+    /// Full image references, sorted.
+    pub images: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_repo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// The person or bot that triggered the release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    pub kiln_version: String,
+    /// After a rollback, the gitops commit the files came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rolled_back_from: Option<String>,
+}
+
+/// Serialise metadata the one way kiln does: pretty, field order fixed by
+/// the struct, maps sorted, newline-terminated.
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serialising plain structs of strings and maps cannot fail.
+    let mut bytes = serde_json::to_vec_pretty(value).expect("metadata is always serialisable");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest.iter() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
