@@ -1,7 +1,10 @@
 //! The command line: one file per command, sharing the flags of CLI.md.
 
 mod check;
+mod commit;
+mod diff;
 mod explain;
+mod gitops_flags;
 mod init;
 mod render;
 mod schema;
@@ -102,6 +105,16 @@ enum Command {
     /// Show the components and their parameters, with types, defaults and docs
     #[command(after_help = "Example:\n  kiln schema web-service")]
     Schema(schema::SchemaArgs),
+    /// Render and commit to the gitops repository (one commit; none when nothing changed)
+    #[command(
+        after_help = "Example:\n  kiln commit --gitops ../gitops --env staging\n  kiln commit --gitops https://git.example.com/acme/gitops.git --push --event push --ref main"
+    )]
+    Commit(commit::CommitArgs),
+    /// Show what a commit would change in the gitops repository, per env and object
+    #[command(
+        after_help = "Example:\n  kiln diff --gitops ../gitops --format markdown --exit-code"
+    )]
+    Diff(diff::DiffArgs),
     /// Scaffold a working project: kiln.kdl, one app, staging and production envs
     #[command(after_help = "Example:\n  kiln init my-service && cd my-service && kiln render")]
     Init(init::InitArgs),
@@ -131,6 +144,8 @@ pub fn main() -> i32 {
         Command::Explain(a) => explain::run(&ctx, a),
         Command::Schema(a) => schema::run(&ctx, a),
         Command::Init(a) => init::run(&ctx, a),
+        Command::Commit(a) => commit::run(&ctx, a),
+        Command::Diff(a) => diff::run(&ctx, a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "kiln", &mut std::io::stdout());
             0
@@ -333,7 +348,7 @@ fn command_line(flags: &ResolveFlags) -> (String, FlagSpans, FlagSpans) {
 }
 
 /// `git.*` for templates: flags first, then the project's checkout.
-fn git_info(root: &Path, flags: &ResolveFlags) -> GitInfo {
+pub(crate) fn git_info(root: &Path, flags: &ResolveFlags) -> GitInfo {
     let mut info = GitInfo::default();
     if let Ok(repo) = gix::discover(root) {
         if let Ok(id) = repo.head_id() {

@@ -6,6 +6,6 @@
 //! network (the kubectl round-trip test is the one exception, and it lives in
 //! a test).
 
+pub mod renderer;
 pub mod validate;
 pub mod yaml;
-pub mod renderer;

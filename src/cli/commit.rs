@@ -1,0 +1,156 @@
+//! `kiln commit`: render and commit to the gitops repository.
+
+use clap::Args;
+
+use super::gitops_flags::{GitopsFlags, glob_matches, source};
+use super::{Context, ResolveFlags};
+use crate::compile::Selection;
+use crate::diag::{Diagnostic, codes};
+use crate::gitops::{self, Change, Outcome};
+
+/// `kiln commit` flags.
+#[derive(Args, Debug)]
+pub struct CommitArgs {
+    /// Commit only this env (repeatable)
+    #[arg(long = "env", value_name = "ENV")]
+    envs: Vec<String>,
+    /// Take the envs whose `deploy` rules match this event
+    #[arg(long, value_parser = ["push", "tag", "pr"], requires = "git_ref")]
+    event: Option<String>,
+    /// The branch or tag of the event
+    #[arg(long = "ref", id = "git_ref", value_name = "REF")]
+    git_ref: Option<String>,
+    #[command(flatten)]
+    gitops: GitopsFlags,
+    #[command(flatten)]
+    flags: ResolveFlags,
+}
+
+/// Renders the selected envs and commits them.
+pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
+    // Resolve the env list first: `--event` needs the model.
+    let probe = match ctx.compile(Selection::Named(Vec::new()), &args.flags, Vec::new()) {
+        Ok(c) => c,
+        Err((d, s)) => {
+            ctx.emit(&d, &s, None);
+            return super::EXIT_ERRORS;
+        }
+    };
+    if probe.diags.has_errors() {
+        ctx.emit(&probe.diags.0, &probe.sources, None);
+        return super::EXIT_ERRORS;
+    }
+    let selection = match (&args.event, &args.git_ref) {
+        (Some(event), Some(r)) => {
+            let envs: Vec<String> = probe
+                .model
+                .envs
+                .values()
+                .filter(|e| e.preview.is_none())
+                .filter(|e| {
+                    e.deploy.iter().any(|rule| {
+                        let ev = rule
+                            .event
+                            .as_ref()
+                            .is_none_or(|p| glob_matches(&p.value, event));
+                        let br = rule
+                            .branch
+                            .as_ref()
+                            .is_none_or(|p| event != "tag" && glob_matches(&p.value, r));
+                        let tg = rule
+                            .tag
+                            .as_ref()
+                            .is_none_or(|p| event == "tag" && glob_matches(&p.value, r));
+                        ev && br && tg
+                    })
+                })
+                .map(|e| e.name.value.clone())
+                .collect();
+            if envs.is_empty() {
+                if !ctx.global.quiet {
+                    eprintln!("no env's `deploy` rules match {event} `{r}`: nothing to commit");
+                }
+                return 0;
+            }
+            Selection::Named(envs)
+        }
+        _ if args.envs.is_empty() => Selection::All,
+        _ => Selection::Named(args.envs.clone()),
+    };
+    let Some(target) = args.gitops.target(&probe.model) else {
+        let d = Diagnostic::error(codes::BAD_SET, "no gitops repository given")
+            .help("pass `--gitops REPO`, or add `gitops \"URL\"` to the `project` in kiln.kdl");
+        ctx.emit(&[d], &probe.sources, None);
+        return 2;
+    };
+    let compiled = match ctx.compile(selection, &args.flags, Vec::new()) {
+        Ok(c) => c,
+        Err((d, s)) => {
+            ctx.emit(&d, &s, None);
+            return super::EXIT_ERRORS;
+        }
+    };
+    ctx.emit(&compiled.diags.0, &compiled.sources, None);
+    if ctx.exit_for(&compiled.diags.0) != 0 {
+        return super::EXIT_ERRORS;
+    }
+    let git = super::git_info(&compiled.model.root, &args.flags);
+    let mut envs = compiled.envs;
+    envs.sort_by(|a, b| a.folder.cmp(&b.folder));
+    let change = Change {
+        project: compiled.model.project.name.value.clone(),
+        kiln_version: env!("CARGO_PKG_VERSION").to_string(),
+        source: source(ctx, &git, args.event.as_deref()),
+        envs,
+    };
+    let opts = args.gitops.options(&compiled.model);
+    match gitops::commit(&target, &change, &opts) {
+        Ok(Outcome::UpToDate) => {
+            if !ctx.global.quiet {
+                eprintln!(
+                    "up to date: {} already holds this render",
+                    gitops::redact(&target)
+                );
+            }
+            0
+        }
+        Ok(Outcome::Committed { commit, summary }) => {
+            if !ctx.global.quiet {
+                for e in &summary.envs {
+                    eprintln!(
+                        "{}: {} added, {} changed, {} removed",
+                        e.env,
+                        e.added.len(),
+                        e.changed.len(),
+                        e.removed.len()
+                    );
+                }
+                eprintln!(
+                    "committed {} to {} ({})",
+                    &commit[..commit.len().min(12)],
+                    opts.branch,
+                    gitops::redact(&target)
+                );
+            }
+            println!("{commit}");
+            0
+        }
+        Err(e) => report_gitops_error(&e),
+    }
+}
+
+/// Prints a gitops error with its help, redacted; returns exit code 3.
+pub fn report_gitops_error(e: &gitops::GitopsError) -> i32 {
+    use miette::Diagnostic as _;
+    eprintln!(
+        "error[{}]: {}",
+        e.code()
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "kiln::gitops".to_string()),
+        gitops::redact(&e.to_string())
+    );
+    if let Some(h) = e.help() {
+        eprintln!("  help: {}", gitops::redact(&h.to_string()));
+    }
+    e.exit_code()
+}
