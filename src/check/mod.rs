@@ -174,12 +174,15 @@ impl Checker<'_> {
                     p.ends_with("kiln.kdl") && p.parent() == Some(loaded.root.as_path())
                 })
             });
-            let mut d = Diagnostic::error(codes::PROJECT, "`kiln.kdl` has no `project` node")
-                .help("add `project \"my-project\"` at the top of `kiln.kdl`");
+            // Without a parsed `kiln.kdl` (a syntax error, already reported)
+            // there is nothing to say about its `project` node.
             if let Some(k) = kiln {
-                d = d.primary(Span::new(k.file, 0, 0), "expected `project` in this file");
+                self.diags.push(
+                    Diagnostic::error(codes::PROJECT, "`kiln.kdl` has no `project` node")
+                        .primary(Span::new(k.file, 0, 0), "expected `project` in this file")
+                        .help("add `project \"my-project\"` at the top of `kiln.kdl`"),
+                );
             }
-            self.diags.push(d);
         }
         self.model.apps.sort_keys();
         self.model.envs.sort_keys();

@@ -355,15 +355,20 @@ fn attrs(
                 if let Some(s) = string_of(diags) {
                     match Type::parse(&s) {
                         Some(t) => a.ty = Some((t, p.span)),
-                        None => diags.push(
-                            Diagnostic::error(codes::SCHEMA, format!("unknown type `{s}`"))
-                                .primary(p.span, "not a kiln type")
-                                .help(suggest(
-                                    &s,
-                                    Type::ALL.iter().map(|t| t.name()),
-                                    "the types are",
-                                )),
-                        ),
+                        None => {
+                            // Typed as a string from here on, so the
+                            // unknown type is the only error it causes.
+                            a.ty = Some((Type::String, p.span));
+                            diags.push(
+                                Diagnostic::error(codes::SCHEMA, format!("unknown type `{s}`"))
+                                    .primary(p.span, "not a kiln type")
+                                    .help(suggest(
+                                        &s,
+                                        Type::ALL.iter().map(|t| t.name()),
+                                        "the types are",
+                                    )),
+                            );
+                        }
                     }
                 }
             }

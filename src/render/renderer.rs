@@ -471,7 +471,11 @@ fn finish_object(
                     missing.join(", ")
                 ),
             )
-            .primary(first_line(sources, o.origin), "made by this file")
+            .primary(
+                o.param_span
+                    .unwrap_or_else(|| first_line(sources, o.origin)),
+                "made by this file",
+            )
             .related(o.app_span, format!("while rendering app `{}`", app.app))
             .help("every object needs `apiVersion`, `kind` and `metadata.name`"),
         );

@@ -544,6 +544,11 @@ fn evaluate(
 fn check_use(ps: &ParamSchema, u: &ParamUse, sources: &Sources, diags: &mut Diagnostics) {
     let _ = sources;
     let check = |vs: &ValueSchema, v: &Spanned<Value>, what: &str, diags: &mut Diagnostics| {
+        // A template that failed to evaluate is already reported; its
+        // unevaluated text is no value to type.
+        if matches!(&v.value, Value::String(s) if s.contains("{{")) {
+            return;
+        }
         let c = Constraints {
             min: vs.min,
             max: vs.max,
@@ -831,6 +836,16 @@ pub fn read_project_bytes(
         .and_then(|p| p.parent().map(|d| d.to_path_buf()))
         .unwrap_or_else(|| root.to_path_buf());
     let path = base.join(rel);
+    let outside = || {
+        Diagnostic::error(codes::PATH_OUTSIDE, format!("`{rel}` leads outside the project"))
+            .primary(span, "this path")
+            .help("a project reads only files inside its directory (after following symbolic links); copy the file into the project")
+    };
+    // `..` leading out is refused whether or not the file exists, so the
+    // answer never tells what lies outside.
+    if !lexically_normal(&path).starts_with(root) {
+        return Err(outside());
+    }
     let real = world.canonicalize(&path).map_err(|e| {
         Diagnostic::error(codes::FILE_NOT_FOUND, format!("cannot find `{rel}`"))
             .primary(span, "named here")
@@ -840,12 +855,26 @@ pub fn read_project_bytes(
             ))
     })?;
     if !real.starts_with(root) {
-        return Err(Diagnostic::error(codes::PATH_OUTSIDE, format!("`{rel}` leads outside the project"))
-            .primary(span, "this path")
-            .help("a project reads only files inside its directory (after following symbolic links); copy the file into the project"));
+        return Err(outside());
     }
     world.read(&real).map_err(|e| {
         Diagnostic::error(codes::READ, format!("cannot read `{rel}`: {e}"))
             .primary(span, "named here")
     })
+}
+
+/// `path` with `.` and `..` components resolved without the file system.
+fn lexically_normal(path: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
