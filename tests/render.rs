@@ -116,7 +116,10 @@ fn docs(stream: &str) -> Vec<Value> {
     let mut text = String::from("\n");
     text.push_str(stream);
     text.split("\n---\n")
-        .filter(|d| d.lines().any(|l| !l.trim().is_empty() && !l.starts_with('#')))
+        .filter(|d| {
+            d.lines()
+                .any(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        })
         .map(|d| serde_saphyr::from_str::<Value>(d).unwrap_or_else(|e| panic!("{e}\n{d}")))
         .collect()
 }
@@ -142,10 +145,14 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn every_example_env_builds_and_validates() {
-    let tool = Command::new("kubernetes-validate").arg("--version").output();
+    let tool = Command::new("kubernetes-validate")
+        .arg("--version")
+        .output();
     let have_tool = tool.is_ok_and(|o| o.status.success());
     if !have_tool && std::env::var_os("CI").is_some() {
-        panic!("kubernetes-validate is missing (python3 -m pip install kubernetes-validate==1.37.0)");
+        panic!(
+            "kubernetes-validate is missing (python3 -m pip install kubernetes-validate==1.37.0)"
+        );
     }
     let built_dir = tmp("validate");
     let mut files = Vec::new();
@@ -171,9 +178,14 @@ fn every_example_env_builds_and_validates() {
         .args(&files)
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("ERROR")).collect();
-    assert!(errors.is_empty(), "kubernetes-validate:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "kubernetes-validate:\n{}",
+        errors.join("\n")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -250,7 +262,10 @@ fn mounts(c: &Value, pod: &Value, claim_templates: &[Value], objs: &Objects) -> 
         let desc = match vol {
             Some(v) if v.get("configMap").is_some() => {
                 let cm = &v["configMap"];
-                let data = &objs[&("ConfigMap".to_string(), cm["name"].as_str().unwrap().to_string())]["data"];
+                let data = &objs[&(
+                    "ConfigMap".to_string(),
+                    cm["name"].as_str().unwrap().to_string(),
+                )]["data"];
                 let default_mode = cm["defaultMode"].as_i64().unwrap_or(0o644);
                 // key → (relative path, mode)
                 let items: Vec<(String, String, i64)> = match cm["items"].as_array() {
@@ -275,7 +290,10 @@ fn mounts(c: &Value, pod: &Value, claim_templates: &[Value], objs: &Objects) -> 
                 match m["subPath"].as_str() {
                     Some(sub) => {
                         let (key, _, mode) = items.iter().find(|(_, p, _)| p == sub).unwrap();
-                        files.insert(path.to_string(), json!({"content": data[key], "mode": mode}));
+                        files.insert(
+                            path.to_string(),
+                            json!({"content": data[key], "mode": mode}),
+                        );
                     }
                     None => {
                         for (key, rel, mode) in &items {
@@ -310,7 +328,10 @@ fn mounts(c: &Value, pod: &Value, claim_templates: &[Value], objs: &Objects) -> 
                                  "accessModes": t["spec"]["accessModes"]}})
             }
         };
-        out.insert(path.to_string(), json!({"source": desc, "readOnly": read_only}));
+        out.insert(
+            path.to_string(),
+            json!({"source": desc, "readOnly": read_only}),
+        );
     }
     json!(out)
 }
@@ -321,7 +342,10 @@ fn container(c: &Value, workload: &str, pod: &Value, claims: &[Value], objs: &Ob
         .into_iter()
         .flatten()
         .map(|e| {
-            let v = e.get("value").cloned().unwrap_or_else(|| e["valueFrom"].clone());
+            let v = e
+                .get("value")
+                .cloned()
+                .unwrap_or_else(|| e["valueFrom"].clone());
             (e["name"].as_str().unwrap().to_string(), v)
         })
         .collect();
@@ -361,7 +385,10 @@ fn summary(kind: &str, name: &str, w: &Value, objs: &Objects) -> Value {
         (&w["spec"], &w["spec"]["template"])
     };
     let pod = &pod_template["spec"];
-    let claims: Vec<Value> = spec["volumeClaimTemplates"].as_array().cloned().unwrap_or_default();
+    let claims: Vec<Value> = spec["volumeClaimTemplates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     // A container name that is the app's name on kiln's side is replaced in
     // both renders: the fixture's name for that container is the podinfo one.
     let containers = |key: &str| -> Value {
@@ -503,7 +530,10 @@ fn render_is_deterministic() {
     let again = tmp("determinism-again");
     ok(&render(&shop(), &again, &[]), "second render");
     let single = tmp("determinism-single");
-    ok(&render(&shop(), &single, &[("RAYON_NUM_THREADS", "1")]), "single-threaded render");
+    ok(
+        &render(&shop(), &single, &[("RAYON_NUM_THREADS", "1")]),
+        "single-threaded render",
+    );
     assert!(!first.is_empty());
     assert!(first == tree(&again), "two renders differ");
     assert!(first == tree(&single), "RAYON_NUM_THREADS=1 render differs");
@@ -533,7 +563,11 @@ fn unwritable_out_dir_is_a_clean_error() {
     let check = |out: &Path| {
         let r = render(&shop(), out, &[]);
         let stderr = String::from_utf8_lossy(&r.stderr);
-        assert!(!r.status.success(), "writing into {} succeeded", out.display());
+        assert!(
+            !r.status.success(),
+            "writing into {} succeeded",
+            out.display()
+        );
         assert!(stderr.contains("error"), "no error message: {stderr}");
         assert!(!stderr.contains("panicked"), "kiln panicked: {stderr}");
     };
@@ -547,7 +581,9 @@ fn unwritable_out_dir_is_a_clean_error() {
     std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o500)).unwrap();
     let probe = parent.join("probe");
     if std::fs::write(&probe, "x").is_ok() {
-        eprintln!("note: chmod 0500 does not stop this user (root?); read-only parent case skipped");
+        eprintln!(
+            "note: chmod 0500 does not stop this user (root?); read-only parent case skipped"
+        );
         let _ = std::fs::remove_file(&probe);
     } else {
         check(&parent.join("out"));
@@ -572,7 +608,12 @@ fn stdout_holds_the_same_objects_as_the_files() {
         .collect();
     assert_eq!(objects.len(), files.len());
     assert!(objects.iter().all(|o| o["kind"] != "Kustomization"));
-    let key = |o: &Value| format!("{}/{}/{}", o["metadata"]["namespace"], o["kind"], o["metadata"]["name"]);
+    let key = |o: &Value| {
+        format!(
+            "{}/{}/{}",
+            o["metadata"]["namespace"], o["kind"], o["metadata"]["name"]
+        )
+    };
     let mut a: Vec<String> = objects.iter().map(key).collect();
     let mut b: Vec<String> = files.iter().map(key).collect();
     a.sort();
@@ -607,7 +648,10 @@ fn tricky_strings_survive_kubectl() {
     let base = tmp("yaml-safety");
     let project = base.join("p");
     std::fs::create_dir_all(&project).unwrap();
-    let values = ["yes", "on", "~", "0755", "1e3", "1_000", "a: b", "no", "null", "0x1F", "12:30:00", "- x", "#c"];
+    let values = [
+        "yes", "on", "~", "0755", "1e3", "1_000", "a: b", "no", "null", "0x1F", "12:30:00", "- x",
+        "#c",
+    ];
     let label_values = ["yes", "on", "0755", "1e3", "1_000", "no", "null", "0x1F"];
     let content = "\tleading tab\nplain: line\n  - item\n";
     let mut kdl = String::from("project \"p\"\n\nenv \"dev\" {\n    labels");
@@ -618,7 +662,9 @@ fn tricky_strings_survive_kubectl() {
     for (i, v) in values.iter().enumerate() {
         kdl.push_str(&format!("    env \"V{i}\" \"{v}\"\n"));
     }
-    kdl.push_str("    file \"/etc/tab.txt\" content=\"\\tleading tab\\nplain: line\\n  - item\\n\"\n}\n");
+    kdl.push_str(
+        "    file \"/etc/tab.txt\" content=\"\\tleading tab\\nplain: line\\n  - item\\n\"\n}\n",
+    );
     std::fs::write(project.join("kiln.kdl"), kdl).unwrap();
     let out = base.join("out");
     ok(&render(&project, &out, &[]), "render tricky project");
@@ -644,7 +690,11 @@ fn tricky_strings_survive_kubectl() {
         assert_eq!(e["value"], json!(v), "env V{i}");
     }
     for (i, v) in label_values.iter().enumerate() {
-        assert_eq!(dep["metadata"]["labels"][format!("l{i}")], json!(v), "label l{i}");
+        assert_eq!(
+            dep["metadata"]["labels"][format!("l{i}")],
+            json!(v),
+            "label l{i}"
+        );
     }
     let cm = read(&out.join("dev/web/configmap-web-files.yaml"));
     let data = cm["data"].as_object().unwrap();
