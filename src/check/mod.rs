@@ -733,7 +733,7 @@ impl Checker<'_> {
         }
         if !u.remove {
             for (aname, vs, variadic) in arg_schemas.iter().skip(u.args.len()) {
-                if vs.required && !(*variadic && !u.args.is_empty()) {
+                if vs.required && (!*variadic || u.args.is_empty()) {
                     self.diags.push(
                         Diagnostic::error(
                             codes::MISSING_REQUIRED,
@@ -1044,7 +1044,7 @@ impl Checker<'_> {
                         }
                         match ttl {
                             Some(t) => env.preview = Some(t),
-                            None if !self.diags.0.last().is_some_and(|d| d.code == codes::TYPE_MISMATCH.0) => self.diags.push(
+                            None if self.diags.0.last().is_none_or(|d| d.code != codes::TYPE_MISMATCH.0) => self.diags.push(
                                 Diagnostic::error(codes::MISSING_REQUIRED, "`preview` needs `ttl=`")
                                     .primary(cname.span, "no ttl")
                                     .help("write `preview ttl=\"72h\"`: previews expire and `kiln preview gc` removes them"),

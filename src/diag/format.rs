@@ -181,7 +181,7 @@ fn github(diags: &[Diagnostic], sources: &Sources) -> String {
         };
         let mut msg = d.message.clone();
         if let Some(h) = &d.help {
-            msg.push_str("\n");
+            msg.push('\n');
             msg.push_str(h);
         }
         match d.primary_span() {

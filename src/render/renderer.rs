@@ -168,6 +168,7 @@ struct Object {
 }
 
 /// Renders one resolved env into its output folder.
+#[allow(clippy::too_many_arguments)]
 pub fn render_env(
     model: &Model,
     renv: &ResolvedEnv,
@@ -666,6 +667,7 @@ const CREDENTIAL_WORDS: &[&str] = &[
     "CREDENTIALS",
 ];
 
+#[allow(clippy::collapsible_if)]
 fn check_env_uses(u: &ParamUse, diags: &mut Diagnostics) {
     if u.name.value == "env"
         && u.props.keys().all(|k| {
