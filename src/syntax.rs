@@ -172,6 +172,16 @@ pub fn parse(file: FileId, text: &str) -> Result<KdlDocument, Vec<Diagnostic>> {
                 .help("KDL files are text; remove the NUL byte"),
         ]);
     }
+    if let Some(at) = too_deep(text) {
+        return Err(vec![
+            Diagnostic::error(
+                codes::PARSE,
+                format!("blocks nest more than {MAX_DEPTH} deep"),
+            )
+            .primary(Span::new(file, at, at + 1), "this block is too deep")
+            .help("kiln files are shallow; a file this deep is a mistake or an attack"),
+        ]);
+    }
     let err = match KdlDocument::parse_v2(text) {
         Ok(doc) => return Ok(doc),
         Err(e) => e,
@@ -204,6 +214,46 @@ pub fn parse(file: FileId, text: &str) -> Result<KdlDocument, Vec<Diagnostic>> {
     }
     out.dedup();
     Err(out)
+}
+
+/// How deep `{ … }` blocks may nest: far beyond any real project, and
+/// shallow enough that the recursive KDL parser cannot overflow the stack.
+pub const MAX_DEPTH: usize = 128;
+
+/// The offset of the first `{` past [`MAX_DEPTH`], skipping strings and
+/// comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn lower_first(s: &str) -> String {
@@ -291,6 +341,14 @@ mod tests {
         let errs = parse(0, text).unwrap_err();
         assert!(!errs.is_empty());
         assert_eq!(errs[0].code, codes::PARSE.0);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let text = "a{".repeat(20_000) + &"}".repeat(20_000);
+        let errs = parse(0, &text).unwrap_err();
+        assert_eq!(errs[0].code, codes::PARSE.0);
+        assert!(errs[0].message.contains("nest"));
     }
 
     #[test]
