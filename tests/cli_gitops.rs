@@ -1,0 +1,163 @@
+//! `kiln commit` and `kiln diff` through the binary, against local bare
+//! repositories, with git in a sealed environment.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn sealed<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
+    cmd.env("HOME", home)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env_remove("GITHUB_ACTOR")
+        .env_remove("GIT_AUTHOR_NAME")
+        .env_remove("GIT_AUTHOR_EMAIL")
+}
+
+fn kiln(home: &Path, args: &[&str]) -> Output {
+    let project = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/podinfo");
+    sealed(&mut Command::new(env!("CARGO_BIN_EXE_kiln")), home)
+        .arg("--project")
+        .arg(project)
+        .args(args)
+        .output()
+        .expect("kiln runs")
+}
+
+fn git(home: &Path, dir: &Path, args: &[&str]) -> Output {
+    sealed(&mut Command::new("git"), home)
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("git runs")
+}
+
+#[test]
+fn commit_then_up_to_date_then_diff_and_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    assert!(
+        git(home, home, &["init", "-q", "--bare", "repo.git"])
+            .status
+            .success()
+    );
+    let repo = home.join("repo.git");
+    let repo_s = repo.to_str().unwrap();
+
+    let first = kiln(
+        home,
+        &[
+            "commit",
+            "--gitops",
+            repo_s,
+            "--author",
+            "CI <ci@example.com>",
+        ],
+    );
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let commit = String::from_utf8_lossy(&first.stdout).trim().to_string();
+    assert_eq!(commit.len(), 40);
+
+    let again = kiln(home, &["commit", "--gitops", repo_s]);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("up to date"));
+    let log = git(home, &repo, &["rev-list", "--count", "main"]);
+    assert_eq!(
+        String::from_utf8_lossy(&log.stdout).trim(),
+        "1",
+        "no second commit"
+    );
+
+    let same = kiln(home, &["diff", "--gitops", repo_s, "--exit-code"]);
+    assert_eq!(same.status.code(), Some(0));
+    let set = "backend.image=ghcr.io/stefanprodan/podinfo:6.15.0";
+    let differs = kiln(
+        home,
+        &[
+            "diff",
+            "--gitops",
+            repo_s,
+            "--exit-code",
+            "--set",
+            set,
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(differs.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&differs.stdout).contains("deployment-backend.yaml"));
+
+    let change = kiln(home, &["commit", "--gitops", repo_s, "--set", set]);
+    assert!(change.status.success());
+    let subject = git(
+        home,
+        &repo,
+        &["log", "-1", "--format=%s%n%an <%ae>", "main"],
+    );
+    let subject = String::from_utf8_lossy(&subject.stdout);
+    assert!(
+        subject.starts_with("deploy dev, production, staging: backend 6.14.1 → 6.15.0"),
+        "{subject}"
+    );
+    assert!(git(home, &repo, &["fsck", "--strict"]).status.success());
+}
+
+#[test]
+fn a_directory_that_is_not_a_repository_exits_3() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = kiln(
+        tmp.path(),
+        &["commit", "--gitops", tmp.path().to_str().unwrap()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a git repository"));
+}
+
+#[test]
+fn deploy_rules_pick_envs_for_an_event() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    assert!(
+        git(home, home, &["init", "-q", "--bare", "repo.git"])
+            .status
+            .success()
+    );
+    let repo = home.join("repo.git");
+    let project = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shop");
+    let out = sealed(&mut Command::new(env!("CARGO_BIN_EXE_kiln")), home)
+        .args([
+            "--project",
+            project,
+            "commit",
+            "--gitops",
+            repo.to_str().unwrap(),
+            "--event",
+            "push",
+            "--ref",
+            "main",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tree = git(home, &repo, &["ls-tree", "--name-only", "main"]);
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    assert!(tree.contains("staging"), "{tree}");
+    assert!(
+        !tree.contains("production"),
+        "a push to main deploys staging only: {tree}"
+    );
+}
