@@ -161,3 +161,94 @@ fn deploy_rules_pick_envs_for_an_event() {
         "a push to main deploys staging only: {tree}"
     );
 }
+
+/// Six `kiln commit --push` processes from six projects race on one env of
+/// one bare repository: every one lands, and the env lists every app.
+#[test]
+fn six_projects_racing_on_one_env_all_land() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    assert!(
+        git(home, home, &["init", "-q", "--bare", "repo.git"])
+            .status
+            .success()
+    );
+    let repo = home.join("repo.git");
+    let mut children = Vec::new();
+    for i in 0..6 {
+        let dir = home.join(format!("p{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("kiln.kdl"),
+            format!("project \"team-{i}\"\napp \"svc-{i}\" {{\n    image \"ghcr.io/acme/svc-{i}:1.0.{i}\"\n    port 8080 name=\"http\"\n}}\nenv \"prod\"\n"),
+        )
+        .unwrap();
+        let child = sealed(&mut Command::new(env!("CARGO_BIN_EXE_kiln")), home)
+            .args([
+                "--project",
+                dir.to_str().unwrap(),
+                "commit",
+                "--gitops",
+                repo.to_str().unwrap(),
+                "--push",
+                "--retries",
+                "30",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        children.push(child);
+    }
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "a racer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let count = git(home, &repo, &["rev-list", "--count", "main"]);
+    assert_eq!(
+        String::from_utf8_lossy(&count.stdout).trim(),
+        "6",
+        "one commit per project"
+    );
+    assert!(git(home, &repo, &["fsck", "--strict"]).status.success());
+
+    // A clone builds per env with kubectl kustomize, every app included.
+    assert!(
+        git(
+            home,
+            home,
+            &["clone", "-q", "-b", "main", "repo.git", "clone"]
+        )
+        .status
+        .success()
+    );
+    let env_dir = home.join("clone/prod");
+    let kustomization = std::fs::read_to_string(env_dir.join("kustomization.yaml")).unwrap();
+    for i in 0..6 {
+        assert!(
+            kustomization.contains(&format!("- svc-{i}\n")),
+            "{kustomization}"
+        );
+    }
+    if let Ok(out) = Command::new("kubectl")
+        .args(["kustomize"])
+        .arg(&env_dir)
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let built = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            built.lines().filter(|l| *l == "kind: Deployment").count(),
+            6,
+            "{built}"
+        );
+    }
+}

@@ -26,6 +26,23 @@ pub fn environment<'s>() -> Environment<'s> {
         env.set_syntax(syntax);
     }
     env.add_filter("dns_label", |s: String| crate::types::dns_label(&s));
+    // minijinja serializes an undefined value as `null` even in strict mode;
+    // in a template that emits everything through `tojson`, a misspelt name
+    // would then reach the cluster as null. Make it the error it is.
+    env.add_filter(
+        "tojson",
+        |value: &minijinja::Value,
+         indent: Option<minijinja::Value>,
+         args: minijinja::value::Kwargs| {
+            if value.is_undefined() {
+                return Err(minijinja::Error::new(
+                    minijinja::ErrorKind::UndefinedError,
+                    "an undefined value passed to `tojson`",
+                ));
+            }
+            minijinja::filters::tojson(value, indent, args)
+        },
+    );
     env
 }
 
@@ -127,4 +144,35 @@ pub fn defined_names(ctx: &Json) -> Vec<String> {
         out.push("nothing".to_string());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tojson_of_an_undefined_name_is_an_error() {
+        let env = environment();
+        let err = env
+            .render_str(
+                "x: {{ greting | tojson }}",
+                minijinja::context! { greeting => "hi" },
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), minijinja::ErrorKind::UndefinedError);
+        let ok = env
+            .render_str(
+                "x: {{ greeting | tojson }}",
+                minijinja::context! { greeting => "hi" },
+            )
+            .unwrap();
+        assert_eq!(ok, "x: \"hi\"");
+    }
+
+    #[test]
+    fn templates_that_never_end_run_out_of_fuel() {
+        let env = environment();
+        let err = env.render_str("{% for i in range(10000) %}{% for j in range(10000) %}{{ j }}{% endfor %}{% endfor %}", minijinja::context! {}).unwrap_err();
+        assert_eq!(err.kind(), minijinja::ErrorKind::OutOfFuel);
+    }
 }
