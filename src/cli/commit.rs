@@ -83,15 +83,24 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
         ctx.emit(&[d], &probe.sources, None);
         return 2;
     };
-    let compiled = match ctx.compile(selection, &args.flags, Vec::new()) {
+    let progress = super::progress::Progress::start(ctx.global.quiet, "rendering");
+    let compiled = ctx.compile(selection, &args.flags, Vec::new());
+    let compiled = match compiled {
         Ok(c) => c,
         Err((d, s)) => {
+            progress.finish();
             ctx.emit(&d, &s, None);
             return super::EXIT_ERRORS;
         }
     };
+    if compiled.diags.has_errors() {
+        progress.finish();
+        ctx.emit(&compiled.diags.0, &compiled.sources, None);
+        return super::EXIT_ERRORS;
+    }
     ctx.emit(&compiled.diags.0, &compiled.sources, None);
     if ctx.exit_for(&compiled.diags.0) != 0 {
+        progress.finish();
         return super::EXIT_ERRORS;
     }
     let git = super::git_info(&compiled.model.root, &args.flags);
@@ -104,7 +113,17 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
         envs,
     };
     let opts = args.gitops.options(&compiled.model);
-    match gitops::commit(&target, &change, &opts) {
+    progress.say(if opts.push || target.contains("://") {
+        format!(
+            "fetching, committing and pushing to {}",
+            gitops::redact(&target)
+        )
+    } else {
+        format!("committing to {}", gitops::redact(&target))
+    });
+    let result = gitops::commit(&target, &change, &opts);
+    progress.finish();
+    match result {
         Ok(Outcome::UpToDate) => {
             if !ctx.global.quiet {
                 eprintln!(

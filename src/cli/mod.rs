@@ -6,6 +6,7 @@ mod diff;
 mod explain;
 mod gitops_flags;
 mod init;
+mod progress;
 mod render;
 mod schema;
 

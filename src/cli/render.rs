@@ -46,7 +46,10 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
         Selection::Named(args.envs.clone())
     };
     let skip = vec![std::fs::canonicalize(&out_dir).unwrap_or_else(|_| out_dir.clone())];
-    let compiled = match ctx.compile(selection, &args.flags, skip) {
+    let progress = super::progress::Progress::start(ctx.global.quiet || args.stdout, "rendering");
+    let compiled = ctx.compile(selection, &args.flags, skip);
+    progress.finish();
+    let compiled = match compiled {
         Ok(c) => c,
         Err((diags, sources)) => {
             ctx.emit(&diags, &sources, None);
