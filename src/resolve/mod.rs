@@ -123,6 +123,22 @@ pub fn resolve_env(
     diags: &mut Diagnostics,
 ) -> Option<ResolvedEnv> {
     let env = model.envs.get(env_name)?;
+    for s in &opts.sets {
+        if !model.apps.contains_key(&s.app) {
+            diags.push(
+                Diagnostic::error(
+                    codes::BAD_SET,
+                    format!("`--set` names app `{}`, which does not exist", s.app),
+                )
+                .primary(s.span, "no such app")
+                .help(crate::diag::suggest(
+                    &s.app,
+                    model.apps.keys().map(String::as_str),
+                    "the apps are",
+                )),
+            );
+        }
+    }
     let templater = Templater::new();
     let display_name = preview.unwrap_or(env_name);
     let mut base = json!({
@@ -667,7 +683,9 @@ fn check_use(ps: &ParamSchema, u: &ParamUse, sources: &Sources, diags: &mut Diag
                     format!("`{}` needs one of {list}", ps.name),
                 )
                 .primary(u.span, "none given")
-                .help(format!("usage: `{}`", ps.usage())),
+                .help(format!(
+                    "add one of {list}; `kiln schema` shows what each means"
+                )),
             );
         }
     }

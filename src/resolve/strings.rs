@@ -109,9 +109,15 @@ fn template_error(
     match e.kind() {
         minijinja::ErrorKind::UndefinedError => {
             let names = defined_names(ctx);
-            Diagnostic::error(codes::TEMPLATE, "undefined name in a template")
-                .primary(label_span, "this is not defined")
-                .help(format!("defined here: {}", names.join(", ")))
+            let written = if label_span != span { sources.slice(label_span).trim().to_string() } else { String::new() };
+            let bare: Vec<String> = names.iter().map(|n| n.trim_matches('`').to_string()).collect();
+            let close = (!written.is_empty()).then(|| crate::diag::did_you_mean(&written, bare.iter().map(String::as_str))).flatten();
+            let message = if written.is_empty() { "undefined name in a template".to_string() } else { format!("`{written}` is not defined") };
+            let help = match close {
+                Some(c) => format!("did you mean `{c}`? defined here: {}", names.join(", ")),
+                None => format!("defined here: {}", names.join(", ")),
+            };
+            Diagnostic::error(codes::TEMPLATE, message).primary(label_span, "this is not defined").help(help)
         }
         minijinja::ErrorKind::OutOfFuel => Diagnostic::error(codes::TEMPLATE, "template ran too long and was stopped")
             .primary(label_span, "in this template")
