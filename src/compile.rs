@@ -45,6 +45,9 @@ pub struct Compiled {
     pub model: Model,
     pub diags: Diagnostics,
     pub envs: Vec<EnvOutput>,
+    /// The resolution options the compile ran with (`--set`, `--var`,
+    /// `git.*`), for commands that resolve again (`explain`).
+    pub options: Options,
 }
 
 /// Runs the pipeline on the project at `root` (canonical).
@@ -54,7 +57,10 @@ pub fn compile(
     req: &Request,
     command_line: Option<String>,
 ) -> Compiled {
-    let mut out = Compiled::default();
+    let mut out = Compiled {
+        options: req.resolve.clone(),
+        ..Compiled::default()
+    };
     let cl = command_line.map(|text| out.sources.add("<command line>", None, text));
     let _ = cl;
     let loaded = syntax::load(world, root, &req.skip, &mut out.sources, &mut out.diags);

@@ -78,8 +78,7 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
     }
     let mut diags = crate::diag::Diagnostics::default();
     let preview = env.preview.as_ref().map(|_| "example");
-    let opts = Options::default();
-    let _ = &args.flags;
+    let opts: &Options = &compiled.options;
     let Some(renv) = resolve::resolve_env(
         model, &args.env, preview, &opts, sources, &DiskWorld, &mut diags,
     ) else {
