@@ -293,6 +293,7 @@ fn history_lists_releases_and_rollback_restores_an_apps_tree() {
 
     // Roll web back to c1: its folder is exactly as at c1, the others untouched.
     let report_before = w.id_at("main", "production/report").unwrap();
+    // Through a cache clone and `git push`, as with a remote.
     let rb = w.ok(
         EPOCH + 180,
         &[
@@ -303,6 +304,7 @@ fn history_lists_releases_and_rollback_restores_an_apps_tree() {
             "web",
             "--to",
             &c1,
+            "--push",
         ],
     );
     assert_eq!(w.count(), 4);
@@ -542,7 +544,7 @@ fn preview_gc_removes_only_expired_previews_in_one_commit() {
     w.ok(EPOCH, &["preview", "up", "feature-a", "--env", "preview"]);
     w.ok(
         EPOCH + 86_400,
-        &["preview", "up", "feature-b", "--env", "preview"],
+        &["preview", "up", "feature-b", "--env", "preview", "--push"],
     );
     builds_and_validates(&w, "previews/feature-b");
     assert_eq!(w.count(), 2);
@@ -555,7 +557,7 @@ fn preview_gc_removes_only_expired_previews_in_one_commit() {
 
     // At the first expiry (RFC 3339): feature-a goes, feature-b stays.
     let at = kiln::gitops::format_rfc3339(EPOCH + TTL);
-    w.ok(EPOCH, &["preview", "gc", "--now", &at]);
+    w.ok(EPOCH, &["preview", "gc", "--now", &at, "--push"]);
     assert_eq!(w.count(), 3);
     assert_eq!(w.id_at("main", "previews/feature-a"), None);
     assert!(w.id_at("main", "previews/feature-b").is_some());
@@ -898,4 +900,52 @@ fn per_app_previews_get_a_kustomization_each() {
     );
     assert_eq!(w.id_at("main", "flux/preview/pr-7.yaml"), None);
     w.fsck();
+}
+
+#[test]
+fn every_release_command_has_help_with_an_example() {
+    for cmd in [
+        &["history"][..],
+        &["rollback"],
+        &["preview"],
+        &["preview", "up"],
+        &["preview", "down"],
+        &["preview", "gc"],
+        &["bootstrap"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(cmd)
+            .arg("--help")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{cmd:?}");
+        assert!(text.contains("Example:\n  kiln "), "{cmd:?}:\n{text}");
+    }
+    // The shared flags of every writing command.
+    for cmd in [
+        "rollback",
+        "bootstrap",
+        "preview up",
+        "preview down",
+        "preview gc",
+    ] {
+        let mut args: Vec<&str> = cmd.split(' ').collect();
+        args.push("--help");
+        let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for flag in [
+            "--gitops",
+            "--branch",
+            "--push",
+            "--retries",
+            "--author",
+            "--force",
+        ] {
+            assert!(text.contains(flag), "{cmd} lacks {flag}");
+        }
+    }
 }

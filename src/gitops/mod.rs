@@ -6,7 +6,10 @@
 //! (remote, through a bare cache clone). A lost race re-applies the render
 //! on the new tip.
 //!
-//! Entry points: [`commit`] and [`diff`]. [`Target`] parses `--gitops`.
+//! Entry points: [`commit`] and [`diff`]; the release operations
+//! [`history`], [`rollback`], [`preview_up`], [`preview_down`],
+//! [`preview_gc`] and [`bootstrap`], which write through the same `land`
+//! path. [`Target`] parses `--gitops`.
 
 mod diff;
 mod error;
@@ -175,9 +178,18 @@ pub fn commit(target: &str, change: &Change, opts: &CommitOptions) -> Result<Out
             return Ok(None);
         }
         let summary = planned.summary();
+        let message = if summary.envs.is_empty() {
+            // Only per-app Flux objects were out of step (edited by hand).
+            format!(
+                "flux: Kustomizations per app back in step\n\nKiln-Version: {}\n",
+                change.kiln_version
+            )
+        } else {
+            message::message(change, &summary)
+        };
         Ok(Some(Built {
             tree,
-            message: message::message(change, &summary),
+            message,
             report: summary,
         }))
     };
@@ -345,6 +357,9 @@ pub(crate) struct Built<T> {
     pub report: T,
 }
 
+/// The tip of a branch: its commit and tree; none in an empty repository.
+pub(crate) type Tip = Option<(ObjectId, ObjectId)>;
+
 /// How [`land`] ended.
 pub(crate) enum Landed<T> {
     Committed { commit: String, report: T },
@@ -383,7 +398,7 @@ pub(crate) fn open_tip(
     target: &str,
     branch: &str,
     cache_dir: &Path,
-) -> Result<(gix::Repository, String, Option<(ObjectId, ObjectId)>), GitopsError> {
+) -> Result<(gix::Repository, String, Tip), GitopsError> {
     let target = Target::parse(target)?;
     let display = target.display();
     match &target {
