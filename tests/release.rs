@@ -36,9 +36,16 @@ struct World {
 
 impl World {
     fn new() -> World {
+        World::with("shop")
+    }
+
+    /// A copy of `examples/<example>`, always at `<home>/shop`.
+    fn with(example: &str) -> World {
         let tmp = tempfile::tempdir().unwrap();
         copy_dir(
-            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shop")),
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples")
+                .join(example),
             &tmp.path().join("shop"),
         );
         let w = World { tmp };
@@ -948,4 +955,40 @@ fn every_release_command_has_help_with_an_example() {
             assert!(text.contains(flag), "{cmd} lacks {flag}");
         }
     }
+}
+
+#[test]
+fn per_app_mode_carries_the_envs_namespace() {
+    // podinfo's envs have `create-namespace #true`.
+    let w = World::with("podinfo");
+    w.ok(
+        EPOCH,
+        &[
+            "bootstrap",
+            "--url",
+            "https://git.example.com/g.git",
+            "--env",
+            "production",
+            "--per-app",
+        ],
+    );
+    let c = w.ok(EPOCH, &["commit", "--env", "production"]);
+    let touched = w.touched(&c);
+    assert!(
+        touched.contains(&"flux/production/_namespace.yaml".to_string()),
+        "{touched:?}"
+    );
+    assert_eq!(
+        w.id_at("main", "flux/production/_namespace.yaml"),
+        w.id_at("main", "production/namespace.yaml")
+    );
+    for file in w
+        .repo_git(&["ls-tree", "--name-only", "main", "flux/production/"])
+        .lines()
+    {
+        if !file.ends_with("_namespace.yaml") {
+            valid_flux_objects(&w.show("main", file));
+        }
+    }
+    w.fsck();
 }

@@ -5,8 +5,9 @@
 //! Layout: `flux/<env>.yaml` holds the `GitRepository` and the env's
 //! `Kustomization` (`path: ./<folder>`). With `--per-app` that
 //! Kustomization follows `./flux/<env>` instead, where `flux/<env>/<app>.yaml`
-//! holds one Kustomization per app (`path: ./<folder>/<app>`); the choice
-//! is recorded in `<folder>/.kiln/flux.json`, which [`sync_apps`] reads.
+//! holds one Kustomization per app (`path: ./<folder>/<app>`), plus a copy
+//! of the env's Namespace when it has one; the choice is recorded in
+//! `<folder>/.kiln/flux.json`, which [`sync_apps`] reads.
 
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
@@ -19,6 +20,10 @@ use crate::types::dns_label;
 
 /// Where kiln writes Flux objects in the gitops repository.
 pub(crate) const FLUX_DIR: &str = "flux";
+
+/// The env's Namespace object beside the per-app Kustomizations; app
+/// names are DNS labels, so none can be called like it.
+const NAMESPACE_FILE: &str = "_namespace.yaml";
 
 /// The namespace Flux's controllers and their objects live in.
 const FLUX_NAMESPACE: &str = "flux-system";
@@ -242,6 +247,20 @@ pub(crate) fn sync_apps(
                     .upsert(format!("{dir}/{file}").as_str(), EntryKind::Blob, id)
                     .map_err(repo_err("edit the tree", display))?;
             }
+        }
+        // The env's Namespace is no app's: the env's own Kustomization,
+        // which follows `flux/<env>/`, applies it before the apps need it.
+        if let Some((id, false)) =
+            tree::entry(repo, display, root, &format!("{folder}/namespace.yaml"))?
+            && present.remove(NAMESPACE_FILE) != Some(id)
+        {
+            editor
+                .upsert(
+                    format!("{dir}/{NAMESPACE_FILE}").as_str(),
+                    EntryKind::Blob,
+                    id,
+                )
+                .map_err(repo_err("edit the tree", display))?;
         }
         for gone in present.keys() {
             editor
