@@ -554,6 +554,13 @@ fn preview_gc_removes_only_expired_previews_in_one_commit() {
         &["preview", "up", "feature-b", "--env", "preview", "--push"],
     );
     builds_and_validates(&w, "previews/feature-b");
+    // All previews build together, as the template env's Flux
+    // Kustomization (`path: ./previews`) applies them.
+    assert_eq!(
+        w.show("main", "previews/kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- feature-a\n- feature-b"
+    );
+    builds_and_validates(&w, "previews");
     assert_eq!(w.count(), 2);
 
     // Before any expiry: nothing to commit.
@@ -777,6 +784,12 @@ fn bootstrap_writes_valid_flux_objects_per_env() {
     let again = w.kiln(&["bootstrap", "--url", url]);
     assert!(again.status.success());
     assert_eq!(w.count(), 1);
+    // A preview template's Kustomization follows every preview.
+    w.ok(EPOCH, &["bootstrap", "--url", url, "--env", "preview"]);
+    let objs = valid_flux_objects(&w.show("main", "flux/preview.yaml"));
+    assert_eq!(objs[1]["spec"]["path"], "./previews");
+    let unknown = w.kiln(&["bootstrap", "--url", url, "--env", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
     w.fsck();
 }
 

@@ -13,6 +13,7 @@ use super::{
     Built, Change, CommitOptions, GitopsError, Landed, flux, format_rfc3339, land, message, plan,
     tree,
 };
+use crate::output::env_kustomization;
 
 /// Where previews live in the gitops repository.
 pub(crate) const PREVIEWS: &str = "previews";
@@ -118,6 +119,7 @@ pub fn preview_up(
             .write()
             .map_err(repo_err("write the tree", display))?
             .detach();
+        let edited = index(repo, display, edited)?;
         // `kiln bootstrap --per-app` of a template env: one Flux
         // Kustomization per preview.
         let tree = flux::sync_apps(repo, display, edited, &[PREVIEWS])?;
@@ -264,5 +266,42 @@ fn remove(
         .write()
         .map_err(repo_err("write the tree", display))?
         .detach();
+    let tree = index(repo, display, tree)?;
     flux::sync_apps(repo, display, tree, &[PREVIEWS])
+}
+
+/// `previews/kustomization.yaml` lists every preview folder, so that
+/// `kubectl kustomize previews` (and the one Flux Kustomization that
+/// `kiln bootstrap` writes for a template env) builds them all; it goes
+/// with the last preview.
+fn index(repo: &gix::Repository, display: &str, root: ObjectId) -> Result<ObjectId, GitopsError> {
+    let mut previews = Vec::new();
+    for label in tree::subtrees(repo, display, root, PREVIEWS)? {
+        let kust = format!("{PREVIEWS}/{label}/kustomization.yaml");
+        if !label.starts_with('.') && tree::entry(repo, display, root, &kust)?.is_some() {
+            previews.push(label);
+        }
+    }
+    let path = format!("{PREVIEWS}/kustomization.yaml");
+    let mut editor = repo
+        .edit_tree(root)
+        .map_err(repo_err("read the tree", display))?;
+    if previews.is_empty() {
+        editor
+            .remove(path.as_str())
+            .map_err(repo_err("edit the tree", display))?;
+    } else {
+        let bytes = env_kustomization(false, &previews);
+        editor
+            .upsert(
+                path.as_str(),
+                EntryKind::Blob,
+                tree::write(repo, display, &bytes)?,
+            )
+            .map_err(repo_err("edit the tree", display))?;
+    }
+    Ok(editor
+        .write()
+        .map_err(repo_err("write the tree", display))?
+        .detach())
 }
