@@ -27,6 +27,7 @@ fn sealed<'a>(cmd: &'a mut Command, home: &Path, epoch: i64) -> &'a mut Command 
         .env_remove("GITHUB_REPOSITORY")
         .env_remove("CI_PROJECT_URL")
         .env_remove("GITLAB_USER_LOGIN")
+        .env_remove("USER")
 }
 
 /// A sealed home, a copy of the shop example and an empty bare gitops repo.
@@ -1003,5 +1004,41 @@ fn per_app_mode_carries_the_envs_namespace() {
             valid_flux_objects(&w.show("main", file));
         }
     }
+    w.fsck();
+}
+
+/// The whole runs of `history` (text and JSON) after two releases and a
+/// rollback: ids are stable because git is sealed and time is fixed.
+#[test]
+fn history_runs_snapshot() {
+    let w = World::new();
+    let c1 = w.ok(EPOCH, &["commit", "--env", "staging", "--var", "tag=1.0.0"]);
+    w.ok(
+        EPOCH + 60,
+        &["commit", "--env", "staging", "--var", "tag=1.1.0"],
+    );
+    w.ok(
+        EPOCH + 120,
+        &["rollback", "--env", "staging", "--app", "web", "--to", &c1],
+    );
+    let run = |args: &[&str]| {
+        let out = w.kiln(args);
+        format!(
+            "status: {:?}\n--- stdout\n{}--- stderr\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("release_history_text", run(&["history", "--env", "staging"]));
+        insta::assert_snapshot!(
+            "release_history_json",
+            run(&["history", "--env", "staging", "--app", "web", "--format", "json", "--limit", "2"])
+        );
+    });
     w.fsck();
 }
