@@ -323,7 +323,7 @@ fn history_lists_releases_and_rollback_restores_an_apps_tree() {
     assert_eq!(w.id_at(&rb, "production/report").unwrap(), report_before);
     assert_eq!(
         w.repo_git(&["log", "-1", "--format=%s", "main"]),
-        format!("rollback production: web to {}", &c1[..12])
+        format!("rollback production: web to {c1}")
     );
     let release = json(&w.show("main", "production/.kiln/releases/web.json"));
     assert_eq!(release["rolled_back_from"], c1.as_str());
@@ -889,6 +889,26 @@ fn per_app_kustomizations_follow_apps_in_the_same_commit() {
     assert_eq!(
         w.id_at(&rb, "production/report"),
         w.id_at(&c1, "production/report")
+    );
+    // A revision that is not an id shows as a short id in the subject.
+    let again = w.ok(
+        EPOCH + 180,
+        &[
+            "rollback",
+            "--env",
+            "production",
+            "--app",
+            "web",
+            "--to",
+            "HEAD~2",
+        ],
+    );
+    assert_eq!(
+        w.repo_git(&["log", "-1", "--format=%s", &again]),
+        format!(
+            "rollback production: web to {}",
+            &w.repo_git(&["rev-parse", "main~3"])[..12]
+        )
     );
     w.fsck();
 }

@@ -189,9 +189,17 @@ pub fn rollback(
         if tree == base {
             return Ok(None);
         }
-        let short = &at_id.to_string()[..12];
+        // The revision as given when it is an id, else a short id: a
+        // subject saying `to HEAD~2` would mean nothing later.
+        let full = at_id.to_string();
+        let named = rev.to_ascii_lowercase();
+        let shown = if named.len() >= 7 && full.starts_with(&named) {
+            named
+        } else {
+            full[..12].to_string()
+        };
         let message = format!(
-            "rollback {env}: {app} to {short}\n\n{env} ({folder}):\n  restored {app}/ and its release as of {at_id}\n  images   {}\n\nKiln-Env: {env}\nKiln-Rollback-To: {at_id}\nKiln-Version: {}\n",
+            "rollback {env}: {app} to {shown}\n\n{env} ({folder}):\n  restored {app}/ and its release as of {at_id}\n  images   {}\n\nKiln-Env: {env}\nKiln-Rollback-To: {at_id}\nKiln-Version: {}\n",
             release.images.join(", "),
             env!("CARGO_PKG_VERSION")
         );
