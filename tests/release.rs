@@ -73,14 +73,18 @@ impl World {
     }
 
     fn kiln_at(&self, epoch: i64, args: &[&str]) -> Output {
-        let repo = self.repo();
+        self.kiln_to(&self.repo(), epoch, args)
+    }
+
+    /// Run kiln against the gitops repository at `repo`.
+    fn kiln_to(&self, repo: &Path, epoch: i64, args: &[&str]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_kiln"));
         sealed(&mut cmd, self.home(), epoch)
             .arg("--project")
             .arg(self.project())
             .args(args)
             .arg("--gitops")
-            .arg(&repo)
+            .arg(repo)
             .output()
             .expect("kiln runs")
     }
@@ -1060,5 +1064,57 @@ fn history_runs_snapshot() {
             run(&["history", "--env", "staging", "--app", "web", "--format", "json", "--limit", "2"])
         );
     });
+    w.fsck();
+}
+
+#[test]
+fn rollback_stops_on_drift_unless_forced_and_works_in_a_work_tree() {
+    let w = World::new();
+    let c1 = w.ok(EPOCH, &["commit", "--env", "staging", "--var", "tag=1.0.0"]);
+    w.ok(
+        EPOCH + 60,
+        &["commit", "--env", "staging", "--var", "tag=1.1.0"],
+    );
+    // A hand edit of a file kiln owns, pushed from a clone.
+    w.git(&["clone", "-q", "gitops.git", "work"]);
+    let work = w.home().join("work");
+    let file = work.join("staging/web/deployment-web.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}# edited by hand\n")).unwrap();
+    w.git_in(&work, &["commit", "-qam", "hand edit"]);
+    w.git_in(&work, &["push", "-q", "origin", "main"]);
+
+    let args = [
+        "rollback",
+        "--env",
+        "staging",
+        "--app",
+        "web",
+        "--to",
+        c1.as_str(),
+    ];
+    let drift = w.kiln(&args);
+    assert_eq!(drift.status.code(), Some(3), "{}", stderr(&drift));
+    assert!(
+        stderr(&drift).contains("staging/web/deployment-web.yaml"),
+        "{}",
+        stderr(&drift)
+    );
+    assert_eq!(w.count(), 3);
+
+    // --force, straight into the clone's work tree: branch, index and
+    // files all end up at the rollback.
+    let mut forced: Vec<&str> = args.to_vec();
+    forced.push("--force");
+    let out = w.kiln_to(&work, EPOCH + 120, &forced);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rb = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(w.git_in(&work, &["rev-parse", "HEAD"]), rb);
+    assert_eq!(w.git_in(&work, &["status", "--porcelain"]), "");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        w.show(&c1, "staging/web/deployment-web.yaml") + "\n"
+    );
+    w.git_in(&work, &["fsck", "--strict", "--no-progress"]);
     w.fsck();
 }
