@@ -51,11 +51,21 @@ impl GitopsFlags {
 
     /// The commit options, from the flags and the environment.
     pub fn options(&self, model: &Model) -> CommitOptions {
+        self.options_for(Some(model))
+    }
+
+    /// The commit options when there may be no project (history, rollback
+    /// and previews gc work from the gitops repository alone).
+    pub fn options_for(&self, model: Option<&Model>) -> CommitOptions {
         CommitOptions {
             branch: self
                 .branch
                 .clone()
-                .or_else(|| model.project.gitops.as_ref().map(|g| g.branch.clone()))
+                .or_else(|| {
+                    model
+                        .and_then(|m| m.project.gitops.as_ref())
+                        .map(|g| g.branch.clone())
+                })
                 .unwrap_or_else(|| "main".to_string()),
             push: self.push,
             retries: self.retries,
@@ -70,6 +80,55 @@ impl GitopsFlags {
                 .and_then(|s| s.trim().parse().ok()),
             cache_dir: cache_dir(),
         }
+    }
+}
+
+/// The project's model when kiln runs inside a project, `Ok(None)` when
+/// there is none; `Err(exit code)` after printing its errors.
+pub fn optional_model(ctx: &Context) -> Result<Option<Model>, i32> {
+    if ctx.project_root().is_err() {
+        return Ok(None);
+    }
+    let compiled = match ctx.compile(
+        crate::compile::Selection::Named(Vec::new()),
+        &super::ResolveFlags::default(),
+        Vec::new(),
+    ) {
+        Ok(c) => c,
+        Err((d, s)) => {
+            ctx.emit(&d, &s, None);
+            return Err(super::EXIT_ERRORS);
+        }
+    };
+    if compiled.diags.has_errors() {
+        ctx.emit(&compiled.diags.0, &compiled.sources, None);
+        return Err(super::EXIT_ERRORS);
+    }
+    Ok(Some(compiled.model))
+}
+
+/// The repository to use with or without a project; prints the error and
+/// gives exit code 2 when none is named.
+pub fn require_target(flags: &GitopsFlags, model: Option<&Model>) -> Result<String, i32> {
+    let found = match model {
+        Some(m) => flags.target(m),
+        None => flags.gitops.clone(),
+    };
+    found.ok_or_else(|| {
+        eprintln!("error: no gitops repository given");
+        eprintln!(
+            "  help: pass `--gitops REPO`, or add `gitops \"URL\"` to the `project` in kiln.kdl"
+        );
+        2
+    })
+}
+
+/// The folder of `env` in the gitops repository: the project's `gitops
+/// path=` template applied, or the env's name outside a project.
+pub fn env_folder(model: Option<&Model>, env: &str) -> String {
+    match model {
+        Some(m) => crate::compile::folder_for(m, env, None),
+        None => env.to_string(),
     }
 }
 

@@ -1,13 +1,17 @@
 //! The command line: one file per command, sharing the flags of CLI.md.
 
+mod bootstrap;
 mod check;
 mod commit;
 mod diff;
 mod explain;
 mod gitops_flags;
+mod history;
 mod init;
+mod preview;
 mod progress;
 mod render;
+mod rollback;
 mod schema;
 
 use std::io::IsTerminal;
@@ -116,6 +120,26 @@ enum Command {
         after_help = "Example:\n  kiln diff --gitops ../gitops --format markdown --exit-code"
     )]
     Diff(diff::DiffArgs),
+    /// List the releases of an env, newest first, and which a rollback undid
+    #[command(
+        after_help = "Example:\n  kiln history --gitops ../gitops --env production --app web --limit 5\n  kiln history --gitops ../gitops --env production --format json | jq '.[0].commit'"
+    )]
+    History(history::HistoryArgs),
+    /// Put an app's files back as they were at an earlier gitops commit, in a new commit
+    #[command(
+        after_help = "Example:\n  kiln rollback --gitops ../gitops --env production --app web --to 3f2a9c1d4e5b"
+    )]
+    Rollback(rollback::RollbackArgs),
+    /// Create, update, remove and expire preview environments
+    #[command(
+        after_help = "Example:\n  kiln preview up pr-42 --env preview --gitops ../gitops\n  kiln preview down pr-42 --gitops ../gitops\n  kiln preview gc --gitops ../gitops"
+    )]
+    Preview(preview::PreviewArgs),
+    /// Commit the Flux objects that make a cluster follow each env's folder
+    #[command(
+        after_help = "Example:\n  kiln bootstrap --gitops ../gitops --url https://github.com/acme/gitops.git\n  kiln bootstrap --gitops ../gitops --url ssh://git@github.com/acme/gitops.git --env production --per-app"
+    )]
+    Bootstrap(bootstrap::BootstrapArgs),
     /// Scaffold a working project: kiln.kdl, one app, staging and production envs
     #[command(after_help = "Example:\n  kiln init my-service && cd my-service && kiln render")]
     Init(init::InitArgs),
@@ -147,6 +171,10 @@ pub fn main() -> i32 {
         Command::Init(a) => init::run(&ctx, a),
         Command::Commit(a) => commit::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
+        Command::History(a) => history::run(&ctx, a),
+        Command::Rollback(a) => rollback::run(&ctx, a),
+        Command::Preview(a) => preview::run(&ctx, a),
+        Command::Bootstrap(a) => bootstrap::run(&ctx, a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "kiln", &mut std::io::stdout());
             0

@@ -97,6 +97,45 @@ pub enum GitopsError {
         message: String,
     },
 
+    /// `rollback --to REV` names no commit of the repository.
+    #[error("`{rev}` is not a commit of `{repo}`")]
+    #[diagnostic(
+        code(kiln::gitops::unknown_revision),
+        help("pick a gitops commit from `kiln history`")
+    )]
+    UnknownRevision { rev: String, repo: String },
+
+    /// `rollback --to REV`: the app has no folder or release file at REV.
+    #[error("app `{app}` has no release in `{folder}` at `{rev}`")]
+    #[diagnostic(
+        code(kiln::gitops::not_at_revision),
+        help("pick a commit that holds the app from `kiln history --app {app}`")
+    )]
+    NotAtRevision {
+        app: String,
+        folder: String,
+        rev: String,
+    },
+
+    /// Two preview names sanitise to the same folder.
+    #[error("preview `{name}` would use `{folder}`, which preview `{other}` already uses")]
+    #[diagnostic(
+        code(kiln::gitops::preview_collision),
+        help(
+            "pick a name that differs from `{other}` in letters or digits, or take `{other}` down first"
+        )
+    )]
+    PreviewCollision {
+        name: String,
+        other: String,
+        folder: String,
+    },
+
+    /// `preview down` of a preview that does not exist.
+    #[error("there is no preview `{name}` (no `{folder}`)")]
+    #[diagnostic(code(kiln::gitops::no_preview))]
+    NoPreview { name: String, folder: String },
+
     /// A file or folder of the cache could not be created.
     #[error("cannot use `{path}`: {message}")]
     #[diagnostic(code(kiln::gitops::io))]

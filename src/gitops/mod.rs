@@ -6,15 +6,24 @@
 //! (remote, through a bare cache clone). A lost race re-applies the render
 //! on the new tip.
 //!
-//! Entry points: [`commit`] and [`diff`]. [`Target`] parses `--gitops`.
+//! Entry points: [`commit`] and [`diff`]; the release operations
+//! [`history`], [`rollback`], [`preview_up`], [`preview_down`],
+//! [`preview_gc`] and [`bootstrap`], which write through the same `land`
+//! path. [`Target`] parses `--gitops`.
 
 mod diff;
 mod error;
+mod flux;
 mod git;
+mod history;
 mod message;
 mod plan;
+mod preview;
+mod rollback;
 mod state;
 mod target;
+mod time;
+mod tree;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,11 +33,16 @@ use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefE
 
 pub use diff::{Diff, EnvDiff, FileDiff};
 pub use error::GitopsError;
+pub use flux::{Bootstrap, FluxState, bootstrap};
+pub use history::{HistoryEntry, history};
+pub use preview::{PreviewInfo, preview_down, preview_folder, preview_gc, preview_up};
+pub use rollback::rollback;
 pub use state::{OwnedFile, OwnerState, Release};
 pub use target::{Target, redact};
+pub use time::{format_rfc3339, parse_time};
 
 use crate::output::EnvOutput;
-use plan::{Planned, repo_err};
+use plan::repo_err;
 
 /// Author and committer of kiln's commits.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,11 +161,45 @@ pub enum Outcome {
 /// Commit `change` to `branch` of the gitops repository `target` (a local
 /// path or a URL, as `--gitops` takes it), per GITOPS.md.
 pub fn commit(target: &str, change: &Change, opts: &CommitOptions) -> Result<Outcome, GitopsError> {
-    let target = Target::parse(target)?;
-    match &target {
-        Target::Local { path, bare } if !opts.push => commit_local(path, *bare, change, opts),
-        _ => commit_remote(&target, change, opts),
-    }
+    let folders: Vec<String> = change
+        .envs
+        .iter()
+        .map(|e| e.folder.trim_matches('/').to_string())
+        .chain(std::iter::once(flux::FLUX_DIR.to_string()))
+        .collect();
+    let mut build = |repo: &gix::Repository,
+                     display: &str,
+                     tip: Option<(ObjectId, ObjectId)>|
+     -> Result<Option<Built<Summary>>, GitopsError> {
+        let planned = plan::plan(repo, display, tip.map(|t| t.1), change, opts.force)?;
+        let folders: Vec<&str> = change.envs.iter().map(|e| e.folder.as_str()).collect();
+        let tree = flux::sync_apps(repo, display, planned.tree, &folders)?;
+        if tree == planned.base {
+            return Ok(None);
+        }
+        let summary = planned.summary();
+        let message = if summary.envs.is_empty() {
+            // Only per-app Flux objects were out of step (edited by hand).
+            format!(
+                "flux: Kustomizations per app back in step\n\nKiln-Version: {}\n",
+                change.kiln_version
+            )
+        } else {
+            message::message(change, &summary)
+        };
+        Ok(Some(Built {
+            tree,
+            message,
+            report: summary,
+        }))
+    };
+    Ok(match land(target, opts, &folders, &mut build)? {
+        Landed::Committed { commit, report } => Outcome::Committed {
+            commit,
+            summary: report,
+        },
+        Landed::UpToDate => Outcome::UpToDate,
+    })
 }
 
 /// What [`commit`] would change on `branch` of `target`, writing nothing to
@@ -276,49 +324,108 @@ fn signature(opts: &CommitOptions) -> gix::actor::Signature {
     }
 }
 
-/// Write the commit object of `planned` (no ref is touched).
+/// Write a commit object of `tree` with `message` (no ref is touched).
 fn write_commit(
     repo: &gix::Repository,
     display: &str,
-    planned: &Planned,
-    change: &Change,
+    tree: ObjectId,
+    message: &str,
     opts: &CommitOptions,
     parent: Option<ObjectId>,
-) -> Result<(ObjectId, Summary), GitopsError> {
-    let summary = planned.summary();
+) -> Result<ObjectId, GitopsError> {
     let sig = signature(opts);
     let commit = gix::objs::Commit {
-        tree: planned.tree,
+        tree,
         parents: parent.into_iter().collect(),
         author: sig.clone(),
         committer: sig,
         encoding: None,
-        message: message::message(change, &summary).into(),
+        message: message.into(),
         extra_headers: Vec::new(),
     };
-    let id = repo
+    Ok(repo
         .write_object(&commit)
         .map_err(repo_err("write the commit", display))?
-        .detach();
-    Ok((id, summary))
+        .detach())
+}
+
+/// A commit an operation wants on top of the tip: its tree and message,
+/// and what to tell the caller once it landed.
+pub(crate) struct Built<T> {
+    pub tree: ObjectId,
+    pub message: String,
+    pub report: T,
+}
+
+/// The tip of a branch: its commit and tree; none in an empty repository.
+pub(crate) type Tip = Option<(ObjectId, ObjectId)>;
+
+/// How [`land`] ended.
+pub(crate) enum Landed<T> {
+    Committed { commit: String, report: T },
+    UpToDate,
+}
+
+/// Builds the commit of one attempt from the repository and its tip
+/// (commit, tree); `None` when the tree would not change.
+pub(crate) type Build<'a, T> = dyn FnMut(
+        &gix::Repository,
+        &str,
+        Option<(ObjectId, ObjectId)>,
+    ) -> Result<Option<Built<T>>, GitopsError>
+    + 'a;
+
+/// Get one commit onto the branch of `target` the way every writing
+/// command does (GITOPS.md "Getting the commit in"): build on the tip,
+/// compare-and-swap or push, and on a lost race build again on the new tip.
+/// `paths` are the folders written, for the dirty check of a work tree.
+pub(crate) fn land<T>(
+    target: &str,
+    opts: &CommitOptions,
+    paths: &[String],
+    build: &mut Build<'_, T>,
+) -> Result<Landed<T>, GitopsError> {
+    let target = Target::parse(target)?;
+    match &target {
+        Target::Local { path, bare } if !opts.push => land_local(path, *bare, opts, paths, build),
+        _ => land_remote(&target, opts, build),
+    }
+}
+
+/// Open `target` for reading at the tip of `branch` (fetched into the cache
+/// for a URL): the repository, its display name and the tip.
+pub(crate) fn open_tip(
+    target: &str,
+    branch: &str,
+    cache_dir: &Path,
+) -> Result<(gix::Repository, String, Tip), GitopsError> {
+    let target = Target::parse(target)?;
+    let display = target.display();
+    match &target {
+        Target::Local { path, .. } => {
+            let repo = open(path, &display)?;
+            let tip = branch_tip(&repo, branch, &display, true)?;
+            Ok((repo, display, tip))
+        }
+        Target::Remote { .. } => {
+            let (cache, tip) = fetch_tip(&target, branch, cache_dir)?;
+            Ok((open(&cache, &display)?, display, tip))
+        }
+    }
 }
 
 /// Commit straight into a repository on this machine: the branch moves by
 /// compare-and-swap from the tip the tree was built on.
-fn commit_local(
+fn land_local<T>(
     path: &Path,
     bare: bool,
-    change: &Change,
     opts: &CommitOptions,
-) -> Result<Outcome, GitopsError> {
+    folders: &[String],
+    build: &mut Build<'_, T>,
+) -> Result<Landed<T>, GitopsError> {
     let display = path.display().to_string();
     if !bare {
-        let folders: Vec<String> = change
-            .envs
-            .iter()
-            .map(|e| e.folder.trim_matches('/').to_string())
-            .collect();
-        let dirty = git::dirty_files(path, &folders)?;
+        let dirty = git::dirty_files(path, folders)?;
         if !dirty.is_empty() {
             return Err(GitopsError::Dirty {
                 path: display,
@@ -332,12 +439,17 @@ fn commit_local(
     for attempt in 0..=opts.retries {
         let repo = open(path, &display)?;
         let tip = branch_tip(&repo, &opts.branch, &display, true)?;
-        let planned = plan::plan(&repo, &display, tip.map(|t| t.1), change, opts.force)?;
-        if planned.is_unchanged() {
-            return Ok(Outcome::UpToDate);
-        }
-        let (id, summary) =
-            write_commit(&repo, &display, &planned, change, opts, tip.map(|t| t.0))?;
+        let Some(built) = build(&repo, &display, tip)? else {
+            return Ok(Landed::UpToDate);
+        };
+        let id = write_commit(
+            &repo,
+            &display,
+            built.tree,
+            &built.message,
+            opts,
+            tip.map(|t| t.0),
+        )?;
         let expected = match tip {
             Some((old, _)) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(old)),
             None => PreviousValue::MustNotExist,
@@ -347,7 +459,7 @@ fn commit_local(
                 log: LogChange {
                     mode: RefLog::AndReference,
                     force_create_reflog: false,
-                    message: format!("kiln: {}", message::subject(&summary)).into(),
+                    message: format!("kiln: {}", built.message.lines().next().unwrap_or("")).into(),
                 },
                 expected,
                 new: gix::refs::Target::Object(id),
@@ -377,11 +489,11 @@ fn commit_local(
                     .map_err(repo_err("write the tree", &display))?
                     .detach(),
             };
-            git::checkout_tree(path, &old_tree.to_string(), &planned.tree.to_string())?;
+            git::checkout_tree(path, &old_tree.to_string(), &built.tree.to_string())?;
         }
-        return Ok(Outcome::Committed {
+        return Ok(Landed::Committed {
             commit: id.to_string(),
-            summary,
+            report: built.report,
         });
     }
     Err(GitopsError::Conflict {
@@ -454,28 +566,33 @@ fn scratch_ref() -> String {
 
 /// Commit through a bare cache clone: fetch, build on the fetched tip, push
 /// with the tip as expected old value; on rejection start over.
-fn commit_remote(
+fn land_remote<T>(
     target: &Target,
-    change: &Change,
     opts: &CommitOptions,
-) -> Result<Outcome, GitopsError> {
+    build: &mut Build<'_, T>,
+) -> Result<Landed<T>, GitopsError> {
     let display = target.display();
     let url = target.url();
     for attempt in 0..=opts.retries {
         let (cache, tip) = fetch_tip(target, &opts.branch, &opts.cache_dir)?;
         let repo = open(&cache, &display)?;
-        let planned = plan::plan(&repo, &display, tip.map(|t| t.1), change, opts.force)?;
-        if planned.is_unchanged() {
-            return Ok(Outcome::UpToDate);
-        }
-        let (id, summary) =
-            write_commit(&repo, &display, &planned, change, opts, tip.map(|t| t.0))?;
+        let Some(built) = build(&repo, &display, tip)? else {
+            return Ok(Landed::UpToDate);
+        };
+        let id = write_commit(
+            &repo,
+            &display,
+            built.tree,
+            &built.message,
+            opts,
+            tip.map(|t| t.0),
+        )?;
         let old = tip.map(|t| t.0.to_string());
         match git::push(&cache, &url, &id.to_string(), &opts.branch, old.as_deref())? {
             git::Pushed::Done => {
-                return Ok(Outcome::Committed {
+                return Ok(Landed::Committed {
                     commit: id.to_string(),
-                    summary,
+                    report: built.report,
                 });
             }
             git::Pushed::Rejected if attempt < opts.retries => backoff(attempt),

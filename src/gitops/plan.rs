@@ -33,11 +33,6 @@ pub(crate) struct Planned {
 }
 
 impl Planned {
-    /// Whether the commit would change anything at all.
-    pub fn is_unchanged(&self) -> bool {
-        self.tree == self.base
-    }
-
     pub fn summary(&self) -> Summary {
         Summary {
             envs: self
@@ -49,6 +44,11 @@ impl Planned {
         }
     }
 }
+
+/// Names in an env's `.kiln/` that are not a project's ownership state:
+/// `preview.json` (a preview's name and expiry) and `flux.json` (how
+/// `kiln bootstrap` set the env up). No project can be named like them.
+pub(crate) const RESERVED_STATE: [&str; 2] = ["preview", "flux"];
 
 /// Wrap a gix error with what kiln was doing.
 pub(crate) fn repo_err<E: std::fmt::Display>(
@@ -114,13 +114,13 @@ pub(crate) fn plan(
 }
 
 /// A folder is a relative path of plain components.
-fn check_folder(folder: &str) -> Result<String, GitopsError> {
+pub(crate) fn check_folder(folder: &str) -> Result<String, GitopsError> {
     let trimmed = folder.trim_matches('/');
     check_components(trimmed)?;
     Ok(trimmed.to_string())
 }
 
-fn check_components(path: &str) -> Result<(), GitopsError> {
+pub(crate) fn check_components(path: &str) -> Result<(), GitopsError> {
     let bad = |reason: &str| GitopsError::BadPath {
         path: path.to_string(),
         reason: reason.to_string(),
@@ -140,7 +140,7 @@ fn check_components(path: &str) -> Result<(), GitopsError> {
 }
 
 /// Every blob under `folder` of the tree `root`, by path relative to it.
-fn list_folder(
+pub(crate) fn list_folder(
     repo: &gix::Repository,
     repo_name: &str,
     root: ObjectId,
@@ -252,6 +252,12 @@ impl EnvCtx<'_> {
     ) -> Result<EnvEdits, GitopsError> {
         let project = &change.project;
         check_components(project)?;
+        if RESERVED_STATE.contains(&project.as_str()) {
+            return Err(GitopsError::BadPath {
+                path: format!("{}/.kiln/{project}.json", self.folder),
+                reason: "this name is reserved for kiln's own metadata".to_string(),
+            });
+        }
 
         // Who owns what, from every `.kiln/<project>.json` of the env.
         let mut own: Option<OwnerState> = None;
@@ -260,7 +266,10 @@ impl EnvCtx<'_> {
             let Some(name) = path.strip_prefix(".kiln/") else {
                 break;
             };
-            let Some(owner) = name.strip_suffix(".json").filter(|n| !n.contains('/')) else {
+            let Some(owner) = name
+                .strip_suffix(".json")
+                .filter(|n| !n.contains('/') && !RESERVED_STATE.contains(n))
+            else {
                 continue;
             };
             let state: OwnerState =

@@ -1,0 +1,114 @@
+//! `kiln bootstrap`: commit the Flux objects that make a cluster follow the
+//! gitops repository, and say how to install Flux and apply them.
+
+use clap::Args;
+
+use super::Context;
+use super::commit::report_gitops_error;
+use super::gitops_flags::{GitopsFlags, env_folder, optional_model, require_target};
+use crate::gitops::{self, Bootstrap};
+
+/// `kiln bootstrap` flags.
+#[derive(Args, Debug)]
+pub struct BootstrapArgs {
+    /// The URL the cluster clones the gitops repository from
+    #[arg(long, value_name = "URL")]
+    url: String,
+    /// Bootstrap only this env (repeatable; default: every env that is not a preview template)
+    #[arg(long = "env", value_name = "ENV")]
+    envs: Vec<String>,
+    /// One Flux Kustomization per app, so one broken app never blocks the rest
+    #[arg(long)]
+    per_app: bool,
+    #[command(flatten)]
+    gitops: GitopsFlags,
+}
+
+/// Writes and commits the Flux objects.
+pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
+    let model = match optional_model(ctx) {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    let target = match require_target(&args.gitops, model.as_ref()) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let names: Vec<String> = if !args.envs.is_empty() {
+        args.envs.clone()
+    } else if let Some(m) = &model {
+        m.envs
+            .values()
+            .filter(|e| e.preview.is_none())
+            .map(|e| e.name.value.clone())
+            .collect()
+    } else {
+        eprintln!("error: no env to bootstrap");
+        eprintln!("  help: pass `--env ENV`, or run inside a project to bootstrap all its envs");
+        return 2;
+    };
+    let mut envs = Vec::new();
+    for name in names {
+        let template = model
+            .as_ref()
+            .and_then(|m| m.envs.get(&name))
+            .is_some_and(|e| e.preview.is_some());
+        if let Some(m) = &model
+            && !m.envs.contains_key(&name)
+        {
+            eprintln!("error: no env named `{name}`");
+            return 2;
+        }
+        // A preview template's previews all live under `previews/`.
+        let folder = if template {
+            "previews".to_string()
+        } else {
+            env_folder(model.as_ref(), &name)
+        };
+        envs.push((name, folder));
+    }
+    let opts = args.gitops.options_for(model.as_ref());
+    let spec = Bootstrap {
+        url: gitops::redact(&args.url),
+        envs,
+        per_app: args.per_app,
+    };
+    match gitops::bootstrap(&target, &spec, &opts) {
+        Ok(commit) => {
+            if !ctx.global.quiet {
+                match &commit {
+                    Some(c) => eprintln!(
+                        "committed {} to {} ({})",
+                        &c[..c.len().min(12)],
+                        opts.branch,
+                        gitops::redact(&target)
+                    ),
+                    None => eprintln!("up to date: the Flux objects are already there"),
+                }
+                eprintln!();
+                eprintln!(
+                    "kiln does not install Flux itself. To make a cluster follow these envs:"
+                );
+                eprintln!("  1. install Flux's controllers:   flux install");
+                eprintln!(
+                    "  2. if the repository is private, give Flux a secret to clone it\n     (`flux create secret git …`) and add `secretRef` to the GitRepository"
+                );
+                let files: Vec<String> = spec
+                    .envs
+                    .iter()
+                    .map(|(e, _)| format!("-f flux/{e}.yaml"))
+                    .collect();
+                eprintln!(
+                    "  3. apply the objects, from a checkout of the branch:   kubectl apply {}",
+                    files.join(" ")
+                );
+                eprintln!("  then watch them with `flux get kustomizations`");
+            }
+            if let Some(c) = commit {
+                println!("{c}");
+            }
+            0
+        }
+        Err(e) => report_gitops_error(&e),
+    }
+}

@@ -1,0 +1,1120 @@
+//! Release operations through the binary: `history`, `rollback`,
+//! `preview up|down|gc` and `bootstrap`, against local bare repositories
+//! with git sealed (temp `HOME`, no global or system config, fixed
+//! `SOURCE_DATE_EPOCH`). Every test ends with `git fsck --strict`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+const EPOCH: i64 = 1_700_000_000;
+/// The shop example's preview template: `preview ttl="72h"`.
+const TTL: i64 = 72 * 3600;
+
+fn sealed<'a>(cmd: &'a mut Command, home: &Path, epoch: i64) -> &'a mut Command {
+    cmd.env("HOME", home)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("SOURCE_DATE_EPOCH", epoch.to_string())
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("GIT_AUTHOR_NAME", "Release Bot")
+        .env("GIT_AUTHOR_EMAIL", "bot@example.com")
+        .env("GIT_COMMITTER_NAME", "Release Bot")
+        .env("GIT_COMMITTER_EMAIL", "bot@example.com")
+        .env_remove("GITHUB_ACTOR")
+        .env_remove("GITHUB_REPOSITORY")
+        .env_remove("CI_PROJECT_URL")
+        .env_remove("GITLAB_USER_LOGIN")
+        .env_remove("USER")
+}
+
+/// A sealed home, a copy of the shop example and an empty bare gitops repo.
+struct World {
+    tmp: TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        World::with("shop")
+    }
+
+    /// A copy of `examples/<example>`, always at `<home>/shop`.
+    fn with(example: &str) -> World {
+        let tmp = tempfile::tempdir().unwrap();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples")
+                .join(example),
+            &tmp.path().join("shop"),
+        );
+        let w = World { tmp };
+        w.git(&[
+            "init",
+            "-q",
+            "--bare",
+            "--initial-branch=main",
+            "gitops.git",
+        ]);
+        w
+    }
+
+    fn home(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    fn project(&self) -> PathBuf {
+        self.home().join("shop")
+    }
+
+    fn repo(&self) -> PathBuf {
+        self.home().join("gitops.git")
+    }
+
+    fn kiln_at(&self, epoch: i64, args: &[&str]) -> Output {
+        self.kiln_to(&self.repo(), epoch, args)
+    }
+
+    /// Run kiln against the gitops repository at `repo`.
+    fn kiln_to(&self, repo: &Path, epoch: i64, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kiln"));
+        sealed(&mut cmd, self.home(), epoch)
+            .arg("--project")
+            .arg(self.project())
+            .args(args)
+            .arg("--gitops")
+            .arg(repo)
+            .output()
+            .expect("kiln runs")
+    }
+
+    fn kiln(&self, args: &[&str]) -> Output {
+        self.kiln_at(EPOCH, args)
+    }
+
+    /// Run kiln, expect success, return its stdout trimmed.
+    fn ok(&self, epoch: i64, args: &[&str]) -> String {
+        let out = self.kiln_at(epoch, args);
+        assert!(
+            out.status.success(),
+            "kiln {args:?} failed ({:?}):\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn git_out(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut cmd = Command::new("git");
+        sealed(&mut cmd, self.home(), EPOCH)
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("git runs")
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        self.git_in(self.home(), args)
+    }
+
+    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.git_out(dir, args);
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn repo_git(&self, args: &[&str]) -> String {
+        self.git_in(&self.repo(), args)
+    }
+
+    fn fsck(&self) {
+        self.repo_git(&["fsck", "--strict", "--no-progress"]);
+    }
+
+    fn count(&self) -> usize {
+        self.repo_git(&["rev-list", "--count", "main"])
+            .parse()
+            .unwrap()
+    }
+
+    /// The object id of `path` at `rev`, or None.
+    fn id_at(&self, rev: &str, path: &str) -> Option<String> {
+        let out = self.git_out(
+            &self.repo(),
+            &["rev-parse", "--verify", "-q", &format!("{rev}:{path}")],
+        );
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    fn show(&self, rev: &str, path: &str) -> String {
+        self.repo_git(&["show", &format!("{rev}:{path}")])
+    }
+
+    /// Paths a commit touched.
+    fn touched(&self, rev: &str) -> Vec<String> {
+        self.repo_git(&["show", "--name-only", "--format=", rev])
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Check `folder` of the branch out into a fresh directory.
+    fn export(&self, folder: &str) -> PathBuf {
+        let dir = self
+            .home()
+            .join(format!("export-{}", folder.replace('/', "-")));
+        std::fs::create_dir_all(&dir).unwrap();
+        let archive = self.home().join("export.tar");
+        self.repo_git(&["archive", "-o", archive.to_str().unwrap(), "main", folder]);
+        let tar = Command::new("tar")
+            .arg("-xf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(tar.success());
+        dir.join(folder)
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap();
+        if name == "rendered" {
+            continue;
+        }
+        if p.is_dir() {
+            copy_dir(&p, &to.join(name));
+        } else {
+            std::fs::copy(&p, to.join(name)).unwrap();
+        }
+    }
+}
+
+/// Hex SHA-256 of a file's text as `git show` printed it (plus its newline).
+fn sha256_of(text: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{text}\n").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+// ---------------------------------------------------------------------------
+// history and rollback
+
+#[test]
+fn history_lists_releases_and_rollback_restores_an_apps_tree() {
+    let w = World::new();
+    let c1 = w.ok(
+        EPOCH,
+        &["commit", "--env", "production", "--var", "tag=1.0.0"],
+    );
+    let c2 = w.ok(
+        EPOCH + 60,
+        &["commit", "--env", "production", "--var", "tag=1.1.0"],
+    );
+    let c3 = w.ok(
+        EPOCH + 120,
+        &["commit", "--env", "production", "--var", "tag=1.2.0"],
+    );
+    assert_eq!(w.count(), 3);
+
+    // JSON: one array, newest first, with every field CLI.md asks for.
+    let out = w.ok(
+        EPOCH,
+        &[
+            "history",
+            "--env",
+            "production",
+            "--app",
+            "web",
+            "--format",
+            "json",
+        ],
+    );
+    let list = json(&out);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    let commits: Vec<&str> = list.iter().map(|e| e["commit"].as_str().unwrap()).collect();
+    assert_eq!(commits, [c3.as_str(), c2.as_str(), c1.as_str()]);
+    assert_eq!(list[0]["time"], "2023-11-14T22:15:20Z");
+    assert_eq!(list[0]["author"], "Release Bot <bot@example.com>");
+    assert_eq!(
+        list[0]["images"],
+        serde_json::json!(["ghcr.io/acme/shop-web:1.2.0"])
+    );
+    assert!(list[0].get("source").is_some(), "{out}");
+    assert!(list.iter().all(|e| e["rolled_back"] == false));
+
+    // All apps of the env, and --limit.
+    let all = json(&w.ok(
+        EPOCH,
+        &["history", "--env", "production", "--format", "json"],
+    ));
+    let apps: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["app"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        apps.iter().filter(|a| **a == "report").count(),
+        3,
+        "{apps:?}"
+    );
+    let limited = json(&w.ok(
+        EPOCH,
+        &[
+            "history",
+            "--env",
+            "production",
+            "--limit",
+            "2",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(limited.as_array().unwrap().len(), 2);
+
+    // Text: one block per release with commit, time, images and author.
+    let text = w.ok(EPOCH, &["history", "--env", "production", "--app", "web"]);
+    assert!(text.starts_with(&c3[..12]), "{text}");
+    assert!(text.contains("ghcr.io/acme/shop-web:1.1.0"), "{text}");
+    assert!(
+        text.contains("author  Release Bot <bot@example.com>"),
+        "{text}"
+    );
+    assert!(!text.contains("rolled back"), "{text}");
+
+    // Roll web back to c1: its folder is exactly as at c1, the others untouched.
+    let report_before = w.id_at("main", "production/report").unwrap();
+    // Through a cache clone and `git push`, as with a remote.
+    let rb = w.ok(
+        EPOCH + 180,
+        &[
+            "rollback",
+            "--env",
+            "production",
+            "--app",
+            "web",
+            "--to",
+            &c1,
+            "--push",
+        ],
+    );
+    assert_eq!(w.count(), 4);
+    assert_eq!(
+        w.id_at(&rb, "production/web"),
+        w.id_at(&c1, "production/web")
+    );
+    assert_eq!(w.id_at(&rb, "production/report").unwrap(), report_before);
+    assert_eq!(
+        w.repo_git(&["log", "-1", "--format=%s", "main"]),
+        format!("rollback production: web to {c1}")
+    );
+    let release = json(&w.show("main", "production/.kiln/releases/web.json"));
+    assert_eq!(release["rolled_back_from"], c1.as_str());
+    assert_eq!(
+        release["images"],
+        serde_json::json!(["ghcr.io/acme/shop-web:1.0.0"])
+    );
+    // History was not rewritten: c3 is still an ancestor.
+    assert!(
+        w.git_out(&w.repo(), &["merge-base", "--is-ancestor", &c3, "main"])
+            .status
+            .success()
+    );
+    w.fsck();
+
+    // History shows the rollback and marks the releases it undid.
+    let list = json(&w.ok(
+        EPOCH,
+        &[
+            "history",
+            "--env",
+            "production",
+            "--app",
+            "web",
+            "--format",
+            "json",
+        ],
+    ));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 4);
+    assert_eq!(list[0]["commit"], rb.as_str());
+    assert_eq!(list[0]["rolled_back"], false);
+    assert_eq!(list[0]["rolled_back_from"], c1.as_str());
+    assert_eq!(list[1]["commit"], c3.as_str());
+    assert_eq!(list[1]["rolled_back"], true);
+    assert_eq!(list[1]["rolled_back_by"], rb.as_str());
+    assert_eq!(list[2]["rolled_back"], true);
+    assert_eq!(list[3]["commit"], c1.as_str());
+    assert_eq!(list[3]["rolled_back"], false);
+    let text = w.ok(EPOCH, &["history", "--env", "production", "--app", "web"]);
+    assert!(
+        text.contains(&format!("(rolled back by {})", &rb[..12])),
+        "{text}"
+    );
+
+    // The ownership state took the files back: no drift, and the next
+    // commit from the source rolls forward again.
+    let state = json(&w.show("main", "production/.kiln/shop.json"));
+    let owned = state["files"]["web/deployment-web.yaml"]["sha256"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        owned,
+        sha256_of(&w.show(&c1, "production/web/deployment-web.yaml"))
+    );
+    let fwd = w.ok(
+        EPOCH + 240,
+        &["commit", "--env", "production", "--var", "tag=1.2.0"],
+    );
+    assert_eq!(
+        w.id_at(&fwd, "production/web"),
+        w.id_at(&c3, "production/web")
+    );
+    let list = json(&w.ok(
+        EPOCH,
+        &[
+            "history",
+            "--env",
+            "production",
+            "--app",
+            "web",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(list[0]["commit"], fwd.as_str());
+    assert_eq!(list.as_array().unwrap().len(), 5);
+    w.fsck();
+}
+
+#[test]
+fn rollback_to_a_revision_without_the_app_fails_with_exit_3() {
+    let w = World::new();
+    let c1 = w.ok(EPOCH, &["commit", "--env", "staging"]);
+    w.ok(EPOCH + 60, &["commit", "--env", "production"]);
+    let before = w.count();
+    // staging has no `report`, at c1 nor anywhere.
+    let out = w.kiln(&[
+        "rollback",
+        "--env",
+        "production",
+        "--app",
+        "report",
+        "--to",
+        &c1,
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("app `report` has no release in `production`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = w.kiln(&[
+        "rollback",
+        "--env",
+        "production",
+        "--app",
+        "web",
+        "--to",
+        "no-such-rev",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("`no-such-rev` is not a commit"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(w.count(), before, "no commit");
+    w.fsck();
+}
+
+// ---------------------------------------------------------------------------
+// previews
+
+fn preview_info(w: &World, label: &str) -> Value {
+    json(&w.show("main", &format!("previews/{label}/.kiln/preview.json")))
+}
+
+/// `kubectl kustomize` builds the preview and kubernetes-validate accepts it.
+fn builds_and_validates(w: &World, folder: &str) {
+    let dir = w.export(folder);
+    let out = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(&dir)
+        .output()
+        .expect("kubectl");
+    assert!(
+        out.status.success(),
+        "kubectl kustomize {folder}: {}",
+        stderr(&out)
+    );
+    let built = w.home().join(format!("{}.yaml", folder.replace('/', "-")));
+    std::fs::write(&built, &out.stdout).unwrap();
+    let have = Command::new("kubernetes-validate")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "kubernetes-validate is missing"
+        );
+        eprintln!("note: kubernetes-validate is not installed; schema validation skipped");
+        return;
+    }
+    let out = Command::new("kubernetes-validate")
+        .args(["--strict", "-k", "1.33.0"])
+        .arg(&built)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &stderr(&out);
+    let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("ERROR")).collect();
+    assert!(
+        errors.is_empty(),
+        "kubernetes-validate {folder}:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn preview_up_again_down_and_name_collisions() {
+    let w = World::new();
+    let c = w.ok(EPOCH, &["preview", "up", "PR/42", "--env", "preview"]);
+    assert_eq!(c.len(), 40);
+    let info = preview_info(&w, "pr-42");
+    assert_eq!(info["name"], "PR/42");
+    assert_eq!(info["template"], "preview");
+    assert_eq!(info["expires"], EPOCH + TTL);
+    assert!(
+        w.show("main", "previews/pr-42/web/deployment-web.yaml")
+            .contains("namespace: shop-pr-42")
+    );
+    builds_and_validates(&w, "previews/pr-42");
+    w.fsck();
+
+    // Again, an hour later: same objects, expiry extended.
+    w.ok(
+        EPOCH + 3600,
+        &["preview", "up", "PR/42", "--env", "preview"],
+    );
+    assert_eq!(w.count(), 2);
+    assert_eq!(preview_info(&w, "pr-42")["expires"], EPOCH + 3600 + TTL);
+
+    // Another name that sanitises alike is refused, naming the other.
+    let clash = w.kiln_at(
+        EPOCH + 7200,
+        &["preview", "up", "pr-42", "--env", "preview"],
+    );
+    assert_eq!(clash.status.code(), Some(3));
+    assert!(
+        stderr(&clash).contains("preview `PR/42` already uses"),
+        "{}",
+        stderr(&clash)
+    );
+    let clash = w.kiln(&["preview", "down", "pr-42"]);
+    assert_eq!(clash.status.code(), Some(3));
+    assert_eq!(w.count(), 2);
+    // A name with nothing to make a label of.
+    let empty = w.kiln(&["preview", "up", "//", "--env", "preview"]);
+    assert_eq!(empty.status.code(), Some(2));
+    // Not a template.
+    let not = w.kiln(&["preview", "up", "x", "--env", "staging"]);
+    assert_eq!(not.status.code(), Some(1));
+
+    w.ok(EPOCH + 7200, &["preview", "down", "PR/42"]);
+    assert_eq!(w.id_at("main", "previews/pr-42"), None);
+    assert_eq!(w.count(), 3);
+    let again = w.kiln(&["preview", "down", "PR/42"]);
+    assert_eq!(again.status.code(), Some(3));
+    w.fsck();
+}
+
+#[test]
+fn preview_gc_removes_only_expired_previews_in_one_commit() {
+    let w = World::new();
+    w.ok(EPOCH, &["preview", "up", "feature-a", "--env", "preview"]);
+    w.ok(
+        EPOCH + 86_400,
+        &["preview", "up", "feature-b", "--env", "preview", "--push"],
+    );
+    builds_and_validates(&w, "previews/feature-b");
+    // All previews build together, as the template env's Flux
+    // Kustomization (`path: ./previews`) applies them.
+    assert_eq!(
+        w.show("main", "previews/kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- feature-a\n- feature-b"
+    );
+    builds_and_validates(&w, "previews");
+    assert_eq!(w.count(), 2);
+
+    // Before any expiry: nothing to commit.
+    let none = w.kiln(&["preview", "gc", "--now", &(EPOCH + TTL - 1).to_string()]);
+    assert!(none.status.success(), "{}", stderr(&none));
+    assert!(String::from_utf8_lossy(&none.stdout).trim().is_empty());
+    assert_eq!(w.count(), 2);
+
+    // At the first expiry (RFC 3339): feature-a goes, feature-b stays.
+    let at = kiln::gitops::format_rfc3339(EPOCH + TTL);
+    w.ok(EPOCH, &["preview", "gc", "--now", &at, "--push"]);
+    assert_eq!(w.count(), 3);
+    assert_eq!(w.id_at("main", "previews/feature-a"), None);
+    assert!(w.id_at("main", "previews/feature-b").is_some());
+
+    // Both expired: one commit removes what is left.
+    w.ok(
+        EPOCH + 10,
+        &["preview", "up", "feature-c", "--env", "preview"],
+    );
+    w.ok(
+        EPOCH,
+        &["preview", "gc", "--now", &(EPOCH + 10 * TTL).to_string()],
+    );
+    assert_eq!(w.count(), 5);
+    let touched = w.touched("main");
+    assert!(touched.iter().any(|p| p.starts_with("previews/feature-b/")));
+    assert!(touched.iter().any(|p| p.starts_with("previews/feature-c/")));
+    assert_eq!(w.id_at("main", "previews"), None);
+    let bad = w.kiln(&["preview", "gc", "--now", "tomorrow"]);
+    assert_eq!(bad.status.code(), Some(2));
+    w.fsck();
+}
+
+// ---------------------------------------------------------------------------
+// bootstrap
+
+/// The openAPIV3Schema of `apiVersion`'s served version in a CRD file.
+fn crd_schema(file: &str, api_version: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/flux-crds")
+        .join(file);
+    let text = std::fs::read_to_string(path).unwrap();
+    let crd: Value = serde_saphyr::from_str(&text).unwrap();
+    let group = crd["spec"]["group"].as_str().unwrap();
+    let version = api_version
+        .strip_prefix(&format!("{group}/"))
+        .expect("the CRD's group");
+    let v = crd["spec"]["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == version && v["served"] == true)
+        .unwrap_or_else(|| panic!("{file} serves no {api_version}"));
+    v["schema"]["openAPIV3Schema"].clone()
+}
+
+/// Check `value` against an OpenAPI v3 schema as the API server would for a
+/// custom resource: types, required fields, enums, and unknown fields
+/// rejected (structural schemas prune them; we refuse them outright).
+fn walk(schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+    if schema.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true))
+        && schema.get("properties").is_none()
+    {
+        return;
+    }
+    let ty = schema["type"].as_str();
+    let int_or_string = schema.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true));
+    let ok = match ty {
+        _ if int_or_string => value.is_string() || value.is_i64(),
+        Some("object") => value.is_object(),
+        Some("array") => value.is_array(),
+        Some("string") => value.is_string(),
+        Some("integer") => value.is_i64() || value.is_u64(),
+        Some("number") => value.is_number(),
+        Some("boolean") => value.is_boolean(),
+        _ => true,
+    };
+    if !ok {
+        errors.push(format!("{at}: expected {ty:?}, found {value}"));
+        return;
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array)
+        && !options.contains(value)
+    {
+        errors.push(format!("{at}: {value} is not one of {options:?}"));
+    }
+    if let (Some(s), Some(max)) = (
+        value.as_str(),
+        schema.get("maxLength").and_then(Value::as_u64),
+    ) && s.len() as u64 > max
+    {
+        errors.push(format!("{at}: longer than {max}"));
+    }
+    if let (Some(s), Some(min)) = (
+        value.as_str(),
+        schema.get("minLength").and_then(Value::as_u64),
+    ) && (s.len() as u64) < min
+    {
+        errors.push(format!("{at}: shorter than {min}"));
+    }
+    if let Some(items) = value.as_array() {
+        for (i, item) in items.iter().enumerate() {
+            walk(&schema["items"], item, &format!("{at}[{i}]"), errors);
+        }
+    }
+    if let Some(map) = value.as_object() {
+        for req in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !map.contains_key(req.as_str().unwrap()) {
+                errors.push(format!("{at}: missing required field {req}"));
+            }
+        }
+        let props = schema.get("properties").and_then(Value::as_object);
+        let extra = schema.get("additionalProperties");
+        // `metadata` is `type: object` with no properties: the API server
+        // checks it; here only its name and namespace matter.
+        if props.is_none() && extra.is_none() {
+            return;
+        }
+        for (key, v) in map {
+            let path = format!("{at}.{key}");
+            match props.and_then(|p| p.get(key)) {
+                Some(sub) => walk(sub, v, &path, errors),
+                None => match extra {
+                    Some(sub) if sub.is_object() => walk(sub, v, &path, errors),
+                    Some(Value::Bool(true)) => {}
+                    _ => errors.push(format!("{path}: unknown field")),
+                },
+            }
+        }
+    }
+}
+
+/// Every document of a Flux YAML file, each valid against its CRD.
+fn valid_flux_objects(text: &str) -> Vec<Value> {
+    let mut docs = Vec::new();
+    for doc in format!("\n{text}").split("\n---\n") {
+        if doc.trim().is_empty() {
+            continue;
+        }
+        let obj: Value = serde_saphyr::from_str(doc).unwrap_or_else(|e| panic!("{e}\n{doc}"));
+        let api = obj["apiVersion"].as_str().unwrap();
+        let file = match obj["kind"].as_str().unwrap() {
+            "GitRepository" => "gitrepositories.yaml",
+            "Kustomization" => "kustomizations.yaml",
+            other => panic!("unexpected kind {other}"),
+        };
+        let mut errors = Vec::new();
+        walk(&crd_schema(file, api), &obj, "", &mut errors);
+        let name = obj["metadata"]["name"].as_str().unwrap_or("");
+        if name.is_empty()
+            || name.len() > 63
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            errors.push(format!("metadata.name `{name}` is not a DNS label"));
+        }
+        if obj["metadata"]["namespace"] != "flux-system" {
+            errors.push("metadata.namespace is not flux-system".to_string());
+        }
+        assert!(errors.is_empty(), "{}\n{doc}", errors.join("\n"));
+        docs.push(obj);
+    }
+    docs
+}
+
+#[test]
+fn the_walker_rejects_unknown_and_mistyped_fields() {
+    let schema = crd_schema("kustomizations.yaml", "kustomize.toolkit.fluxcd.io/v1");
+    let bad = serde_json::json!({
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": "x", "namespace": "flux-system"},
+        "spec": {"interval": "1m", "prune": "yes", "sourceRef": {"kind": "Bucket2", "name": "x"}, "pathh": "./x"}
+    });
+    let mut errors = Vec::new();
+    walk(&schema, &bad, "", &mut errors);
+    let text = errors.join("\n");
+    assert!(text.contains(".spec.pathh: unknown field"), "{text}");
+    assert!(text.contains(".spec.prune: expected"), "{text}");
+    assert!(text.contains(".spec.sourceRef.kind"), "{text}");
+}
+
+#[test]
+fn bootstrap_writes_valid_flux_objects_per_env() {
+    let w = World::new();
+    let url = "https://git.example.com/acme/shop-gitops.git";
+    let out = w.kiln(&["bootstrap", "--url", url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("flux install"), "{}", stderr(&out));
+    assert_eq!(w.count(), 1);
+    for env in ["staging", "production"] {
+        let objs = valid_flux_objects(&w.show("main", &format!("flux/{env}.yaml")));
+        assert_eq!(objs.len(), 2);
+        assert_eq!(objs[0]["kind"], "GitRepository");
+        assert_eq!(objs[0]["apiVersion"], "source.toolkit.fluxcd.io/v1");
+        assert_eq!(objs[0]["spec"]["url"], url);
+        assert_eq!(objs[0]["spec"]["ref"]["branch"], "main");
+        assert_eq!(objs[1]["kind"], "Kustomization");
+        assert_eq!(objs[1]["apiVersion"], "kustomize.toolkit.fluxcd.io/v1");
+        assert_eq!(objs[1]["spec"]["prune"], true);
+        assert_eq!(objs[1]["spec"]["path"], format!("./{env}"));
+        assert_eq!(objs[1]["spec"]["sourceRef"]["kind"], "GitRepository");
+        assert_eq!(
+            objs[1]["spec"]["sourceRef"]["name"],
+            objs[0]["metadata"]["name"]
+        );
+    }
+    assert_eq!(
+        w.id_at("main", "flux/preview.yaml"),
+        None,
+        "templates only when named"
+    );
+    // Again: nothing new.
+    let again = w.kiln(&["bootstrap", "--url", url]);
+    assert!(again.status.success());
+    assert_eq!(w.count(), 1);
+    // A preview template's Kustomization follows every preview.
+    w.ok(EPOCH, &["bootstrap", "--url", url, "--env", "preview"]);
+    let objs = valid_flux_objects(&w.show("main", "flux/preview.yaml"));
+    assert_eq!(objs[1]["spec"]["path"], "./previews");
+    let unknown = w.kiln(&["bootstrap", "--url", url, "--env", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    w.fsck();
+}
+
+#[test]
+fn per_app_kustomizations_follow_apps_in_the_same_commit() {
+    let w = World::new();
+    let url = "ssh://git@git.example.com/acme/shop-gitops.git";
+    w.ok(
+        EPOCH,
+        &[
+            "bootstrap",
+            "--url",
+            url,
+            "--env",
+            "production",
+            "--per-app",
+        ],
+    );
+    let objs = valid_flux_objects(&w.show("main", "flux/production.yaml"));
+    assert_eq!(objs[1]["spec"]["path"], "./flux/production");
+    let state = json(&w.show("main", "production/.kiln/flux.json"));
+    assert_eq!(state["per_app"], true);
+
+    // The first commit adds each app's Kustomization beside its files.
+    let c1 = w.ok(EPOCH + 60, &["commit", "--env", "production"]);
+    let touched = w.touched(&c1);
+    for app in ["web", "report"] {
+        assert!(
+            touched.contains(&format!("flux/production/{app}.yaml")),
+            "{touched:?}"
+        );
+        assert!(
+            touched
+                .iter()
+                .any(|p| p.starts_with(&format!("production/{app}/")))
+        );
+        let objs = valid_flux_objects(&w.show("main", &format!("flux/production/{app}.yaml")));
+        assert_eq!(objs.len(), 1);
+        assert_eq!(objs[0]["spec"]["path"], format!("./production/{app}"));
+        assert_eq!(objs[0]["spec"]["prune"], true);
+    }
+    // The env still builds as a whole, and so does each app.
+    for folder in ["production", "production/web"] {
+        let dir = w.export(folder);
+        let out = Command::new("kubectl")
+            .arg("kustomize")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    // Removing an app from the project removes its folder and its
+    // Kustomization in one commit.
+    let kdl = w.project().join("kiln.kdl");
+    let text = std::fs::read_to_string(&kdl).unwrap();
+    let cut = text.replace(
+        "    app \"report\" {\n        schedule \"0 2 * * *\"\n    }\n",
+        "    app \"report\" disabled=#true\n",
+    );
+    assert_ne!(cut, text, "the example's report block changed");
+    std::fs::write(&kdl, cut).unwrap();
+    let c2 = w.kiln(&["commit", "--env", "production"]);
+    if !c2.status.success() {
+        panic!("{}", stderr(&c2));
+    }
+    let c2 = String::from_utf8_lossy(&c2.stdout).trim().to_string();
+    let touched = w.touched(&c2);
+    assert!(
+        touched.contains(&"flux/production/report.yaml".to_string()),
+        "{touched:?}"
+    );
+    assert!(touched.iter().any(|p| p.starts_with("production/report/")));
+    assert_eq!(w.id_at("main", "flux/production/report.yaml"), None);
+    assert_eq!(w.id_at("main", "production/report"), None);
+    assert!(w.id_at("main", "flux/production/web.yaml").is_some());
+
+    // A rollback to c1 brings the app and its Kustomization back together.
+    let rb = w.ok(
+        EPOCH + 120,
+        &[
+            "rollback",
+            "--env",
+            "production",
+            "--app",
+            "report",
+            "--to",
+            &c1,
+        ],
+    );
+    let touched = w.touched(&rb);
+    assert!(
+        touched.contains(&"flux/production/report.yaml".to_string()),
+        "{touched:?}"
+    );
+    assert_eq!(
+        w.id_at(&rb, "production/report"),
+        w.id_at(&c1, "production/report")
+    );
+    // A revision that is not an id shows as a short id in the subject.
+    let again = w.ok(
+        EPOCH + 180,
+        &[
+            "rollback",
+            "--env",
+            "production",
+            "--app",
+            "web",
+            "--to",
+            "HEAD~2",
+        ],
+    );
+    assert_eq!(
+        w.repo_git(&["log", "-1", "--format=%s", &again]),
+        format!(
+            "rollback production: web to {}",
+            &w.repo_git(&["rev-parse", "main~3"])[..12]
+        )
+    );
+    w.fsck();
+}
+
+#[test]
+fn per_app_previews_get_a_kustomization_each() {
+    let w = World::new();
+    w.ok(
+        EPOCH,
+        &[
+            "bootstrap",
+            "--url",
+            "https://git.example.com/g.git",
+            "--env",
+            "preview",
+            "--per-app",
+        ],
+    );
+    let c = w.ok(EPOCH, &["preview", "up", "pr-7", "--env", "preview"]);
+    assert!(
+        w.touched(&c)
+            .contains(&"flux/preview/pr-7.yaml".to_string())
+    );
+    let objs = valid_flux_objects(&w.show("main", "flux/preview/pr-7.yaml"));
+    assert_eq!(objs[0]["spec"]["path"], "./previews/pr-7");
+    let d = w.ok(EPOCH, &["preview", "down", "pr-7"]);
+    assert!(
+        w.touched(&d)
+            .contains(&"flux/preview/pr-7.yaml".to_string())
+    );
+    assert_eq!(w.id_at("main", "flux/preview/pr-7.yaml"), None);
+    w.fsck();
+}
+
+#[test]
+fn every_release_command_has_help_with_an_example() {
+    for cmd in [
+        &["history"][..],
+        &["rollback"],
+        &["preview"],
+        &["preview", "up"],
+        &["preview", "down"],
+        &["preview", "gc"],
+        &["bootstrap"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(cmd)
+            .arg("--help")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{cmd:?}");
+        assert!(text.contains("Example:\n  kiln "), "{cmd:?}:\n{text}");
+    }
+    // The shared flags of every writing command.
+    for cmd in [
+        "rollback",
+        "bootstrap",
+        "preview up",
+        "preview down",
+        "preview gc",
+    ] {
+        let mut args: Vec<&str> = cmd.split(' ').collect();
+        args.push("--help");
+        let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        for flag in [
+            "--gitops",
+            "--branch",
+            "--push",
+            "--retries",
+            "--author",
+            "--force",
+        ] {
+            assert!(text.contains(flag), "{cmd} lacks {flag}");
+        }
+    }
+}
+
+#[test]
+fn per_app_mode_carries_the_envs_namespace() {
+    // podinfo's envs have `create-namespace #true`.
+    let w = World::with("podinfo");
+    w.ok(
+        EPOCH,
+        &[
+            "bootstrap",
+            "--url",
+            "https://git.example.com/g.git",
+            "--env",
+            "production",
+            "--per-app",
+        ],
+    );
+    let c = w.ok(EPOCH, &["commit", "--env", "production"]);
+    let touched = w.touched(&c);
+    assert!(
+        touched.contains(&"flux/production/_namespace.yaml".to_string()),
+        "{touched:?}"
+    );
+    assert_eq!(
+        w.id_at("main", "flux/production/_namespace.yaml"),
+        w.id_at("main", "production/namespace.yaml")
+    );
+    for file in w
+        .repo_git(&["ls-tree", "--name-only", "main", "flux/production/"])
+        .lines()
+    {
+        if !file.ends_with("_namespace.yaml") {
+            valid_flux_objects(&w.show("main", file));
+        }
+    }
+    w.fsck();
+}
+
+/// The whole runs of `history` (text and JSON) after two releases and a
+/// rollback: ids are stable because git is sealed and time is fixed.
+#[test]
+fn history_runs_snapshot() {
+    let w = World::new();
+    let c1 = w.ok(EPOCH, &["commit", "--env", "staging", "--var", "tag=1.0.0"]);
+    w.ok(
+        EPOCH + 60,
+        &["commit", "--env", "staging", "--var", "tag=1.1.0"],
+    );
+    w.ok(
+        EPOCH + 120,
+        &["rollback", "--env", "staging", "--app", "web", "--to", &c1],
+    );
+    let run = |args: &[&str]| {
+        let out = w.kiln(args);
+        format!(
+            "status: {:?}\n--- stdout\n{}--- stderr\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("release_history_text", run(&["history", "--env", "staging"]));
+        insta::assert_snapshot!(
+            "release_history_json",
+            run(&["history", "--env", "staging", "--app", "web", "--format", "json", "--limit", "2"])
+        );
+    });
+    w.fsck();
+}
+
+#[test]
+fn rollback_stops_on_drift_unless_forced_and_works_in_a_work_tree() {
+    let w = World::new();
+    let c1 = w.ok(EPOCH, &["commit", "--env", "staging", "--var", "tag=1.0.0"]);
+    w.ok(
+        EPOCH + 60,
+        &["commit", "--env", "staging", "--var", "tag=1.1.0"],
+    );
+    // A hand edit of a file kiln owns, pushed from a clone.
+    w.git(&["clone", "-q", "gitops.git", "work"]);
+    let work = w.home().join("work");
+    let file = work.join("staging/web/deployment-web.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}# edited by hand\n")).unwrap();
+    w.git_in(&work, &["commit", "-qam", "hand edit"]);
+    w.git_in(&work, &["push", "-q", "origin", "main"]);
+
+    let args = [
+        "rollback",
+        "--env",
+        "staging",
+        "--app",
+        "web",
+        "--to",
+        c1.as_str(),
+    ];
+    let drift = w.kiln(&args);
+    assert_eq!(drift.status.code(), Some(3), "{}", stderr(&drift));
+    assert!(
+        stderr(&drift).contains("staging/web/deployment-web.yaml"),
+        "{}",
+        stderr(&drift)
+    );
+    assert_eq!(w.count(), 3);
+
+    // --force, straight into the clone's work tree: branch, index and
+    // files all end up at the rollback.
+    let mut forced: Vec<&str> = args.to_vec();
+    forced.push("--force");
+    let out = w.kiln_to(&work, EPOCH + 120, &forced);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rb = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(w.git_in(&work, &["rev-parse", "HEAD"]), rb);
+    assert_eq!(w.git_in(&work, &["status", "--porcelain"]), "");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        w.show(&c1, "staging/web/deployment-web.yaml") + "\n"
+    );
+    w.git_in(&work, &["fsck", "--strict", "--no-progress"]);
+    w.fsck();
+}
