@@ -213,7 +213,22 @@ pub fn parse(file: FileId, text: &str) -> Result<KdlDocument, Vec<Diagnostic>> {
         );
     }
     out.dedup();
-    Err(out)
+    // kdl reports one unclosed block twice, at the `{` and just after it:
+    // keep the first of diagnostics whose spans touch.
+    let mut kept: Vec<Diagnostic> = Vec::new();
+    for d in out {
+        let touches = match (
+            d.primary_span(),
+            kept.last().and_then(Diagnostic::primary_span),
+        ) {
+            (Some(s), Some(prev)) => s.start >= prev.start && s.start <= prev.end,
+            _ => false,
+        };
+        if !touches {
+            kept.push(d);
+        }
+    }
+    Err(kept)
 }
 
 /// How deep `{ … }` blocks may nest: far beyond any real project, and
