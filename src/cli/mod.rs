@@ -4,8 +4,10 @@ mod check;
 mod commit;
 mod diff;
 mod explain;
+mod fmt;
 mod gitops_flags;
 mod init;
+mod man;
 mod render;
 mod schema;
 
@@ -126,6 +128,19 @@ enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
+    /// Rewrite the project's KDL files in canonical layout, keeping every comment
+    #[command(
+        after_help = "Example:\n  kiln fmt\n  kiln fmt --check        # in CI: exit 1 and list the files that would change"
+    )]
+    Fmt(fmt::FmtArgs),
+    /// A language server on stdio: diagnostics as you type, hover, completion, go to definition
+    #[command(
+        after_help = "Example:\n  kiln lsp                # started by an editor, speaks LSP on stdin/stdout"
+    )]
+    Lsp,
+    /// Write man pages: kiln.1 and one per subcommand into DIR, or kiln.1 to stdout
+    #[command(after_help = "Example:\n  kiln man /usr/local/share/man/man1\n  kiln man | man -l -")]
+    Man(man::ManArgs),
 }
 
 /// Runs kiln with the process's arguments; returns the exit code.
@@ -150,6 +165,9 @@ pub fn main() -> i32 {
             clap_complete::generate(shell, &mut Cli::command(), "kiln", &mut std::io::stdout());
             0
         }
+        Command::Fmt(a) => fmt::run(&ctx, a),
+        Command::Lsp => crate::lsp::run(),
+        Command::Man(a) => man::run(&ctx, a, Cli::command()),
     }
 }
 
@@ -224,7 +242,7 @@ impl Context {
         }
         let text = diag::render(diags, sources, format, self.color);
         match format {
-            Format::Json => print!("{text}"),
+            Format::Json | Format::Sarif => print!("{text}"),
             _ => eprint!("{text}"),
         }
     }
