@@ -242,7 +242,8 @@ impl Context {
         }
         let text = diag::render(diags, sources, format, self.color);
         match format {
-            Format::Json | Format::Sarif => print!("{text}"),
+            // GitHub reads workflow commands from stdout.
+            Format::Json | Format::Sarif | Format::Github => print!("{text}"),
             _ => eprint!("{text}"),
         }
     }
