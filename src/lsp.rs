@@ -662,22 +662,15 @@ fn context(text: &str, offset: usize) -> Cursor {
         let end = toks.get(i + 1).map_or(text.len(), |t| t.0);
         let at_cursor = start <= offset && offset <= end;
         match tok {
-            Tok::Newline | Tok::Semicolon => {
-                if start < offset {
-                    node = None;
-                    pending_prop = None;
-                }
+            // A terminator or brace at the cursor itself does not count yet.
+            Tok::Newline | Tok::Semicolon if start < offset => {
+                node = None;
+                pending_prop = None;
             }
-            Tok::Open => {
-                if start < offset {
-                    stack.push(node.take().unwrap_or_default());
-                }
-            }
-            Tok::Close => {
-                if start < offset {
-                    stack.pop();
-                    node = None;
-                }
+            Tok::Open if start < offset => stack.push(node.take().unwrap_or_default()),
+            Tok::Close if start < offset => {
+                stack.pop();
+                node = None;
             }
             Tok::Slashdash => skip_next = true,
             Tok::Word(w) => {

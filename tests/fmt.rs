@@ -195,6 +195,22 @@ fn check_flag_lists_files_and_writes_nothing() {
     );
     assert_eq!(kiln(dir, &["fmt", "--check"]).status.code(), Some(0));
 
+    // Standard input to standard output, for editors.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["fmt", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("kiln runs");
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().expect("piped");
+        stdin.write_all(b"a  1;b { c }").expect("write");
+    }
+    let out = child.wait_with_output().expect("kiln exits");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "a 1\nb {\n    c\n}\n");
+
     // A file that does not parse: refused, nothing written anywhere.
     std::fs::write(dir.join("kiln.kdl"), messy).expect("write");
     std::fs::write(dir.join("broken.kdl"), "app \"x\" {\n").expect("write");

@@ -12,14 +12,20 @@ use crate::world::{DiskWorld, World};
 #[derive(Args, Debug)]
 pub struct FmtArgs {
     /// Write nothing; list the files that would change and exit 1 if any
-    #[arg(long)]
+    #[arg(long, conflicts_with = "stdin")]
     check: bool,
+    /// Format standard input to standard output (for editors); touch no file
+    #[arg(long)]
+    stdin: bool,
 }
 
 /// Formats every `.kdl` file of the project, or with `--check` lists those
 /// that are not formatted. A file that does not parse stops the run before
 /// anything is written.
 pub fn run(ctx: &Context, args: FmtArgs) -> i32 {
+    if args.stdin {
+        return stdin(ctx);
+    }
     let root = match ctx.project_root() {
         Ok(r) => r,
         Err(d) => {
@@ -130,4 +136,36 @@ fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
+}
+
+/// `kiln fmt --stdin`: the formatted text on stdout, or diagnostics and 1.
+fn stdin(ctx: &Context) -> i32 {
+    use std::io::Read as _;
+    let mut text = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+        let d = Diagnostic::error(codes::READ, format!("cannot read standard input: {e}"));
+        ctx.emit(&[d], &Sources::default(), None);
+        return EXIT_ERRORS;
+    }
+    let mut sources = Sources::default();
+    let id = sources.add("<stdin>", None, text.clone());
+    if let Err(errs) = crate::syntax::parse(id, &text) {
+        ctx.emit(&errs, &sources, None);
+        return EXIT_ERRORS;
+    }
+    match kdlfmt::format(&text) {
+        Ok(out) => {
+            print!("{out}");
+            0
+        }
+        Err(_) => {
+            let d = Diagnostic::error(
+                codes::INTERNAL,
+                "formatting standard input would change its meaning",
+            )
+            .help("please report this input");
+            ctx.emit(&[d], &sources, None);
+            EXIT_INTERNAL
+        }
+    }
 }
