@@ -983,7 +983,7 @@ mod tests {
         let text = "a \"é😀\" b\nxy";
         let b = text.find('b').unwrap();
         let p = position_of(text, b);
-        assert_eq!((p.line, p.character), (0, 7));
+        assert_eq!((p.line, p.character), (0, 8));
         assert_eq!(offset_of(text, p), b);
         assert_eq!(offset_of(text, Position::new(9, 9)), text.len());
         assert_eq!(offset_of(text, Position::new(1, 99)), text.len());
