@@ -211,10 +211,34 @@ fn scripted_session() {
     assert_eq!(def["uri"], kiln, "{def}");
     assert_eq!(def["range"]["start"], json!({"line": 2, "character": 7}));
 
+    // A duplicate across files: related information points at the other
+    // definition, and fixing it clears the file that had the error.
+    let dup = format!("{APP_FIXED}flavor \"small\" {{\n    replicas 2\n}}\n");
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": apps, "version": 3}, "contentChanges": [{"text": dup}]}),
+    );
+    let msg = s.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["code"] == "kiln::check::duplicate"))
+    });
+    let file = msg["params"]["uri"].as_str().expect("a uri").to_string();
+    let d = &msg["params"]["diagnostics"][0];
+    let related = &d["relatedInformation"][0]["location"];
+    let other = if file == apps { &kiln } else { &apps };
+    assert_eq!(related["uri"], *other, "{d}");
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": apps, "version": 4}, "contentChanges": [{"text": APP_FIXED}]}),
+    );
+    assert!(s.diagnostics(&file).is_empty());
+
     // A broken document still answers.
     s.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": apps, "version": 3}, "contentChanges": [{"text": "app \"web\" {\n    rep"}]}),
+        json!({"textDocument": {"uri": apps, "version": 5}, "contentChanges": [{"text": "app \"web\" {\n    rep"}]}),
     );
     assert!(!s.diagnostics(&apps).is_empty());
     let completion = s.request(
@@ -227,6 +251,32 @@ fn scripted_session() {
         json!({"textDocument": {"uri": apps}, "position": {"line": 99, "character": 99}}),
     );
     assert!(hover.is_null());
+
+    // Property names and enum values.
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": apps, "version": 6}, "contentChanges": [{"text": "app \"web\" {\n    strategy \n    port 80 \n}\n"}]}),
+    );
+    let labels = |v: Value| -> Vec<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["label"].as_str().map(String::from))
+            .collect()
+    };
+    let enum_values = labels(s.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": apps}, "position": {"line": 1, "character": 13}}),
+    ));
+    assert!(
+        enum_values.contains(&"rolling".to_string()),
+        "{enum_values:?}"
+    );
+    let props = labels(s.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": apps}, "position": {"line": 2, "character": 12}}),
+    ));
+    assert!(props.contains(&"name".to_string()), "{props:?}");
 
     s.request("shutdown", Value::Null);
     s.notify("exit", Value::Null);
