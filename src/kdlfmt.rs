@@ -216,7 +216,9 @@ pub enum FormatError {
 
 /// `text` in canonical layout, every comment kept.
 pub fn format(text: &str) -> Result<String, FormatError> {
-    let before = KdlDocument::parse_v2(text).map_err(|_| FormatError::Parse)?;
+    // Through `syntax::parse`, which refuses nesting deep enough to
+    // overflow the parser's stack.
+    let before = crate::syntax::parse(0, text).map_err(|_| FormatError::Parse)?;
     let out = layout(text);
     let after = KdlDocument::parse_v2(&out).map_err(|_| FormatError::Changed)?;
     if normalized(before) != normalized(after) {
@@ -502,6 +504,12 @@ mod tests {
     #[test]
     fn invalid_is_refused() {
         assert_eq!(format("a {"), Err(FormatError::Parse));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let text = "a{".repeat(20_000) + &"}".repeat(20_000);
+        assert_eq!(format(&text), Err(FormatError::Parse));
     }
 
     #[test]

@@ -1021,6 +1021,44 @@ mod tests {
         }
     }
 
+    /// Every request at every position of hostile or half-written text
+    /// answers without a panic (no `catch_unwind` here to hide one).
+    #[test]
+    fn requests_never_panic_on_broken_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::write(root.join("kiln.kdl"), "project \"p\"\nenv \"e\"\n").unwrap();
+        let path = root.join("apps.kdl");
+        let uri = path_uri(&path).unwrap();
+        let mut server = Server::default();
+        for text in [
+            "app \"web\" component=",
+            "app \"web\" {\n    strategy \"ro",
+            "env \"e\" { app \"web\" { replicas",
+            "flavor \"f\" { port 80 name=\"x\" } }}}",
+            "app \"é😀\" /-{ (t)x=#\"raw",
+            "/* unterminated",
+            "\"\"\"\n multi",
+            "app\u{0}\"x\"",
+            "",
+        ] {
+            let open = Notification::new(
+                "textDocument/didOpen".into(),
+                serde_json::json!({"textDocument": {"uri": uri, "languageId": "kdl", "version": 1, "text": text}}),
+            );
+            let _ = server.notification(open);
+            let lines = text.split('\n').count() as u32 + 1;
+            for line in 0..lines {
+                for character in 0..40 {
+                    let pos = Position::new(line, character);
+                    let _ = server.hover(&uri, pos);
+                    let _ = server.completion(&uri, pos);
+                    let _ = server.definition(&uri, pos);
+                }
+            }
+        }
+    }
+
     #[test]
     fn uris_round_trip() {
         let p = Path::new("/tmp/a b/ü.kdl");
