@@ -252,6 +252,8 @@ struct Printer {
     glue: bool,
     /// The last item was `/-`.
     after_slashdash: bool,
+    /// A `\` was written on this line: the node goes on on the next.
+    escaped: bool,
 }
 
 impl Printer {
@@ -296,6 +298,7 @@ fn layout(text: &str) -> String {
         needs_break: false,
         glue: false,
         after_slashdash: false,
+        escaped: false,
     };
     let mut gap = 0usize;
     let mut k = 0;
@@ -312,8 +315,7 @@ fn layout(text: &str) -> String {
                     // `/-` then a newline: the slashdashed node follows.
                 } else if p.content {
                     p.newline();
-                    p.continued = p.out.trim_end_matches('\n').ends_with('\\')
-                        || ends_with_escline_comment(&p.out);
+                    p.continued = std::mem::take(&mut p.escaped);
                 } else {
                     p.blank = true;
                 }
@@ -346,6 +348,7 @@ fn layout(text: &str) -> String {
             Tok::Escline => {
                 p.item(false);
                 p.out.push('\\');
+                p.escaped = true;
             }
             Tok::Open => {
                 let empty = toks[k..]
@@ -411,16 +414,6 @@ fn layout(text: &str) -> String {
         out.push('\n');
     }
     out
-}
-
-/// True when the last line written is `… \ // comment`: the node goes on.
-fn ends_with_escline_comment(out: &str) -> bool {
-    let last = out.trim_end_matches('\n');
-    let line = last.rsplit('\n').next().unwrap_or("");
-    match line.find("//") {
-        Some(i) => line[..i].trim_end().ends_with('\\') && !line.trim_start().starts_with("//"),
-        None => false,
-    }
 }
 
 #[cfg(test)]
@@ -492,6 +485,11 @@ mod tests {
     fn escline_is_kept() {
         let out = fmt("a 1 \\ // more\n  2\n");
         assert_eq!(out, "a 1 \\ // more\n    2\n");
+    }
+
+    #[test]
+    fn backslash_in_a_comment_is_not_an_escline() {
+        assert_eq!(fmt("a // C:\\\nb\n"), "a // C:\\\nb\n");
     }
 
     #[test]
