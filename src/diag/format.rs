@@ -220,11 +220,13 @@ fn sarif(diags: &[Diagnostic], sources: &Sources) -> String {
             }
             let mut r = json!({
                 "ruleId": d.code,
-                "ruleIndex": super::CODES.iter().position(|c| c.0 == d.code),
                 "level": severity_word(d.severity),
                 "message": {"text": text},
                 "locations": d.primary_span().map(|s| vec![location(s, None)]).unwrap_or_default(),
             });
+            if let Some(i) = super::CODES.iter().position(|c| c.0 == d.code) {
+                r["ruleIndex"] = json!(i);
+            }
             let related: Vec<_> = d
                 .labels
                 .iter()
