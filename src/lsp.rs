@@ -334,10 +334,32 @@ impl Server {
                 let node = cx.node.as_ref()?;
                 if word.prop.as_deref() == Some("component") {
                     component_doc(model.components.get(&word.text)?)
-                } else if node.name == "flavor" && cx.stack.len() == 1 {
-                    format!("flavor `{}`", word.text)
                 } else {
-                    return None;
+                    let top = cx.stack.first().map(|f| f.name.as_str());
+                    match (top, cx.stack.len(), node.name.as_str()) {
+                        (Some("env"), 1, "flavor") => {
+                            let f = model.flavors.get(&word.text)?;
+                            let names: Vec<String> = f
+                                .params
+                                .iter()
+                                .map(|p| format!("`{}`", p.name.value))
+                                .collect();
+                            format!("flavor `{}`: sets {}", word.text, names.join(", "))
+                        }
+                        (Some("env"), 1, "app") => {
+                            let a = model.apps.get(&word.text)?;
+                            format!("app `{}`, component `{}`", word.text, a.component.value)
+                        }
+                        (Some("app"), 1, "envs") => {
+                            let e = model.envs.get(&word.text)?;
+                            format!(
+                                "env `{}`, namespace `{}`",
+                                word.text,
+                                e.namespace_template()
+                            )
+                        }
+                        _ => return None,
+                    }
                 }
             }
         };

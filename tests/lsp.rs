@@ -210,6 +210,12 @@ fn scripted_session() {
     );
     assert_eq!(def["uri"], kiln, "{def}");
     assert_eq!(def["range"]["start"], json!({"line": 2, "character": 7}));
+    let hover = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": kiln}, "position": {"line": line, "character": 13}}),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(text.contains("`replicas`"), "{hover}");
 
     // A duplicate across files: related information points at the other
     // definition, and fixing it clears the file that had the error.
