@@ -6,7 +6,8 @@
 //! `Model`) → `resolve` (layers, templates, provenance → `Resolved`) →
 //! `render` (templates → objects → validation → `EnvOutput`) → `gitops`
 //! (trees, commits, push) → `cli` (one file per command). `diag` prints
-//! diagnostics in every format. Only `gitops` and `cli` touch the disk or
+//! diagnostics in every format; `kdlfmt` and `lsp` serve `kiln fmt` and
+//! `kiln lsp`. Only `gitops` and `cli` touch the disk or
 //! the network; the rest reads files through [`world::World`].
 
 pub mod check;
@@ -14,6 +15,8 @@ pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod gitops;
+pub mod kdlfmt;
+pub mod lsp;
 pub mod output;
 pub mod render;
 pub mod resolve;

@@ -5,9 +5,11 @@ mod check;
 mod commit;
 mod diff;
 mod explain;
+mod fmt;
 mod gitops_flags;
 mod history;
 mod init;
+mod man;
 mod preview;
 mod progress;
 mod render;
@@ -151,6 +153,19 @@ enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
+    /// Rewrite the project's KDL files in canonical layout, keeping every comment
+    #[command(
+        after_help = "Example:\n  kiln fmt\n  kiln fmt --check        # in CI: exit 1 and list the files that would change"
+    )]
+    Fmt(fmt::FmtArgs),
+    /// A language server on stdio: diagnostics as you type, hover, completion, go to definition
+    #[command(
+        after_help = "Example:\n  kiln lsp                # started by an editor, speaks LSP on stdin/stdout"
+    )]
+    Lsp,
+    /// Write man pages: kiln.1 and one per subcommand into DIR, or kiln.1 to stdout
+    #[command(after_help = "Example:\n  kiln man /usr/local/share/man/man1\n  kiln man | man -l -")]
+    Man(man::ManArgs),
 }
 
 /// Runs kiln with the process's arguments; returns the exit code.
@@ -179,6 +194,9 @@ pub fn main() -> i32 {
             clap_complete::generate(shell, &mut Cli::command(), "kiln", &mut std::io::stdout());
             0
         }
+        Command::Fmt(a) => fmt::run(&ctx, a),
+        Command::Lsp => crate::lsp::run(),
+        Command::Man(a) => man::run(&ctx, a, Cli::command()),
     }
 }
 
@@ -253,7 +271,8 @@ impl Context {
         }
         let text = diag::render(diags, sources, format, self.color);
         match format {
-            Format::Json => print!("{text}"),
+            // GitHub reads workflow commands from stdout.
+            Format::Json | Format::Sarif | Format::Github => print!("{text}"),
             _ => eprint!("{text}"),
         }
     }

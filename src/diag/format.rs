@@ -20,6 +20,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands
     Github,
+    /// SARIF 2.1.0, for code-scanning uploads
+    Sarif,
 }
 
 /// How many diagnostics are printed in full before "and N more".
@@ -32,6 +34,7 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, format: Format, color: bo
         Format::Short => short(diags, sources),
         Format::Json => json_report(diags, sources),
         Format::Github => github(diags, sources),
+        Format::Sarif => sarif(diags, sources),
     }
 }
 
@@ -166,6 +169,92 @@ fn json_report(diags: &[Diagnostic], sources: &Sources) -> String {
         "diagnostics": items,
         "errors": errors,
         "warnings": diags.len() - errors,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// A SARIF 2.1.0 log: one run, one rule per diagnostic code, one result
+/// per diagnostic with its primary location and related locations.
+fn sarif(diags: &[Diagnostic], sources: &Sources) -> String {
+    let rules: Vec<_> = super::CODES
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.0,
+                "name": c.0.rsplit("::").next().unwrap_or(c.0),
+                "shortDescription": {"text": c.1},
+                "fullDescription": {"text": c.1},
+            })
+        })
+        .collect();
+    let location = |span: crate::span::Span, message: Option<&str>| {
+        let f = sources.get(span.file);
+        // SARIF counts columns in UTF-16 code units unless told otherwise.
+        let (line, col) = f.line_col_utf16(span.start as usize);
+        let (end_line, end_col) = f.line_col_utf16(span.end as usize);
+        let mut loc = json!({
+            "physicalLocation": {
+                "artifactLocation": {"uri": f.name},
+                "region": {
+                    "startLine": line,
+                    "startColumn": col,
+                    "endLine": end_line,
+                    "endColumn": end_col,
+                },
+            },
+        });
+        if let Some(m) = message {
+            loc["message"] = json!({"text": m});
+        }
+        loc
+    };
+    let results: Vec<_> = diags
+        .iter()
+        .map(|d| {
+            let mut text = d.message.clone();
+            if let Some(h) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(h);
+            }
+            let mut r = json!({
+                "ruleId": d.code,
+                "level": severity_word(d.severity),
+                "message": {"text": text},
+                "locations": d.primary_span().map(|s| vec![location(s, None)]).unwrap_or_default(),
+            });
+            if let Some(i) = super::CODES.iter().position(|c| c.0 == d.code) {
+                r["ruleIndex"] = json!(i);
+            }
+            let related: Vec<_> = d
+                .labels
+                .iter()
+                .filter(|l| !l.primary)
+                .enumerate()
+                .map(|(i, l)| {
+                    let mut loc = location(l.span, Some(&l.message));
+                    loc["id"] = json!(i);
+                    loc
+                })
+                .collect();
+            if !related.is_empty() {
+                r["relatedLocations"] = json!(related);
+            }
+            r
+        })
+        .collect();
+    let doc = json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "kiln",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
