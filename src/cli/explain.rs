@@ -80,7 +80,7 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
     let preview = env.preview.as_ref().map(|_| "example");
     let opts: &Options = &compiled.options;
     let Some(renv) = resolve::resolve_env(
-        model, &args.env, preview, &opts, sources, &DiskWorld, &mut diags,
+        model, &args.env, preview, opts, sources, &DiskWorld, &mut diags,
     ) else {
         ctx.emit(&diags.0, sources, None);
         return super::EXIT_ERRORS;
