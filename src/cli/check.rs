@@ -23,6 +23,17 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
         Ok(c) => {
             ctx.emit(&c.diags.0, &c.sources, args.format);
             let code = ctx.exit_for(&c.diags.0);
+            if ctx.global.verbose {
+                for env in &c.envs {
+                    let objects: usize = env.apps.values().map(|a| a.files.len()).sum();
+                    eprintln!(
+                        "{} (namespace {}): {} apps, {objects} objects",
+                        env.env,
+                        env.namespace,
+                        env.apps.len()
+                    );
+                }
+            }
             if code == 0
                 && !ctx.global.quiet
                 && args

@@ -60,7 +60,7 @@ pub struct Global {
     /// Print less
     #[arg(short, long, global = true)]
     quiet: bool,
-    /// Print more
+    /// Print more: every file written, every env checked
     #[arg(short, long, global = true)]
     verbose: bool,
     /// Fail on warnings too

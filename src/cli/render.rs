@@ -90,6 +90,11 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
             );
             return super::EXIT_ERRORS;
         }
+        if ctx.global.verbose {
+            for path in env.files().keys() {
+                eprintln!("  {}", out_dir.join(&env.folder).join(path).display());
+            }
+        }
         if !ctx.global.quiet {
             let objects: usize = env.apps.values().map(|a| a.files.len()).sum::<usize>()
                 + usize::from(env.namespace_object.is_some());

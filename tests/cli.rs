@@ -1,0 +1,66 @@
+//! Whole command runs that are not about a project: `--help`, bad flags.
+
+use std::process::Command;
+
+fn kiln(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("kiln runs")
+}
+
+#[test]
+fn help_lists_every_command() {
+    let out = kiln(&["--help"]);
+    assert!(out.status.success());
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("help", String::from_utf8_lossy(&out.stdout));
+    });
+}
+
+#[test]
+fn every_command_help_has_an_example() {
+    let help = String::from_utf8_lossy(&kiln(&["--help"]).stdout).to_string();
+    let commands: Vec<String> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 15, "{commands:?}");
+    for c in commands {
+        let out = kiln(&[&c, "--help"]);
+        assert!(out.status.success(), "{c}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Example"),
+            "`kiln {c} --help` has no example"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_command_line_exits_2() {
+    assert_eq!(kiln(&["render", "--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(kiln(&["no-such-command"]).status.code(), Some(2));
+}
+
+#[test]
+fn outside_a_project_check_says_so_and_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .arg("check")
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("kiln.kdl"), "{err}");
+    assert!(err.contains("kiln init"), "{err}");
+}
