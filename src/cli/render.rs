@@ -4,6 +4,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use rayon::prelude::*;
 
 use super::{Context, ResolveFlags};
 use crate::compile::Selection;
@@ -125,15 +126,27 @@ pub fn write_env(out_dir: &Path, env: &EnvOutput) -> std::io::Result<()> {
     let _ = std::fs::remove_dir_all(&staging);
     let _ = std::fs::remove_dir_all(&old);
     let result = (|| {
-        for (rel, bytes) in env.files() {
-            let path = staging.join(&rel);
-            if let Some(p) = path.parent() {
-                std::fs::create_dir_all(p)?;
-            }
-            let mut f = std::fs::File::create(&path)?;
-            f.write_all(&bytes)?;
-        }
+        let files: Vec<_> = env.files().into_iter().collect();
+        // One `create_dir_all` per folder rather than per file: files are
+        // sorted, so a folder's files are adjacent.
         std::fs::create_dir_all(&staging)?;
+        let mut made = PathBuf::new();
+        for (rel, _) in &files {
+            if let Some(p) = staging.join(rel).parent()
+                && p != made
+            {
+                std::fs::create_dir_all(p)?;
+                made = p.to_path_buf();
+            }
+        }
+        // Thousands of small files: the syscalls dominate, and they
+        // overlap well across threads.
+        files
+            .par_iter()
+            .try_for_each(|(rel, bytes)| -> std::io::Result<()> {
+                let mut f = std::fs::File::create(staging.join(rel))?;
+                f.write_all(bytes)
+            })?;
         if target.exists() {
             std::fs::rename(&target, &old)?;
         }
