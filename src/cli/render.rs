@@ -4,7 +4,6 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use rayon::prelude::*;
 
 use super::{Context, ResolveFlags};
 use crate::compile::Selection;
@@ -139,14 +138,13 @@ pub fn write_env(out_dir: &Path, env: &EnvOutput) -> std::io::Result<()> {
                 made = p.to_path_buf();
             }
         }
-        // Thousands of small files: the syscalls dominate, and they
-        // overlap well across threads.
-        files
-            .par_iter()
-            .try_for_each(|(rel, bytes)| -> std::io::Result<()> {
-                let mut f = std::fs::File::create(staging.join(rel))?;
-                f.write_all(bytes)
-            })?;
+        // Sequential on purpose: writing one folder's files from several
+        // threads measured slower (more system time), the threads contend
+        // for the directory.
+        for (rel, bytes) in &files {
+            let mut f = std::fs::File::create(staging.join(rel))?;
+            f.write_all(bytes)?;
+        }
         if target.exists() {
             std::fs::rename(&target, &old)?;
         }
