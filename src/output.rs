@@ -1,6 +1,7 @@
 //! The rendered result of one env, as `render` produces it and `gitops`
 //! and `kiln render --out` write it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Everything kiln renders for one env: one folder of the layout in CLI.md.
@@ -82,23 +83,29 @@ impl EnvOutput {
     /// Every file of the env folder, paths relative to the folder, with the
     /// kustomization files made: what `kiln render` writes and a commit puts
     /// in the gitops tree (which adds `.kiln/` state beside them).
-    pub fn files(&self) -> BTreeMap<String, Vec<u8>> {
+    ///
+    /// Object files are borrowed, not copied: a fleet's render is tens of
+    /// megabytes, and both callers only read it.
+    pub fn files(&self) -> BTreeMap<String, Cow<'_, [u8]>> {
         let mut files = BTreeMap::new();
         if let Some(ns) = &self.namespace_object {
-            files.insert("namespace.yaml".to_string(), ns.clone());
+            files.insert("namespace.yaml".to_string(), Cow::Borrowed(ns.as_slice()));
         }
         for (app, out) in &self.apps {
             for (name, bytes) in &out.files {
-                files.insert(format!("{app}/{name}"), bytes.clone());
+                files.insert(format!("{app}/{name}"), Cow::Borrowed(bytes.as_slice()));
             }
             files.insert(
                 format!("{app}/kustomization.yaml"),
-                app_kustomization(out.files.keys()),
+                Cow::Owned(app_kustomization(out.files.keys())),
             );
         }
         files.insert(
             "kustomization.yaml".to_string(),
-            env_kustomization(self.namespace_object.is_some(), self.apps.keys()),
+            Cow::Owned(env_kustomization(
+                self.namespace_object.is_some(),
+                self.apps.keys(),
+            )),
         );
         files
     }

@@ -3,6 +3,7 @@
 //! edits only the paths that change, so that unchanged subtrees are reused
 //! as they are (fleets of tens of thousands of files stay fast).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use gix::ObjectId;
@@ -193,10 +194,11 @@ fn list_tree(
 }
 
 /// A file kiln wants in the env folder, and the app it belongs to.
-struct Wanted {
+struct Wanted<'r> {
     app: Option<String>,
-    /// None for a file kept exactly as it is at the tip.
-    bytes: Option<Vec<u8>>,
+    /// None for a file kept exactly as it is at the tip; borrowed from the
+    /// render where it can be.
+    bytes: Option<Cow<'r, [u8]>>,
     id: ObjectId,
     sha256: String,
 }
@@ -388,7 +390,7 @@ impl EnvCtx<'_> {
                 release_path,
                 Wanted {
                     app: Some(name.clone()),
-                    bytes: Some(bytes),
+                    bytes: Some(Cow::Owned(bytes)),
                     id,
                     sha256,
                 },
@@ -459,7 +461,7 @@ impl EnvCtx<'_> {
                     ChangeKind::Added
                 },
                 old,
-                new: Some(bytes.clone()),
+                new: Some(bytes.to_vec()),
             });
         }
 

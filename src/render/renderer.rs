@@ -310,10 +310,12 @@ fn render_app(
             }
         }
     }
-    // Manifests: plain YAML files, templated like strings.
-    let templater = Templater::new();
+    // Manifests: plain YAML files, templated like strings. The templater
+    // is made only for apps that have some: most have none.
+    let mut templater = None;
     for extras in &app.extras {
         for m in &extras.manifests {
+            let templater = templater.get_or_insert_with(Templater::new);
             let text = match read_project_file(&m.value, m.span, sources, world, &model.root) {
                 Ok(t) => t,
                 Err(d) => {

@@ -303,7 +303,9 @@ const MAX_TYPE_ERRORS: usize = 32;
 fn check_as<T: DeserializeOwned + Serialize>(obj: &Value) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut removed: Vec<Vec<String>> = Vec::new();
-    let mut current = obj.clone();
+    // Copied only once a mistyped value has to be removed: most objects
+    // are valid and need no deep copy at all.
+    let mut current = std::borrow::Cow::Borrowed(obj);
     let mut unknown: Vec<Vec<String>> = Vec::new();
     for _ in 0..=MAX_TYPE_ERRORS {
         let mut track = serde_path_to_error::Track::new();
@@ -314,7 +316,7 @@ fn check_as<T: DeserializeOwned + Serialize>(obj: &Value) -> Vec<Problem> {
                     unknown.push(path);
                 }
             };
-            let de = serde_ignored::Deserializer::new(&current, &mut on_ignored);
+            let de = serde_ignored::Deserializer::new(&*current, &mut on_ignored);
             T::deserialize(serde_path_to_error::Deserializer::new(de, &mut track))
         };
         match result {
@@ -328,7 +330,7 @@ fn check_as<T: DeserializeOwned + Serialize>(obj: &Value) -> Vec<Problem> {
             Err(err) => {
                 let path = error_path(&track.path());
                 let message = describe_error(&err.to_string());
-                if removed.contains(&path) || !remove_at(&mut current, &path) {
+                if removed.contains(&path) || !remove_at(current.to_mut(), &path) {
                     problems.push(Problem::new(path, message));
                     break;
                 }

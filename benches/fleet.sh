@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# benches/fleet.sh — kiln's performance targets, measured on generated fleets.
+#
+# Not a test and never run in CI: timings depend on the machine and its load.
+#
+#   benches/fleet.sh [--small-only] [--runs N] [--kiln PATH] [--baseline PATH]
+#
+# Builds `cargo build --release` (unless --kiln is given), generates a 50x10
+# and a 1000x10 fleet (N apps x M envs, 4 objects per app and env) under a
+# temporary directory, and prints one table per fleet: the median of N runs
+# of each command, peak RSS, and the ratios the performance issue sets as
+# targets. With --baseline OLD_KILN, the old binary runs beside the new one
+# in the same loop (alternating), so both see the same load.
+#
+# The kustomize and KCL comparisons need the same fleet written for those
+# tools, which the team's shared generator makes: when ../shared/bench (or
+# $KILN_SHARED_BENCH) holds `gen-project` and `run-kcl`, they are used;
+# otherwise the fleet comes from benches/gen_fleet.py and the comparisons
+# are skipped with a note. `run-kcl` installs the PyPI package kcl-lib on
+# first use. `kubectl kustomize` runs on the 50x10 fleet only: on 1000x10 it
+# takes minutes.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+runs=5
+small_only=0
+kiln=""
+baseline=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) runs=$2; shift 2 ;;
+        --small-only) small_only=1; shift ;;
+        --kiln) kiln=$2; shift 2 ;;
+        --baseline) baseline=$2; shift 2 ;;
+        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown argument: $1" >&2; exit 2 ;;
+    esac
+done
+
+if [ -z "$kiln" ]; then
+    (cd "$repo" && cargo build --release --quiet)
+    kiln="$repo/target/release/kiln"
+fi
+kiln=$(realpath "$kiln")
+[ -n "$baseline" ] && baseline=$(realpath "$baseline")
+
+shared=${KILN_SHARED_BENCH:-$repo/../shared/bench}
+if [ -x "$shared/gen-project" ] && [ -x "$shared/run-kcl" ]; then
+    have_shared=1
+else
+    have_shared=0
+    echo "note: $shared/gen-project and run-kcl not found: kustomize and KCL comparisons skipped"
+fi
+have_kubectl=0
+command -v kubectl >/dev/null && have_kubectl=1
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kiln-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# Wall seconds of one run of "$@", output discarded.
+secs() {
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }
+    t1=$(date +%s.%N)
+    echo "$t1 - $t0" | bc -l
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
+
+# Peak RSS in MiB of one run of "$@".
+rss() {
+    /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/ {printf "%.0f", $6/1024}'
+}
+
+row() { printf '%-44s %10s %10s %s\n' "$@"; }
+ratio() { echo "scale=4; $1 / $2" | bc -l | awk '{printf "%.3f", $1}'; }
+
+bench_fleet() {
+    local apps=$1 envs=$2
+    local dir="$work/fleet-$apps"
+    rm -rf "$dir"
+    if [ $have_shared = 1 ]; then
+        "$shared/gen-project" "$dir" --apps "$apps" --envs "$envs" >/dev/null
+    else
+        python3 "$here/gen_fleet.py" "$dir/kiln" --apps "$apps" --envs "$envs" >/dev/null
+    fi
+    local proj="$dir/kiln"
+    local bins=("$kiln")
+    [ -n "$baseline" ] && bins+=("$baseline")
+
+    declare -A t
+    local i b tag
+    for ((i = 0; i < runs; i++)); do
+        for b in "${bins[@]}"; do
+            tag=new; [ "$b" = "$baseline" ] && tag=old
+            t[render_$tag]+="$(secs "$b" render --project "$proj" --out "$dir/out-$tag" --quiet) "
+            t[check_$tag]+="$(secs "$b" check --project "$proj" --quiet) "
+            rm -rf "$dir/repo-$tag.git"
+            git init --quiet --bare "$dir/repo-$tag.git"
+            t[commit1_$tag]+="$(secs "$b" commit --project "$proj" --gitops "$dir/repo-$tag.git" --quiet) "
+            t[commit2_$tag]+="$(secs "$b" commit --project "$proj" --gitops "$dir/repo-$tag.git" --quiet \
+                --set svc-0003.image=registry.example.com/fleet/svc-0003:9.9.9) "
+        done
+        rm -rf "$dir/copy"
+        t[cp]+="$(secs cp -r "$dir/out-new" "$dir/copy") "
+    done
+    rm -rf "$dir/copy" "$dir"/repo-*.git
+
+    local kust="" kcl=""
+    if [ $have_shared = 1 ] && [ "$apps" -le 50 ] && [ $have_kubectl = 1 ]; then
+        local start end
+        start=$(date +%s.%N)
+        for o in "$dir"/kustomize/overlays/*; do kubectl kustomize "$o" >/dev/null; done
+        end=$(date +%s.%N)
+        kust=$(echo "$end - $start" | bc -l)
+    fi
+    if [ $have_shared = 1 ]; then
+        # run-kcl prints "kcl: S s, N objects"; it times KCL's engine alone.
+        kcl=$("$shared/run-kcl" "$dir/kcl/fleet.k" | awk '/^kcl:/ {print $2}') || kcl=""
+    fi
+
+    local tags=(new)
+    [ -n "$baseline" ] && tags+=(old)
+    echo
+    echo "== ${apps} apps x ${envs} envs = $((apps * envs * 4)) objects; median of $runs; load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
+    row "" "new (s)" "$([ -n "$baseline" ] && echo "old (s)")" ""
+    local name
+    for name in render check commit1 commit2; do
+        local vals=()
+        for tag in "${tags[@]}"; do
+            vals+=("$(echo "${t[${name}_$tag]}" | tr ' ' '\n' | grep . | median)")
+        done
+        row "kiln $name" "${vals[0]}" "${vals[1]:-}" ""
+    done
+    local cp_m
+    cp_m=$(echo "${t[cp]}" | tr ' ' '\n' | grep . | median)
+    row "cp -r of kiln's output" "$cp_m" "" ""
+    [ -n "$kust" ] && row "kubectl kustomize, every overlay (1 run)" "$(printf %.3f "$kust")" "" ""
+    [ -n "$kcl" ] && row "KCL (kcl-lib, engine only, 1 run)" "$(printf %.3f "$kcl")" "" ""
+    for tag in "${tags[@]}"; do
+        b=$kiln; [ "$tag" = old ] && b=$baseline
+        row "peak RSS, kiln render ($tag)" "$(rss "$b" render --project "$proj" --out "$dir/out-rss" --quiet) MiB" "" ""
+    done
+    rm -rf "$dir/out-rss"
+
+    echo "-- targets (new binary)"
+    local r c1 c2 ck
+    r=$(echo "${t[render_new]}" | tr ' ' '\n' | grep . | median)
+    ck=$(echo "${t[check_new]}" | tr ' ' '\n' | grep . | median)
+    c2=$(echo "${t[commit2_new]}" | tr ' ' '\n' | grep . | median)
+    if [ "$apps" -le 50 ]; then
+        [ -n "$kust" ] && row "render / kustomize" "$(ratio "$r" "$kust")" "<= 0.01" ""
+        [ -n "$kcl" ] && row "render / KCL" "$(ratio "$r" "$kcl")" "<= 0.333" ""
+    else
+        row "render / cp -r" "$(ratio "$r" "$cp_m")" "<= 2" ""
+        [ -n "$kcl" ] && row "render / KCL" "$(ratio "$r" "$kcl")" "<= 0.2" ""
+        row "second commit / render" "$(ratio "$c2" "$r")" "<= 1.5" ""
+        row "check / render" "$(ratio "$ck" "$r")" "< 1" ""
+    fi
+    rm -rf "$dir"
+}
+
+bench_fleet 50 10
+[ $small_only = 1 ] || bench_fleet 1000 10
