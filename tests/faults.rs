@@ -223,10 +223,21 @@ fn a_commit_killed_part_way_leaves_a_sound_repository() {
     let repo = home.join("repo.git");
     let repo_s = repo.to_str().unwrap();
     fleet(&p, 300, "1");
+    let start = Instant::now();
     let first = kiln(home, &p, &["commit", "--gitops", repo_s]);
+    let whole = start.elapsed().as_millis() as u64;
     assert!(first.status.success(), "{}", text(&first.stderr));
     let mut tags = 2;
-    for delay in [10, 50, 200, 400] {
+    // Early kills land in the compile; those near the end of a whole run
+    // land while objects and the ref are written.
+    for delay in [
+        10,
+        50,
+        200,
+        whole * 7 / 10,
+        whole * 85 / 100,
+        whole * 95 / 100,
+    ] {
         let old = rev(home, &repo, "refs/heads/main").unwrap();
         fleet(&p, 300, &tags.to_string());
         tags += 1;
