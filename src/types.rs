@@ -285,9 +285,15 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
     }
 }
 
-/// How the value appears after "found": the user's spelling in backticks.
+/// How the value appears after "found": the user's spelling in backticks,
+/// cut short when long so a megabyte value is not repeated in the message.
 fn spelled(v: &Value) -> String {
-    format!("`{v}`")
+    const MAX_CHARS: usize = 80;
+    let text = v.to_string();
+    match text.char_indices().nth(MAX_CHARS) {
+        None => format!("`{text}`"),
+        Some((cut, _)) => format!("`{}…` ({} bytes)", &text[..cut], text.len()),
+    }
 }
 
 /// An error for a value of the right kind but the wrong content.
@@ -344,6 +350,12 @@ fn in_bounds(n: i128, c: &Constraints) -> bool {
 
 fn check_int(v: &Value, c: &Constraints) -> Result<Value, TypeError> {
     match v {
+        // Kubernetes reads integers as 64-bit; a larger one would reach the
+        // output as a string and fail there, far from the user's value.
+        Value::Int(i) if i64::try_from(*i).is_err() => Err(invalid(
+            "an integer from -9223372036854775808 to 9223372036854775807",
+            v,
+        )),
         Value::Int(i) if in_bounds(*i, c) => Ok(v.clone()),
         Value::Int(_) => {
             let bounds = bounds_phrase(c.min, c.max, |n| n.to_string());

@@ -804,7 +804,7 @@ impl Checker<'_> {
 
     /// Type-checks one value; templated strings wait until they are evaluated.
     fn check_value(&mut self, vs: &ValueSchema, v: &Value, span: Span, what: &str) {
-        if matches!(v, Value::String(s) if s.contains("{{")) {
+        if matches!(v, Value::String(s) if s.contains("{{") || s.contains("{%")) {
             return;
         }
         let c = Constraints {

@@ -66,15 +66,22 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
     if args.stdout {
         let mut out = std::io::stdout().lock();
         let mut first = true;
-        for env in &envs {
+        // A write that fails (a full disk, a closed pipe) must not pass for
+        // a complete stream.
+        let written = envs.iter().try_for_each(|env| {
             if let Some(ns) = &env.namespace_object {
-                let _ = write_doc(&mut out, ns, &mut first);
+                write_doc(&mut out, ns, &mut first)?;
             }
             for app in env.apps.values() {
                 for bytes in app.files.values() {
-                    let _ = write_doc(&mut out, bytes, &mut first);
+                    write_doc(&mut out, bytes, &mut first)?;
                 }
             }
+            out.flush()
+        });
+        if let Err(e) = written {
+            eprintln!("error: cannot write to standard output: {e}");
+            return super::EXIT_ERRORS;
         }
         return 0;
     }

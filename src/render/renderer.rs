@@ -153,6 +153,9 @@ fn template_diag(
     if e.kind() == minijinja::ErrorKind::UndefinedError {
         d = d.help("an undefined name: parameters are at the top level with `-` written `_` (or under `params`), with `app`, `env`, `vars`, `project`, `git`, `labels` and `selector_labels`");
     }
+    if e.kind() == minijinja::ErrorKind::OutOfFuel {
+        d = d.help("the template ran too long and was stopped: a template may loop only so much; look for a loop over a huge range");
+    }
     d
 }
 

@@ -525,6 +525,12 @@ fn typed_flag_value(vs: &ValueSchema, s: &str) -> Value {
     }
 }
 
+/// Whether a string is a template: it holds an expression or a statement
+/// (`{% for … %}`), the same test [`Templater::render`] makes.
+fn is_template(s: &str) -> bool {
+    s.contains("{{") || s.contains("{%")
+}
+
 /// Evaluates every templated string of a use, recursively.
 fn evaluate(
     u: &mut ParamUse,
@@ -535,7 +541,7 @@ fn evaluate(
 ) {
     let mut eval = |v: &mut Spanned<Value>| {
         if let Value::String(s) = &v.value
-            && s.contains("{{")
+            && is_template(s)
         {
             match templater.render(s, v.span, ctx, sources) {
                 Ok(out) => v.value = Value::String(out),
@@ -562,7 +568,7 @@ fn check_use(ps: &ParamSchema, u: &ParamUse, sources: &Sources, diags: &mut Diag
     let check = |vs: &ValueSchema, v: &Spanned<Value>, what: &str, diags: &mut Diagnostics| {
         // A template that failed to evaluate is already reported; its
         // unevaluated text is no value to type.
-        if matches!(&v.value, Value::String(s) if s.contains("{{")) {
+        if matches!(&v.value, Value::String(s) if is_template(s)) {
             return;
         }
         let c = Constraints {
