@@ -200,7 +200,7 @@ fn render(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
     let mut out = BTreeMap::new();
     for env in &c.envs {
         for (path, bytes) in env.files() {
-            out.insert(format!("{}/{path}", env.folder), bytes);
+            out.insert(format!("{}/{path}", env.folder), bytes.into_owned());
         }
     }
     Ok(out)
