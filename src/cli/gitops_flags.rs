@@ -107,6 +107,19 @@ pub fn optional_model(ctx: &Context) -> Result<Option<Model>, i32> {
     Ok(Some(compiled.model))
 }
 
+/// What every command that reads or writes the gitops repository starts
+/// with: the project's model (when there is one), the repository, and the
+/// commit options. `Err(exit code)` after printing the problem.
+pub fn setup(
+    ctx: &Context,
+    flags: &GitopsFlags,
+) -> Result<(Option<Model>, String, CommitOptions), i32> {
+    let model = optional_model(ctx)?;
+    let target = require_target(flags, model.as_ref())?;
+    let opts = flags.options_for(model.as_ref());
+    Ok((model, target, opts))
+}
+
 /// The repository to use with or without a project; prints the error and
 /// gives exit code 2 when none is named.
 pub fn require_target(flags: &GitopsFlags, model: Option<&Model>) -> Result<String, i32> {

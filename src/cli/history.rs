@@ -4,7 +4,7 @@ use clap::{Args, ValueEnum};
 
 use super::Context;
 use super::commit::report_gitops_error;
-use super::gitops_flags::{GitopsFlags, env_folder, optional_model, require_target};
+use super::gitops_flags::{GitopsFlags, env_folder, setup};
 use crate::gitops::{self, HistoryEntry};
 
 /// `kiln history` output formats.
@@ -35,15 +35,10 @@ pub struct HistoryArgs {
 
 /// Lists the releases.
 pub fn run(ctx: &Context, args: HistoryArgs) -> i32 {
-    let model = match optional_model(ctx) {
-        Ok(m) => m,
+    let (model, target, opts) = match setup(ctx, &args.gitops) {
+        Ok(s) => s,
         Err(code) => return code,
     };
-    let target = match require_target(&args.gitops, model.as_ref()) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let opts = args.gitops.options_for(model.as_ref());
     let folder = env_folder(model.as_ref(), &args.env);
     let entries = match gitops::history(
         &target,

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 
 use super::commit::report_gitops_error;
-use super::gitops_flags::{GitopsFlags, optional_model, require_target, source};
+use super::gitops_flags::{GitopsFlags, require_target, setup, source};
 use super::{Context, ResolveFlags};
 use crate::compile::Selection;
 use crate::gitops::{self, Change};
@@ -165,15 +165,10 @@ fn down(ctx: &Context, args: DownArgs) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let model = match optional_model(ctx) {
-        Ok(m) => m,
+    let (_, target, opts) = match setup(ctx, &args.gitops) {
+        Ok(s) => s,
         Err(code) => return code,
     };
-    let target = match require_target(&args.gitops, model.as_ref()) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let opts = args.gitops.options_for(model.as_ref());
     match gitops::preview_down(&target, &args.name, &label, &opts) {
         Ok(commit) => {
             if !ctx.global.quiet {
@@ -192,15 +187,10 @@ fn down(ctx: &Context, args: DownArgs) -> i32 {
 }
 
 fn gc(ctx: &Context, args: GcArgs) -> i32 {
-    let model = match optional_model(ctx) {
-        Ok(m) => m,
+    let (_, target, opts) = match setup(ctx, &args.gitops) {
+        Ok(s) => s,
         Err(code) => return code,
     };
-    let target = match require_target(&args.gitops, model.as_ref()) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let opts = args.gitops.options_for(model.as_ref());
     let now = args.now.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

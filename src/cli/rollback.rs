@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::Context;
 use super::commit::report_gitops_error;
-use super::gitops_flags::{GitopsFlags, env_folder, optional_model, require_target};
+use super::gitops_flags::{GitopsFlags, env_folder, setup};
 use crate::gitops;
 
 /// `kiln rollback` flags.
@@ -26,15 +26,10 @@ pub struct RollbackArgs {
 
 /// Commits the rollback.
 pub fn run(ctx: &Context, args: RollbackArgs) -> i32 {
-    let model = match optional_model(ctx) {
-        Ok(m) => m,
+    let (model, target, opts) = match setup(ctx, &args.gitops) {
+        Ok(s) => s,
         Err(code) => return code,
     };
-    let target = match require_target(&args.gitops, model.as_ref()) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let opts = args.gitops.options_for(model.as_ref());
     let folder = env_folder(model.as_ref(), &args.env);
     match gitops::rollback(&target, &args.env, &folder, &args.app, &args.to, &opts) {
         Ok(Some(commit)) => {
