@@ -64,3 +64,74 @@ fn outside_a_project_check_says_so_and_exits_1() {
     assert!(err.contains("kiln.kdl"), "{err}");
     assert!(err.contains("kiln init"), "{err}");
 }
+
+/// Objects pass `kubernetes-validate --strict` (Kubernetes 1.33 schemas); in
+/// CI a missing tool is a failure, elsewhere a note.
+fn validate_objects(yaml_file: &std::path::Path) {
+    let have = Command::new("kubernetes-validate")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "kubernetes-validate is missing"
+        );
+        eprintln!("note: kubernetes-validate is not installed; schema validation skipped");
+        return;
+    }
+    let out = Command::new("kubernetes-validate")
+        .args(["--strict", "-k", "1.33.0"])
+        .arg(yaml_file)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!text.lines().any(|l| l.starts_with("ERROR")), "{text}");
+}
+
+#[test]
+fn init_makes_a_project_that_checks_renders_and_validates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("hello-service");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let init = run(&["init", dir.to_str().unwrap()]);
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("kiln.kdl"))
+            .unwrap()
+            .contains("project \"hello-service\"")
+    );
+    let project = dir.to_str().unwrap();
+    assert!(run(&["--project", project, "check"]).status.success());
+    assert!(run(&["--project", project, "render"]).status.success());
+    for env in ["staging", "production"] {
+        let out = Command::new("kubectl")
+            .arg("kustomize")
+            .arg(dir.join("rendered").join(env))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let file = tmp.path().join(format!("{env}.yaml"));
+        std::fs::write(&file, &out.stdout).unwrap();
+        validate_objects(&file);
+    }
+    // A second init refuses to overwrite the project.
+    let again = run(&["init", project]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
