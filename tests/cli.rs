@@ -2,6 +2,8 @@
 
 use std::process::Command;
 
+mod common;
+
 fn kiln(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_kiln"))
         .args(args)
@@ -65,31 +67,6 @@ fn outside_a_project_check_says_so_and_exits_1() {
     assert!(err.contains("kiln init"), "{err}");
 }
 
-/// Objects pass `kubernetes-validate --strict` (Kubernetes 1.33 schemas); in
-/// CI a missing tool is a failure, elsewhere a note.
-fn validate_objects(yaml_file: &std::path::Path) {
-    let have = Command::new("kubernetes-validate")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "kubernetes-validate is missing"
-        );
-        eprintln!("note: kubernetes-validate is not installed; schema validation skipped");
-        return;
-    }
-    let out = Command::new("kubernetes-validate")
-        .args(["--strict", "-k", "1.33.0"])
-        .arg(yaml_file)
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(!text.lines().any(|l| l.starts_with("ERROR")), "{text}");
-}
-
 #[test]
 fn init_makes_a_project_that_checks_renders_and_validates() {
     let tmp = tempfile::tempdir().unwrap();
@@ -128,7 +105,7 @@ fn init_makes_a_project_that_checks_renders_and_validates() {
         );
         let file = tmp.path().join(format!("{env}.yaml"));
         std::fs::write(&file, &out.stdout).unwrap();
-        validate_objects(&file);
+        common::kubernetes_validate(&file);
     }
     // A second init refuses to overwrite the project.
     let again = run(&["init", project]);

@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+
 fn sealed<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
     cmd.env("HOME", home)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -252,23 +254,6 @@ fn six_projects_racing_on_one_env_all_land() {
         );
         let file = home.join("prod.yaml");
         std::fs::write(&file, &out.stdout).unwrap();
-        let have = Command::new("kubernetes-validate")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(
-            have || std::env::var_os("CI").is_none(),
-            "kubernetes-validate is missing"
-        );
-        if have {
-            let v = Command::new("kubernetes-validate")
-                .args(["--strict", "-k", "1.33.0"])
-                .arg(&file)
-                .output()
-                .unwrap();
-            let text = String::from_utf8_lossy(&v.stdout).to_string()
-                + &String::from_utf8_lossy(&v.stderr);
-            assert!(!text.lines().any(|l| l.starts_with("ERROR")), "{text}");
-        }
+        common::kubernetes_validate(&file);
     }
 }
