@@ -61,8 +61,10 @@ pub fn compile(
         options: req.resolve.clone(),
         ..Compiled::default()
     };
-    let cl = command_line.map(|text| out.sources.add("<command line>", None, text));
-    let _ = cl;
+    // First, so that `--set`/`--var` spans made by the CLI (file 0) point here.
+    if let Some(text) = command_line {
+        out.sources.add("<command line>", None, text);
+    }
     let loaded = syntax::load(world, root, &req.skip, &mut out.sources, &mut out.diags);
     let (model, check_diags) = check::check(&loaded, &out.sources);
     out.diags.extend(check_diags);

@@ -1,3 +1,22 @@
 fn main() {
-    std::process::exit(kiln::cli::main());
+    // Like any Unix filter, stop quietly when the reader of our output goes
+    // away (`kiln schema | head`) instead of failing to print.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any other
+    // thread exists; no signal handler of ours is replaced.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    // A panic is a broken invariant, never the user's fault: say so and ask
+    // for a report instead of printing a backtrace at them. The language
+    // server catches panics per request, so the hook only prints; the exit
+    // code 255 comes from catching the unwind here.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error[kiln::internal]: kiln failed: {info}");
+        eprintln!(
+            "  help: this is a bug in kiln, not in your project; please report it with the command you ran"
+        );
+    }));
+    let code = std::panic::catch_unwind(kiln::cli::main).unwrap_or(kiln::cli::EXIT_INTERNAL);
+    std::process::exit(code);
 }

@@ -112,3 +112,27 @@ fn init_makes_a_project_that_checks_renders_and_validates() {
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
+
+#[test]
+fn a_reader_that_stops_early_gets_no_panic() {
+    use std::io::Read;
+    let project = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/podinfo");
+    for args in [vec!["render", "--stdout"], vec!["schema", "web-service"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(["--project", project])
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // stdout is closed here, like `kiln … | head -c 16`.
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains("panicked") && !err.contains("kiln::internal"),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -78,7 +78,7 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
         _ => Selection::Named(args.envs.clone()),
     };
     let Some(target) = args.gitops.target(&probe.model) else {
-        let d = Diagnostic::error(codes::BAD_SET, "no gitops repository given")
+        let d = Diagnostic::error(codes::USAGE, "no gitops repository given")
             .help("pass `--gitops REPO`, or add `gitops \"URL\"` to the `project` in kiln.kdl");
         ctx.emit(&[d], &probe.sources, None);
         return 2;
@@ -109,7 +109,7 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
     let change = Change {
         project: compiled.model.project.name.value.clone(),
         kiln_version: env!("CARGO_PKG_VERSION").to_string(),
-        source: source(ctx, &git, args.event.as_deref()),
+        source: source(&git, args.event.as_deref()),
         envs,
     };
     let opts = args.gitops.options(&compiled.model);

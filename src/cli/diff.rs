@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, args: DiffArgs) -> i32 {
         return super::EXIT_ERRORS;
     }
     let Some(target) = args.gitops.target(&compiled.model) else {
-        let d = Diagnostic::error(codes::BAD_SET, "no gitops repository given")
+        let d = Diagnostic::error(codes::USAGE, "no gitops repository given")
             .help("pass `--gitops REPO`, or add `gitops \"URL\"` to the `project` in kiln.kdl");
         ctx.emit(&[d], &compiled.sources, None);
         return 2;
@@ -66,7 +66,7 @@ pub fn run(ctx: &Context, args: DiffArgs) -> i32 {
     let change = Change {
         project: compiled.model.project.name.value.clone(),
         kiln_version: env!("CARGO_PKG_VERSION").to_string(),
-        source: super::gitops_flags::source(ctx, &git, None),
+        source: super::gitops_flags::source(&git, None),
         envs,
     };
     let opts = args.gitops.options(&compiled.model);

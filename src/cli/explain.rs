@@ -3,7 +3,6 @@
 use clap::Args;
 
 use super::{Context, ResolveFlags};
-use crate::check::ParamUse;
 use crate::diag::{Diagnostic, codes, suggest};
 use crate::resolve::{self, Options};
 use crate::span::Sources;
@@ -156,7 +155,6 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
                 }
             }
         }
-        let _ = |u: &ParamUse| u.span;
     }
     0
 }

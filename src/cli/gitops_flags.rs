@@ -181,8 +181,7 @@ fn cache_dir() -> PathBuf {
 }
 
 /// The source of a render, for trailers and release files.
-pub fn source(ctx: &Context, git: &GitInfo, event: Option<&str>) -> Source {
-    let _ = ctx;
+pub fn source(git: &GitInfo, event: Option<&str>) -> Source {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let repo = var("GITHUB_REPOSITORY")
         .map(|r| {

@@ -352,9 +352,6 @@ impl Context {
             skip,
         };
         let compiled = crate::compile::compile(&DiskWorld, &root, &req, Some(text));
-        // The command line was added to our own sources; keep one table by
-        // re-adding it to the compile's (ids line up: both start with it).
-        let _ = sources;
         Ok(compiled)
     }
 }

@@ -132,7 +132,7 @@ fn up(ctx: &Context, args: UpArgs) -> i32 {
     let change = Change {
         project: compiled.model.project.name.value.clone(),
         kiln_version: env!("CARGO_PKG_VERSION").to_string(),
-        source: source(ctx, &git, None),
+        source: source(&git, None),
         envs: compiled.envs,
     };
     let opts = args.gitops.options(&compiled.model);

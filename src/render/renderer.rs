@@ -420,9 +420,8 @@ fn render_app(
     if diags.error_count() > before {
         return Vec::new();
     }
-    let renv_labels = (app.env.clone(), app.namespace.clone());
     for o in &mut objects {
-        finish_object(model, app, o, &renv_labels, sources, diags);
+        finish_object(model, app, o, sources, diags);
     }
     secret_guard(app, &objects, sources, diags);
     objects
@@ -451,7 +450,6 @@ fn finish_object(
     model: &Model,
     app: &Resolved,
     o: &mut Object,
-    _env: &(String, String),
     sources: &Sources,
     diags: &mut Diagnostics,
 ) {
@@ -672,24 +670,24 @@ const CREDENTIAL_WORDS: &[&str] = &[
     "CREDENTIALS",
 ];
 
-#[allow(clippy::collapsible_if)]
 fn check_env_uses(u: &ParamUse, diags: &mut Diagnostics) {
+    let allowed = u
+        .props
+        .get("allow-plaintext")
+        .is_some_and(|p| p.value.value == crate::value::Value::Bool(true));
     if u.name.value == "env"
-        && u.props.keys().all(|k| {
-            k != "allow-plaintext" || u.props[k].value.value != crate::value::Value::Bool(true)
-        })
+        && !allowed
+        && let (Some(name), Some(value)) = (u.args.first(), u.args.get(1))
     {
-        if let (Some(name), Some(value)) = (u.args.first(), u.args.get(1)) {
-            let upper = name.value.to_plain_string().to_uppercase();
-            let has_value = !value.value.to_plain_string().is_empty();
-            if has_value && CREDENTIAL_WORDS.iter().any(|w| upper.contains(w)) {
-                diags.push(
-                    Diagnostic::error(codes::PLAINTEXT_SECRET, format!("`{}` looks like a credential, written in plain text", name.value.to_plain_string()))
-                        .primary(value.span, "plain-text value")
-                        .related(name.span, "a credential's name")
-                        .help("take it from a Secret: `secret-env \"NAME\" secret=\"…\" key=\"…\"`; or, if it is not secret, say `allow-plaintext=#true`"),
-                );
-            }
+        let upper = name.value.to_plain_string().to_uppercase();
+        let has_value = !value.value.to_plain_string().is_empty();
+        if has_value && CREDENTIAL_WORDS.iter().any(|w| upper.contains(w)) {
+            diags.push(
+                Diagnostic::error(codes::PLAINTEXT_SECRET, format!("`{}` looks like a credential, written in plain text", name.value.to_plain_string()))
+                    .primary(value.span, "plain-text value")
+                    .related(name.span, "a credential's name")
+                    .help("take it from a Secret: `secret-env \"NAME\" secret=\"…\" key=\"…\"`; or, if it is not secret, say `allow-plaintext=#true`"),
+            );
         }
     }
     for c in &u.children {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
 
-use crate::check::schema::{KeyPart, ParamSchema, ValueSchema};
+use crate::check::schema::{ParamSchema, ValueSchema};
 use crate::check::{App, Env, Extras, Model, ParamUse, PropUse, entry_key};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::span::{Sources, Span, Spanned};
@@ -288,7 +288,7 @@ fn resolve_app(
         match params.get(name) {
             Some(rp) => {
                 for u in &rp.uses {
-                    check_use(ps, u, sources, diags);
+                    check_use(ps, u, diags);
                 }
             }
             None if ps.required => {
@@ -563,8 +563,7 @@ fn evaluate(
 /// Types every value of a merged use (templates now evaluated) and checks
 /// what the merge could have left incomplete: required arguments and
 /// properties, and `one-of` choices.
-fn check_use(ps: &ParamSchema, u: &ParamUse, sources: &Sources, diags: &mut Diagnostics) {
-    let _ = sources;
+fn check_use(ps: &ParamSchema, u: &ParamUse, diags: &mut Diagnostics) {
     let check = |vs: &ValueSchema, v: &Spanned<Value>, what: &str, diags: &mut Diagnostics| {
         // A template that failed to evaluate is already reported; its
         // unevaluated text is no value to type.
@@ -640,7 +639,7 @@ fn check_use(ps: &ParamSchema, u: &ParamUse, sources: &Sources, diags: &mut Diag
             );
         }
         for c in given {
-            check_use(cs, c, sources, diags);
+            check_use(cs, c, diags);
         }
     }
     for one in &ps.one_of {
@@ -824,7 +823,6 @@ fn use_json(
             param_json(cs, &mine, sources, world, root, diags),
         );
     }
-    let _ = KeyPart::Arg(0);
     Json::Object(obj)
 }
 
