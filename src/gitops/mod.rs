@@ -524,7 +524,11 @@ fn fetch_tip(
     let cache = cache_path(target, cache_dir);
     git::init_bare(&cache)?;
     let scratch = scratch_ref();
-    if let Err(err) = git::fetch(&cache, &url, branch, &scratch) {
+    // The fetch can fail because the branch does not exist yet and then
+    // appear before `ls-remote` looks (another writer's first push into an
+    // empty repository): fetch again in that case.
+    let mut attempt = 0;
+    while let Err(err) = git::fetch(&cache, &url, branch, &scratch) {
         let heads = git::ls_remote(&cache, &url, branch)?;
         if heads.empty {
             return Ok((cache, None));
@@ -535,7 +539,10 @@ fn fetch_tip(
                 repo: display,
             });
         }
-        return Err(err);
+        attempt += 1;
+        if attempt >= 3 {
+            return Err(err);
+        }
     }
     let repo = open(&cache, &display)?;
     let tip = branch_tip(
