@@ -6,6 +6,7 @@
 //! network (the kubectl round-trip test is the one exception, and it lives in
 //! a test).
 
+pub mod fastyaml;
 pub mod renderer;
 pub mod validate;
 pub mod yaml;

@@ -332,6 +332,23 @@ impl std::error::Error for YamlError {}
 /// large CRD bundles fit, but stay finite so hostile input cannot exhaust
 /// the stack or memory.
 pub fn from_yaml_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    if let Some(docs) = super::fastyaml::read_documents(text) {
+        // Every template output of the test suite checks the fast reader
+        // against the full one.
+        #[cfg(debug_assertions)]
+        if let Ok(full) = full_documents(text) {
+            let full: Vec<Value> = full.into_iter().filter(|d| !d.is_null()).collect();
+            assert_eq!(docs, full, "the fast YAML reader disagrees on {text:?}");
+        } else {
+            panic!("the fast YAML reader took text the full one refuses: {text:?}");
+        }
+        return Ok(docs);
+    }
+    full_documents(text)
+}
+
+/// Every YAML document in `text`, by serde-saphyr.
+pub fn full_documents(text: &str) -> Result<Vec<Value>, YamlError> {
     let mut options = serde_saphyr::Options::default();
     options.legacy_octal_numbers = true;
     options.null_as_string = true;
