@@ -67,6 +67,9 @@ pub fn compile(
     }
     let loaded = syntax::load(world, root, &req.skip, &mut out.sources, &mut out.diags);
     let (model, check_diags) = check::check(&loaded, &out.sources);
+    // The parsed documents are many times the size of the model: gone
+    // before rendering starts.
+    drop(loaded);
     out.diags.extend(check_diags);
     out.model = model;
     if out.diags.has_errors() {
@@ -88,7 +91,7 @@ pub fn compile(
         .par_iter()
         .map(|(env, preview)| {
             let mut diags = Diagnostics::default();
-            let Some(renv) = resolve::resolve_env(
+            let Some(resolver) = resolve::EnvResolver::new(
                 model,
                 env,
                 preview.as_deref(),
@@ -105,7 +108,7 @@ pub fn compile(
             let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
             let folder = folder_for(model, env, preview.as_deref());
             let rendered = renderer::render_env(
-                model, &renv, create_ns, &folder, &templates, sources, world, &mut diags,
+                model, &resolver, create_ns, &folder, &templates, sources, world, &mut diags,
             );
             (rendered, diags)
         })

