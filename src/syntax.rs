@@ -4,6 +4,7 @@
 //! KDL 1.0 gets one diagnostic showing the 2.0 spelling instead of a pile
 //! of parser errors.
 
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use kdl::KdlDocument;
@@ -90,6 +91,7 @@ pub fn load(
             return loaded;
         }
     };
+    let mut read = Vec::with_capacity(paths.len());
     for path in paths {
         let name = display_name(root, &path);
         match world.canonicalize(&path) {
@@ -140,8 +142,15 @@ pub fn load(
             }
         };
         let id = sources.add(name, Some(path.clone()), text);
-        let text = sources.get(id).text.clone();
-        match parse(id, &text) {
+        read.push((id, path));
+    }
+    // Parsed in parallel (a fleet is a thousand files), kept in path order.
+    let parsed: Vec<_> = read
+        .into_par_iter()
+        .map(|(id, path)| (id, path, parse(id, &sources.get(id).text)))
+        .collect();
+    for (id, path, result) in parsed {
+        match result {
             Ok(doc) => loaded.files.push(ParsedFile {
                 file: id,
                 path: Some(path),

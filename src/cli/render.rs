@@ -85,18 +85,15 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
         }
         return 0;
     }
+    if let Err((env, e)) = write_envs(&out_dir, &envs) {
+        eprintln!(
+            "error: cannot write `{}`: {e}",
+            out_dir.join(&env.folder).display()
+        );
+        eprintln!("  help: nothing was written: the previous output was left as it was");
+        return super::EXIT_ERRORS;
+    }
     for env in &envs {
-        if let Err(e) = write_env(&out_dir, env) {
-            eprintln!(
-                "error: cannot write `{}`: {e}",
-                out_dir.join(&env.folder).display()
-            );
-            eprintln!(
-                "  help: the previous output of env `{}` was left as it was",
-                env.env
-            );
-            return super::EXIT_ERRORS;
-        }
         if ctx.global.verbose {
             for path in env.files().keys() {
                 eprintln!("  {}", out_dir.join(&env.folder).join(path).display());
@@ -124,10 +121,67 @@ fn write_doc(out: &mut impl std::io::Write, bytes: &[u8], first: &mut bool) -> s
     out.write_all(bytes)
 }
 
-/// Writes one env folder atomically: a fresh sibling directory is filled,
-/// then swapped in with renames, so a failure leaves the old folder as it
-/// was.
-pub fn write_env(out_dir: &Path, env: &EnvOutput) -> std::io::Result<()> {
+/// Writes the env folders: each is filled as a fresh sibling directory
+/// (envs in parallel), and once every one is complete they are swapped in
+/// with renames. A failure while filling removes the new directories and
+/// leaves every old folder as it was.
+pub fn write_envs<'e>(
+    out_dir: &Path,
+    envs: &'e [EnvOutput],
+) -> Result<(), (&'e EnvOutput, std::io::Error)> {
+    use rayon::prelude::*;
+    let staged: Vec<Result<Staged, (&EnvOutput, std::io::Error)>> = envs
+        .par_iter()
+        .map(|env| stage_env(out_dir, env).map_err(|e| (env, e)))
+        .collect();
+    if staged.iter().any(Result::is_err) {
+        let mut first = None;
+        for s in staged {
+            match s {
+                Ok(s) => {
+                    let _ = std::fs::remove_dir_all(&s.staging);
+                }
+                Err(e) => {
+                    first.get_or_insert(e);
+                }
+            }
+        }
+        return Err(first.expect("one failed"));
+    }
+    let staged: Vec<Staged> = staged.into_iter().flatten().collect();
+    let mut swapped: Vec<(&Staged, bool)> = Vec::new();
+    for (i, s) in staged.iter().enumerate() {
+        match swap_in(s) {
+            Ok(had_old) => swapped.push((s, had_old)),
+            Err(e) => {
+                // Put the envs already swapped back as they were.
+                for (done, had_old) in swapped.iter().rev() {
+                    let _ = std::fs::rename(&done.target, &done.staging);
+                    if *had_old {
+                        let _ = std::fs::rename(&done.old, &done.target);
+                    }
+                }
+                for s in &staged {
+                    let _ = std::fs::remove_dir_all(&s.staging);
+                }
+                return Err((&envs[i], e));
+            }
+        }
+    }
+    swapped.par_iter().for_each(|(s, _)| {
+        let _ = std::fs::remove_dir_all(&s.old);
+    });
+    Ok(())
+}
+
+/// An env folder written beside its target, not yet in place.
+struct Staged {
+    target: PathBuf,
+    staging: PathBuf,
+    old: PathBuf,
+}
+
+fn stage_env(out_dir: &Path, env: &EnvOutput) -> std::io::Result<Staged> {
     let target = out_dir.join(&env.folder);
     let parent = target.parent().unwrap_or(out_dir).to_path_buf();
     std::fs::create_dir_all(&parent)?;
@@ -135,45 +189,55 @@ pub fn write_env(out_dir: &Path, env: &EnvOutput) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "env".to_string());
-    let staging = parent.join(format!(".{base}.kiln-new"));
-    let old = parent.join(format!(".{base}.kiln-old"));
-    let _ = std::fs::remove_dir_all(&staging);
-    let _ = std::fs::remove_dir_all(&old);
+    let staged = Staged {
+        staging: parent.join(format!(".{base}.kiln-new")),
+        old: parent.join(format!(".{base}.kiln-old")),
+        target,
+    };
+    let _ = std::fs::remove_dir_all(&staged.staging);
+    let _ = std::fs::remove_dir_all(&staged.old);
     let result = (|| {
         let files: Vec<_> = env.files().into_iter().collect();
         // One `create_dir_all` per folder rather than per file: files are
         // sorted, so a folder's files are adjacent.
-        std::fs::create_dir_all(&staging)?;
+        std::fs::create_dir_all(&staged.staging)?;
         let mut made = PathBuf::new();
         for (rel, _) in &files {
-            if let Some(p) = staging.join(rel).parent()
+            if let Some(p) = staged.staging.join(rel).parent()
                 && p != made
             {
                 std::fs::create_dir_all(p)?;
                 made = p.to_path_buf();
             }
         }
-        // Sequential on purpose: writing one folder's files from several
+        // Sequential within an env: writing one folder's files from several
         // threads measured slower (more system time), the threads contend
         // for the directory.
         for (rel, bytes) in &files {
-            let mut f = std::fs::File::create(staging.join(rel))?;
+            let mut f = std::fs::File::create(staged.staging.join(rel))?;
             f.write_all(bytes)?;
         }
-        if target.exists() {
-            std::fs::rename(&target, &old)?;
-        }
-        if let Err(e) = std::fs::rename(&staging, &target) {
-            if old.exists() {
-                let _ = std::fs::rename(&old, &target);
-            }
-            return Err(e);
-        }
-        let _ = std::fs::remove_dir_all(&old);
         Ok(())
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&staged.staging);
+        return Err(e);
     }
-    result
+    Ok(staged)
+}
+
+/// Renames the old folder aside and the new one into place; whether
+/// there was an old folder.
+fn swap_in(s: &Staged) -> std::io::Result<bool> {
+    let had_old = s.target.exists();
+    if had_old {
+        std::fs::rename(&s.target, &s.old)?;
+    }
+    if let Err(e) = std::fs::rename(&s.staging, &s.target) {
+        if had_old {
+            let _ = std::fs::rename(&s.old, &s.target);
+        }
+        return Err(e);
+    }
+    Ok(had_old)
 }

@@ -301,6 +301,20 @@ const MAX_TYPE_ERRORS: usize = 32;
 /// no progress is made. A required field removed that way is not reported
 /// missing as well.
 fn check_as<T: DeserializeOwned + Serialize>(obj: &Value) -> Vec<Problem> {
+    // Most objects are valid: a first pass without tracking paths (which
+    // costs an allocation per field) tells, and finds missing fields.
+    let mut any_unknown = false;
+    let mut on_ignored = |_: serde_ignored::Path<'_>| any_unknown = true;
+    let de = serde_ignored::Deserializer::new(obj, &mut on_ignored);
+    if let Ok(typed) = T::deserialize(de)
+        && !any_unknown
+    {
+        let mut problems = Vec::new();
+        if let Ok(back) = serde_json::to_value(&typed) {
+            find_missing(obj, &back, &mut Vec::new(), &[], &mut problems);
+        }
+        return problems;
+    }
     let mut problems = Vec::new();
     let mut removed: Vec<Vec<String>> = Vec::new();
     // Copied only once a mistyped value has to be removed: most objects

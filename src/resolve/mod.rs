@@ -3,6 +3,7 @@
 
 pub mod strings;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
@@ -287,53 +288,60 @@ fn resolve_app(
 ) -> Option<Resolved> {
     let component = model.components.get(&app.component.value)?;
     let schema = &component.params;
-    let mut layers: Vec<(Layer, Vec<ParamUse>)> = vec![(Layer::App, app.params.clone())];
+    let env_app = env.apps.get(&app.name.value);
+    let sets = set_layer(app, schema, &opts.sets, diags);
+    // Each layer's uses, borrowed, grouped by parameter name in layer order.
+    let mut layers: Vec<(Layer, &[ParamUse])> = vec![(Layer::App, &app.params)];
     for f in &env.flavors {
         if let Some(flavor) = model.flavors.get(&f.value) {
-            let uses = flavor
-                .params
-                .iter()
-                .filter(|u| schema.contains_key(&u.name.value))
-                .cloned()
-                .collect();
-            layers.push((Layer::Flavor(f.value.clone()), uses));
+            layers.push((Layer::Flavor(f.value.clone()), &flavor.params));
         }
     }
-    let env_app = env.apps.get(&app.name.value);
     if let Some(ea) = env_app {
-        layers.push((Layer::EnvApp, ea.params.clone()));
+        layers.push((Layer::EnvApp, &ea.params));
     }
-    let sets = set_layer(app, schema, &opts.sets, diags);
     if !sets.is_empty() {
-        layers.push((Layer::CommandLine, sets));
+        layers.push((Layer::CommandLine, &sets));
+    }
+    let mut by_name: HashMap<&str, Vec<(usize, &ParamUse)>> = HashMap::new();
+    for (i, (_, uses)) in layers.iter().enumerate() {
+        for u in uses.iter() {
+            // A flavor's parameters the component lacks do not apply.
+            if schema.contains_key(&u.name.value) {
+                by_name
+                    .entry(u.name.value.as_str())
+                    .or_default()
+                    .push((i, u));
+            }
+        }
     }
     let mut params: IndexMap<String, ResolvedParam> = IndexMap::new();
     for (name, ps) in schema {
+        let Some(uses) = by_name.get(name.as_str()) else {
+            continue;
+        };
         let mut rp = ResolvedParam {
             uses: Vec::new(),
             provenance: Vec::new(),
         };
-        for (layer, uses) in &layers {
-            let mine: Vec<&ParamUse> = uses.iter().filter(|u| &u.name.value == name).collect();
-            if mine.is_empty() {
-                continue;
-            }
+        for group in uses.chunk_by(|a, b| a.0 == b.0) {
+            let layer = &layers[group[0].0].0;
+            let mine: Vec<&ParamUse> = group.iter().map(|(_, u)| *u).collect();
             for u in &mine {
                 rp.provenance.push((layer.clone(), u.span));
             }
             merge(ps, &mut rp.uses, &mine);
         }
-        if !rp.provenance.is_empty() {
-            params.insert(name.clone(), rp);
-        }
+        params.insert(name.clone(), rp);
     }
     let mut ctx = base.clone();
     ctx["app"] = json!({"name": app.name.value, "component": app.component.value});
     // Evaluate templates, then check types and requirements.
     let before = diags.error_count();
+    let prepared = strings::prepare(&ctx);
     for rp in params.values_mut() {
         for u in &mut rp.uses {
-            evaluate(u, &ctx, templater, sources, diags);
+            evaluate(u, &ctx, &prepared, templater, sources, diags);
         }
     }
     for (name, ps) in schema {
@@ -587,6 +595,7 @@ fn is_template(s: &str) -> bool {
 fn evaluate(
     u: &mut ParamUse,
     ctx: &Json,
+    prepared: &minijinja::Value,
     templater: &Templater,
     sources: &Sources,
     diags: &mut Diagnostics,
@@ -595,7 +604,7 @@ fn evaluate(
         if let Value::String(s) = &v.value
             && is_template(s)
         {
-            match templater.render(s, v.span, ctx, sources) {
+            match templater.render_prepared(s, v.span, ctx, prepared, sources) {
                 Ok(out) => v.value = Value::String(out),
                 Err(d) => diags.push(d),
             }
@@ -608,7 +617,7 @@ fn evaluate(
         eval(&mut p.value);
     }
     for c in &mut u.children {
-        evaluate(c, ctx, templater, sources, diags);
+        evaluate(c, ctx, prepared, templater, sources, diags);
     }
 }
 

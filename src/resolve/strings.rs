@@ -75,10 +75,28 @@ impl Templater {
         if !source.contains("{{") && !source.contains("{%") {
             return Ok(source.to_string());
         }
+        self.render_prepared(source, span, ctx, &prepare(ctx), sources)
+    }
+
+    /// [`Templater::render`] with the context already converted by
+    /// [`prepare`], for callers that render many strings in one context.
+    pub fn render_prepared(
+        &self,
+        source: &str,
+        span: Span,
+        ctx: &Json,
+        prepared: &minijinja::Value,
+        sources: &Sources,
+    ) -> Result<String, Diagnostic> {
         self.env
-            .render_str(source, minijinja::Value::from(minijinja::value::Serde(ctx)))
+            .render_str(source, prepared)
             .map_err(|e| template_error(&e, source, span, ctx, sources))
     }
+}
+
+/// A context converted once for [`Templater::render_prepared`].
+pub fn prepare(ctx: &Json) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(ctx))
 }
 
 /// A diagnostic for a failed string template, labelled inside the string
