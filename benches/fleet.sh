@@ -162,5 +162,27 @@ bench_fleet() {
     rm -rf "$dir"
 }
 
+# The reliability issue's hostile input: 20,000 apps in one file, one env.
+bench_one_file() {
+    local n=$1 dir="$work/one-file"
+    mkdir -p "$dir"
+    {
+        echo 'project "p"'
+        echo 'env "dev" { namespace "dev" }'
+        for ((i = 0; i < n; i++)); do
+            echo "app \"app-$i\" component=\"worker\" { image \"nginx:1.$i\" }"
+        done
+    } >"$dir/kiln.kdl"
+    local t="" i
+    for ((i = 0; i < runs; i++)); do
+        t+="$(secs "$kiln" render --project "$dir" --stdout) "
+    done
+    echo
+    echo "== $n apps in one file, one env; median of $runs"
+    row "kiln render --stdout" "$(echo "$t" | tr ' ' '\n' | grep . | median)" "< 60" ""
+    rm -rf "$dir"
+}
+
 bench_fleet 50 10
 [ $small_only = 1 ] || bench_fleet 1000 10
+[ $small_only = 1 ] || bench_one_file 20000

@@ -99,20 +99,13 @@ fn many_apps(n: usize, budget: Duration) {
     assert!(took < budget, "{n} apps took {took:?}");
 }
 
-/// Measured in a debug build on two shared cores: 1,000 apps 7.8 s, 2,000
-/// 16 s, 4,000 33 s: linear, about 8 ms per app, no hot spot in a profile
-/// (allocation and copying spread over minijinja, YAML and validation).
+/// Twenty thousand apps in one file all come out. Not a timing test: the
+/// budget only catches a hang or a quadratic blow-up (a debug build on two
+/// shared cores takes about 30 s; the release figure, 20,000 apps in one
+/// file in under a minute, is measured by `benches/fleet.sh`).
 #[test]
-fn two_thousand_apps_render_in_under_a_minute() {
-    many_apps(2_000, Duration::from_secs(60));
-}
-
-/// The goal from the reliability issue; at 8 ms per app a debug build needs
-/// about 160 s, so this waits for the compile performance work.
-#[test]
-#[ignore = "about 3 minutes in a debug build; run with --ignored"]
-fn twenty_thousand_apps_render_in_under_a_minute() {
-    many_apps(20_000, Duration::from_secs(60));
+fn twenty_thousand_apps_in_one_file_render() {
+    many_apps(20_000, Duration::from_secs(300));
 }
 
 #[test]
