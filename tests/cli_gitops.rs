@@ -7,14 +7,7 @@ use std::process::{Command, Output};
 mod common;
 
 fn sealed<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
-    cmd.env("HOME", home)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env_remove("GITHUB_ACTOR")
-        .env_remove("GIT_AUTHOR_NAME")
-        .env_remove("GIT_AUTHOR_EMAIL")
+    common::sealed(cmd, home, common::EPOCH)
 }
 
 fn kiln(home: &Path, args: &[&str]) -> Output {
@@ -27,13 +20,7 @@ fn kiln(home: &Path, args: &[&str]) -> Output {
         .expect("kiln runs")
 }
 
-fn git(home: &Path, dir: &Path, args: &[&str]) -> Output {
-    sealed(&mut Command::new("git"), home)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("git runs")
-}
+use common::git;
 
 #[test]
 fn commit_then_up_to_date_then_diff_and_change() {

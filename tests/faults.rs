@@ -7,16 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 fn sealed<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
-    cmd.env("HOME", home)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTOR")
-        .env_remove("GIT_AUTHOR_NAME")
-        .env_remove("GIT_AUTHOR_EMAIL")
+    common::sealed(cmd, home, common::EPOCH)
 }
 
 fn kiln_cmd(home: &Path, project: &Path, args: &[&str]) -> Command {
@@ -33,13 +27,7 @@ fn kiln(home: &Path, project: &Path, args: &[&str]) -> Output {
     kiln_cmd(home, project, args).output().expect("kiln runs")
 }
 
-fn git(home: &Path, dir: &Path, args: &[&str]) -> Output {
-    sealed(&mut Command::new("git"), home)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("git runs")
-}
+use common::git;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

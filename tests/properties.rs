@@ -271,16 +271,8 @@ proptest! {
     }
 }
 
-fn git(home: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new("git")
-        .env("HOME", home)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("git runs")
-}
+mod common;
+use common::git;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 4, failure_persistence: None, ..ProptestConfig::default() })]
@@ -294,12 +286,7 @@ proptest! {
         prop_assert!(git(home, home, &["init", "-q", "--bare", "repo.git"]).status.success());
         let repo = home.join("repo.git");
         for round in 0..2 {
-            let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-                .env("HOME", home)
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("SOURCE_DATE_EPOCH", "1700000000")
-                .env("XDG_CACHE_HOME", home.join("cache"))
+            let out = common::sealed(&mut Command::new(env!("CARGO_BIN_EXE_kiln")), home, common::EPOCH)
                 .arg("--project")
                 .arg(dir.path())
                 .args(["commit", "--gitops"])

@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::Context;
 use super::commit::report_gitops_error;
-use super::gitops_flags::{GitopsFlags, env_folder, optional_model, require_target};
+use super::gitops_flags::{GitopsFlags, env_folder, setup};
 use crate::gitops::{self, Bootstrap};
 
 /// `kiln bootstrap` flags.
@@ -26,12 +26,8 @@ pub struct BootstrapArgs {
 
 /// Writes and commits the Flux objects.
 pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
-    let model = match optional_model(ctx) {
-        Ok(m) => m,
-        Err(code) => return code,
-    };
-    let target = match require_target(&args.gitops, model.as_ref()) {
-        Ok(t) => t,
+    let (model, target, opts) = match setup(ctx, &args.gitops) {
+        Ok(s) => s,
         Err(code) => return code,
     };
     let names: Vec<String> = if !args.envs.is_empty() {
@@ -67,7 +63,6 @@ pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
         };
         envs.push((name, folder));
     }
-    let opts = args.gitops.options_for(model.as_ref());
     let spec = Bootstrap {
         url: gitops::redact(&args.url),
         envs,

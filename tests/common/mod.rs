@@ -1,7 +1,37 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests. Each test binary uses some of
+//! them, so the others would be dead code there.
+#![allow(dead_code)]
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
+
+/// The sealed environment of every test that runs git or `kiln commit`:
+/// a temporary `HOME`, no global or system git configuration, a fixed
+/// `SOURCE_DATE_EPOCH`, a private cache, and none of the CI variables kiln
+/// takes an author from.
+pub fn sealed<'a>(cmd: &'a mut Command, home: &Path, epoch: i64) -> &'a mut Command {
+    cmd.env("HOME", home)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("SOURCE_DATE_EPOCH", epoch.to_string())
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTOR")
+        .env_remove("GIT_AUTHOR_NAME")
+        .env_remove("GIT_AUTHOR_EMAIL")
+}
+
+/// The epoch the sealed tests run at.
+pub const EPOCH: i64 = 1_700_000_000;
+
+/// `git ARGS` in `dir`, sealed.
+pub fn git(home: &Path, dir: &Path, args: &[&str]) -> Output {
+    sealed(&mut Command::new("git"), home, EPOCH)
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("git runs")
+}
 
 /// Asserts that the objects in `yaml_file` pass `kubernetes-validate
 /// --strict` against the Kubernetes 1.33 schemas. In CI a missing tool is a
