@@ -703,3 +703,58 @@ fn tricky_strings_survive_kubectl() {
         "file content changed: {data:?}"
     );
 }
+
+#[test]
+fn rendering_again_keeps_unchanged_envs_and_replaces_changed_ones() {
+    use std::os::unix::fs::MetadataExt as _;
+    let base = tmp("again");
+    let out = base.join("out");
+    ok(&render(&shop(), &out, &[]), "first render");
+    let fresh = tree(&out);
+    let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
+    let dev_file = out.join("staging/kustomization.yaml");
+    let prod_file = out.join("production/kustomization.yaml");
+    let (dev_before, prod_before) = (inode(&dev_file), inode(&prod_file));
+
+    // The same input: nothing is written again.
+    ok(&render(&shop(), &out, &[]), "second render");
+    assert!(fresh == tree(&out));
+    assert_eq!(
+        inode(&dev_file),
+        dev_before,
+        "an unchanged env was rewritten"
+    );
+    assert_eq!(
+        inode(&prod_file),
+        prod_before,
+        "an unchanged env was rewritten"
+    );
+
+    // A stray file, or a stray empty folder, makes the env differ: it is
+    // replaced whole, and the output is again what a fresh render gives.
+    std::fs::write(out.join("staging/stray.yaml"), "kind: Stray\n").unwrap();
+    std::fs::create_dir_all(out.join("production/empty")).unwrap();
+    ok(&render(&shop(), &out, &[]), "render over stray files");
+    assert!(fresh == tree(&out), "stray files survived a render");
+    assert!(
+        !out.join("production/empty").exists(),
+        "a stray folder survived"
+    );
+    assert_ne!(inode(&dev_file), dev_before);
+
+    // An edited file is put back.
+    let web = std::fs::read_dir(out.join("production"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let victim = std::fs::read_dir(&web)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(&victim, "edited by hand\n").unwrap();
+    ok(&render(&shop(), &out, &[]), "render over an edited file");
+    assert!(fresh == tree(&out), "a hand edit survived a render");
+}

@@ -130,15 +130,19 @@ pub fn write_envs<'e>(
     envs: &'e [EnvOutput],
 ) -> Result<(), (&'e EnvOutput, std::io::Error)> {
     use rayon::prelude::*;
-    let staged: Vec<Result<Staged, (&EnvOutput, std::io::Error)>> = envs
+    let staged: Vec<Result<(&EnvOutput, Staged), (&EnvOutput, std::io::Error)>> = envs
         .par_iter()
-        .map(|env| stage_env(out_dir, env).map_err(|e| (env, e)))
+        .map(|env| {
+            stage_env(out_dir, env)
+                .map(|s| (env, s))
+                .map_err(|e| (env, e))
+        })
         .collect();
     if staged.iter().any(Result::is_err) {
         let mut first = None;
         for s in staged {
             match s {
-                Ok(s) => {
+                Ok((_, s)) => {
                     let _ = std::fs::remove_dir_all(&s.staging);
                 }
                 Err(e) => {
@@ -148,9 +152,13 @@ pub fn write_envs<'e>(
         }
         return Err(first.expect("one failed"));
     }
-    let staged: Vec<Staged> = staged.into_iter().flatten().collect();
+    let staged: Vec<(&EnvOutput, Staged)> = staged
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| !s.unchanged)
+        .collect();
     let mut swapped: Vec<(&Staged, bool)> = Vec::new();
-    for (i, s) in staged.iter().enumerate() {
+    for (env, s) in &staged {
         match swap_in(s) {
             Ok(had_old) => swapped.push((s, had_old)),
             Err(e) => {
@@ -161,10 +169,10 @@ pub fn write_envs<'e>(
                         let _ = std::fs::rename(&done.old, &done.target);
                     }
                 }
-                for s in &staged {
+                for (_, s) in &staged {
                     let _ = std::fs::remove_dir_all(&s.staging);
                 }
-                return Err((&envs[i], e));
+                return Err((env, e));
             }
         }
     }
@@ -179,6 +187,63 @@ struct Staged {
     target: PathBuf,
     staging: PathBuf,
     old: PathBuf,
+    /// The target already holds exactly these files: nothing was staged.
+    unchanged: bool,
+}
+
+/// Whether `dir` holds exactly `files` (relative paths, `/`-separated):
+/// the same bytes, no other file, no other directory, nothing else.
+fn is_unchanged(
+    dir: &Path,
+    files: &std::collections::BTreeMap<String, std::borrow::Cow<'_, [u8]>>,
+) -> bool {
+    let mut dirs: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for rel in files.keys() {
+        let mut at = rel.as_str();
+        while let Some((parent, _)) = at.rsplit_once('/') {
+            dirs.insert(parent);
+            at = parent;
+        }
+    }
+    let mut seen_files = 0;
+    let mut seen_dirs = 0;
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, rel)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&path) else {
+            return false;
+        };
+        for entry in entries {
+            let Ok(entry) = entry else { return false };
+            let Ok(kind) = entry.file_type() else {
+                return false;
+            };
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                return false;
+            };
+            let child = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            if kind.is_dir() {
+                if !dirs.contains(child.as_str()) {
+                    return false;
+                }
+                seen_dirs += 1;
+                stack.push((entry.path(), child));
+            } else if kind.is_file() {
+                match files.get(&child) {
+                    Some(bytes) if std::fs::read(entry.path()).is_ok_and(|b| b == **bytes) => {
+                        seen_files += 1;
+                    }
+                    _ => return false,
+                }
+            } else {
+                return false;
+            }
+        }
+    }
+    seen_files == files.len() && seen_dirs == dirs.len()
 }
 
 fn stage_env(out_dir: &Path, env: &EnvOutput) -> std::io::Result<Staged> {
@@ -193,11 +258,21 @@ fn stage_env(out_dir: &Path, env: &EnvOutput) -> std::io::Result<Staged> {
         staging: parent.join(format!(".{base}.kiln-new")),
         old: parent.join(format!(".{base}.kiln-old")),
         target,
+        unchanged: false,
     };
     let _ = std::fs::remove_dir_all(&staged.staging);
     let _ = std::fs::remove_dir_all(&staged.old);
+    let files = env.files();
+    // Rendering again what is already there (most envs, most of the time)
+    // reads the folder instead of writing it anew.
+    if is_unchanged(&staged.target, &files) {
+        return Ok(Staged {
+            unchanged: true,
+            ..staged
+        });
+    }
     let result = (|| {
-        let files: Vec<_> = env.files().into_iter().collect();
+        let files: Vec<_> = files.into_iter().collect();
         // One `create_dir_all` per folder rather than per file: files are
         // sorted, so a folder's files are adjacent.
         std::fs::create_dir_all(&staged.staging)?;
