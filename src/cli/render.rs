@@ -121,16 +121,16 @@ fn write_doc(out: &mut impl std::io::Write, bytes: &[u8], first: &mut bool) -> s
     out.write_all(bytes)
 }
 
+/// The env that could not be written, and why.
+pub type WriteError<'e> = (&'e EnvOutput, std::io::Error);
+
 /// Writes the env folders: each is filled as a fresh sibling directory
 /// (envs in parallel), and once every one is complete they are swapped in
 /// with renames. A failure while filling removes the new directories and
 /// leaves every old folder as it was.
-pub fn write_envs<'e>(
-    out_dir: &Path,
-    envs: &'e [EnvOutput],
-) -> Result<(), (&'e EnvOutput, std::io::Error)> {
+pub fn write_envs<'e>(out_dir: &Path, envs: &'e [EnvOutput]) -> Result<(), WriteError<'e>> {
     use rayon::prelude::*;
-    let staged: Vec<Result<(&EnvOutput, Staged), (&EnvOutput, std::io::Error)>> = envs
+    let staged: Vec<Result<(&EnvOutput, Staged), WriteError<'e>>> = envs
         .par_iter()
         .map(|env| {
             stage_env(out_dir, env)
