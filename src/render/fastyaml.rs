@@ -29,8 +29,9 @@
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-/// As deep as the full parser's budget allows.
-const MAX_DEPTH: usize = 128;
+/// Half the full parser's depth budget (128), counting block and flow
+/// nesting together: deeper text goes to the full parser, which decides.
+const MAX_DEPTH: usize = 64;
 
 /// The documents of `text`, or `None` when the text is outside the subset.
 pub fn read_documents(text: &str) -> Option<Vec<Value>> {
@@ -113,10 +114,16 @@ impl<'a> Reader<'a> {
             self.mapping(indent)
         } else {
             self.pos += 1;
-            scalar(line.text)
+            self.scalar(line.text)
         };
         self.depth -= 1;
         value
+    }
+
+    /// A scalar or flow value at the current depth.
+    fn scalar(&self, text: &str) -> Option<Value> {
+        let value = scalar(text)?;
+        (self.depth + json_depth(&value) <= MAX_DEPTH).then_some(value)
     }
 
     fn sequence(&mut self, indent: usize) -> Option<Value> {
@@ -168,7 +175,7 @@ impl<'a> Reader<'a> {
                     return None;
                 }
             } else {
-                scalar(rest)?
+                self.scalar(rest)?
             };
             map.insert(key, value);
         }
@@ -262,7 +269,7 @@ fn scalar(text: &str) -> Option<Value> {
             let mut de = serde_json::Deserializer::from_str(text);
             let value = Strict::deserialize(&mut de).ok()?.0;
             de.end().ok()?;
-            (json_depth(&value) <= MAX_DEPTH).then_some(value)
+            Some(value)
         }
         b'-' | b'0'..=b'9' => integer(text),
         _ if text == "true" => Some(Value::Bool(true)),
@@ -478,6 +485,22 @@ kind: Service
         ] {
             assert_eq!(read(text), None, "{text:?}");
         }
+    }
+
+    #[test]
+    fn deep_text_goes_to_the_full_parser() {
+        let flow = format!("a: {}1{}", "[".repeat(70), "]".repeat(70));
+        assert_eq!(read(&flow), None);
+        let mut block = String::new();
+        for i in 0..70 {
+            block.push_str(&" ".repeat(i));
+            block.push_str("a:\n");
+        }
+        block.push_str(&" ".repeat(70));
+        block.push_str("b: 1\n");
+        assert_eq!(read(&block), None);
+        let shallow = format!("a: {}1{}", "[".repeat(10), "]".repeat(10));
+        assert!(read(&shallow).is_some());
     }
 
     #[test]
