@@ -35,7 +35,9 @@ const MAX_DEPTH: usize = 64;
 
 /// The documents of `text`, or `None` when the text is outside the subset.
 pub fn read_documents(text: &str) -> Option<Vec<Value>> {
-    if text.contains('\r') || text.starts_with('\u{feff}') {
+    // YAML allows only printable characters, comments included; a tab or
+    // CR is legal but outside the subset.
+    if text.starts_with('\u{feff}') || !text.chars().all(|c| c == '\n' || is_printable(c)) {
         return None;
     }
     let mut docs = Vec::new();
@@ -66,6 +68,11 @@ pub fn read_documents(text: &str) -> Option<Vec<Value>> {
     }
     docs.extend(read_document(&mut lines)?);
     Some(docs)
+}
+
+/// YAML 1.2's printable characters, less tab and CR.
+fn is_printable(c: char) -> bool {
+    matches!(c, '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 
 #[derive(Clone, Copy)]
@@ -471,6 +478,8 @@ kind: Service
             "a:\n\tb: 1",
             "a: \"\tx\"",
             "a: 1\r\n",
+            "a: 1\n#\u{10}\0",
+            "a: \"\u{7f}\"",
             "\u{feff}a: 1",
             "--- a",
             "...",
