@@ -359,6 +359,10 @@ pub fn full_documents(text: &str) -> Result<Vec<Value>, YamlError> {
     budget.max_documents = 100_000;
     budget.max_nodes = 10_000_000;
     budget.max_events = 40_000_000;
+    // serde-saphyr buffers comments while it looks ahead for a value and
+    // refuses valid YAML past 32 of them (a template's commented-out
+    // block); total comment bytes stay bounded by its 64 MiB default.
+    budget.max_buffered_comment_events = 1_000_000;
     options.budget = Some(budget);
     serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|err| {
         let (line, column) = err
@@ -770,6 +774,14 @@ spec:
         let dup = from_yaml_documents("a: 1\na: 2\n").unwrap_err();
         assert_eq!(dup.line, 2, "{dup:?}");
         assert_eq!(dup.message, "duplicate mapping key `a`");
+    }
+
+    /// A template may comment out a long block between a key and its
+    /// value; serde-saphyr's default budget refused more than 32 comments.
+    #[test]
+    fn many_comments_before_a_value_are_read() {
+        let text = format!("a:\n{}  b: 1\n", "  # commented out\n".repeat(200));
+        assert_eq!(full_documents(&text).unwrap(), vec![json!({"a": {"b": 1}})]);
     }
 
     /// kubectl must read back every string exactly as written, including
