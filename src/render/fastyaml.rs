@@ -33,6 +33,9 @@ use serde_json::{Map, Number, Value};
 /// nesting together: deeper text goes to the full parser, which decides.
 const MAX_DEPTH: usize = 64;
 
+/// The longest key (as written) the reader takes.
+const MAX_KEY: usize = 1000;
+
 /// The documents of `text`, or `None` when the text is outside the subset.
 pub fn read_documents(text: &str) -> Option<Vec<Value>> {
     // YAML allows only printable characters, comments included; a tab or
@@ -211,6 +214,11 @@ fn split_key(text: &str) -> Option<Option<(String, &str)>> {
             None => return Some(None),
         }
     };
+    // YAML limits an implicit key to 1024 characters; well under that,
+    // readers agree.
+    if text.len() - after.len() > MAX_KEY {
+        return None;
+    }
     let Some(rest) = after.strip_prefix(':') else {
         // A JSON string with no colon after it: a scalar, if nothing follows.
         return if after.is_empty() { Some(None) } else { None };
@@ -479,6 +487,8 @@ kind: Service
             "a: \"\tx\"",
             "a: 1\r\n",
             "a: 1\n#\u{10}\0",
+            &format!("{}: 1", "k".repeat(1100)),
+            &format!("\"{}\": 1", "k".repeat(1100)),
             "a: \"\u{7f}\"",
             "\u{feff}a: 1",
             "--- a",
