@@ -26,12 +26,7 @@ use common::git;
 fn commit_then_up_to_date_then_diff_and_change() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    assert!(
-        git(home, home, &["init", "-q", "--bare", "repo.git"])
-            .status
-            .success()
-    );
-    let repo = home.join("repo.git");
+    let repo = common::bare_repo(home);
     let repo_s = repo.to_str().unwrap();
 
     let first = kiln(
@@ -116,12 +111,7 @@ fn a_directory_that_is_not_a_repository_exits_3() {
 fn deploy_rules_pick_envs_for_an_event() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    assert!(
-        git(home, home, &["init", "-q", "--bare", "repo.git"])
-            .status
-            .success()
-    );
-    let repo = home.join("repo.git");
+    let repo = common::bare_repo(home);
     let project = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shop");
     let out = sealed(&mut Command::new(env!("CARGO_BIN_EXE_kiln")), home)
         .args([
@@ -157,12 +147,7 @@ fn deploy_rules_pick_envs_for_an_event() {
 fn six_projects_racing_on_one_env_all_land() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    assert!(
-        git(home, home, &["init", "-q", "--bare", "repo.git"])
-            .status
-            .success()
-    );
-    let repo = home.join("repo.git");
+    let repo = common::bare_repo(home);
     let mut children = Vec::new();
     for i in 0..6 {
         let dir = home.join(format!("p{i}"));

@@ -88,19 +88,23 @@ fn output_under_a_regular_file_is_a_clear_error() {
     );
 }
 
+/// A three-app fleet under `dir`, rendered into `dir/out`: the project,
+/// the output folder and a snapshot of it.
+fn rendered_fleet(dir: &Path) -> (PathBuf, PathBuf, Vec<(PathBuf, Vec<u8>)>) {
+    let p = dir.join("p");
+    let out_dir = dir.join("out");
+    fleet(&p, 3, "1");
+    let out = kiln(dir, &p, &["render", "--out", out_dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let before = snapshot(&out_dir);
+    assert!(!before.is_empty());
+    (p, out_dir, before)
+}
+
 #[test]
 fn a_failed_write_leaves_the_previous_output_intact() {
     let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("p");
-    let out_dir = tmp.path().join("out");
-    fleet(&p, 3, "1");
-    let out = kiln(
-        tmp.path(),
-        &p,
-        &["render", "--out", out_dir.to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let before = snapshot(&out_dir);
+    let (p, out_dir, before) = rendered_fleet(tmp.path());
     assert!(!before.is_empty());
     // The staging folder kiln writes into is taken by a regular file.
     std::fs::write(out_dir.join(".dev.kiln-new"), "in the way").unwrap();
@@ -122,16 +126,7 @@ fn a_failed_write_leaves_the_previous_output_intact() {
 #[test]
 fn a_full_disk_leaves_the_previous_output_intact() {
     let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("p");
-    let out_dir = tmp.path().join("out");
-    fleet(&p, 3, "1");
-    let out = kiln(
-        tmp.path(),
-        &p,
-        &["render", "--out", out_dir.to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let before = snapshot(&out_dir);
+    let (p, out_dir, before) = rendered_fleet(tmp.path());
     // One app's file grows past the limit.
     let big = "x".repeat(64 * 1024);
     let s = std::fs::read_to_string(p.join("kiln.kdl")).unwrap();
@@ -203,12 +198,7 @@ fn a_commit_killed_part_way_leaves_a_sound_repository() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
     let p = home.join("p");
-    assert!(
-        git(home, home, &["init", "-q", "--bare", "repo.git"])
-            .status
-            .success()
-    );
-    let repo = home.join("repo.git");
+    let repo = common::bare_repo(home);
     let repo_s = repo.to_str().unwrap();
     fleet(&p, 300, "1");
     let start = Instant::now();
@@ -277,12 +267,7 @@ fn a_push_rejected_every_time_exits_3_quickly_and_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
     let p = home.join("p");
-    assert!(
-        git(home, home, &["init", "-q", "--bare", "repo.git"])
-            .status
-            .success()
-    );
-    let repo = home.join("repo.git");
+    let repo = common::bare_repo(home);
     let repo_s = repo.to_str().unwrap();
     fleet(&p, 2, "1");
     let first = kiln(home, &p, &["commit", "--gitops", repo_s, "--push"]);
@@ -339,12 +324,7 @@ fn a_branch_that_does_not_exist_is_created_or_refused_cleanly() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
     let p = home.join("p");
-    assert!(
-        git(home, home, &["init", "-q", "--bare", "repo.git"])
-            .status
-            .success()
-    );
-    let repo = home.join("repo.git");
+    let repo = common::bare_repo(home);
     let repo_s = repo.to_str().unwrap();
     fleet(&p, 1, "1");
     assert!(
@@ -381,12 +361,7 @@ fn git_missing_from_path_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
     let p = home.join("p");
-    assert!(
-        git(home, home, &["init", "-q", "--bare", "repo.git"])
-            .status
-            .success()
-    );
-    let repo_s = home.join("repo.git");
+    let repo_s = common::bare_repo(home);
     fleet(&p, 1, "1");
     std::fs::create_dir(home.join("empty-bin")).unwrap();
     for args in [

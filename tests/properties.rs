@@ -283,8 +283,7 @@ proptest! {
         let dir = write_project(&p);
         let home = tempfile::tempdir().unwrap();
         let home = home.path();
-        prop_assert!(git(home, home, &["init", "-q", "--bare", "repo.git"]).status.success());
-        let repo = home.join("repo.git");
+        let repo = common::bare_repo(home);
         for round in 0..2 {
             let out = common::sealed(&mut Command::new(env!("CARGO_BIN_EXE_kiln")), home, common::EPOCH)
                 .arg("--project")

@@ -470,30 +470,7 @@ fn builds_and_validates(w: &World, folder: &str) {
     );
     let built = w.home().join(format!("{}.yaml", folder.replace('/', "-")));
     std::fs::write(&built, &out.stdout).unwrap();
-    let have = Command::new("kubernetes-validate")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !have {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "kubernetes-validate is missing"
-        );
-        eprintln!("note: kubernetes-validate is not installed; schema validation skipped");
-        return;
-    }
-    let out = Command::new("kubernetes-validate")
-        .args(["--strict", "-k", "1.33.0"])
-        .arg(&built)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &stderr(&out);
-    let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("ERROR")).collect();
-    assert!(
-        errors.is_empty(),
-        "kubernetes-validate {folder}:\n{}",
-        errors.join("\n")
-    );
+    common::kubernetes_validate(&built);
 }
 
 #[test]

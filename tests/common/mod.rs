@@ -24,6 +24,17 @@ pub fn sealed<'a>(cmd: &'a mut Command, home: &Path, epoch: i64) -> &'a mut Comm
 /// The epoch the sealed tests run at.
 pub const EPOCH: i64 = 1_700_000_000;
 
+/// An empty bare repository `repo.git` in `home`, as a gitops remote.
+pub fn bare_repo(home: &Path) -> std::path::PathBuf {
+    let out = git(home, home, &["init", "-q", "--bare", "repo.git"]);
+    assert!(
+        out.status.success(),
+        "git init: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    home.join("repo.git")
+}
+
 /// `git ARGS` in `dir`, sealed.
 pub fn git(home: &Path, dir: &Path, args: &[&str]) -> Output {
     sealed(&mut Command::new("git"), home, EPOCH)
