@@ -15,6 +15,9 @@ use k8s_openapi::Resource;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::sync::{LazyLock, RwLock};
 
 /// The outcome of [`validate`] for one object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,8 +64,13 @@ pub fn validate(obj: &Value) -> Validation {
         Err(problems) => return Validation::Invalid(problems),
     };
     if let Some(entry) = find(api_version, kind) {
+        let shape = shape_of(obj);
+        if is_known_valid(&shape) {
+            return Validation::Valid;
+        }
         let problems = (entry.check)(obj);
         return if problems.is_empty() {
+            remember_valid(shape);
             Validation::Valid
         } else {
             Validation::Invalid(problems)
@@ -89,6 +97,126 @@ pub fn validate(obj: &Value) -> Validation {
         ),
     };
     Validation::Invalid(vec![Problem::new(vec!["apiVersion".to_owned()], message)])
+}
+
+/// The shapes of objects found valid so far, in this process.
+///
+/// Whether an object checks out depends on its keys, the types of its
+/// values and its numbers, but not on the text of most strings: a
+/// Deployment of app `a` is valid exactly when one of app `b` with the same
+/// fields is. The strings it does depend on are kept in the shape whole:
+/// `apiVersion` and `kind` (which k8s-openapi compares), and every string
+/// under a field that k8s-openapi parses by value ([`is_parsed_field`]). Only
+/// valid shapes are kept: an invalid object is checked in full, so its
+/// messages and paths are its own.
+static VALID_SHAPES: LazyLock<RwLock<HashSet<Vec<u8>>>> =
+    LazyLock::new(|| RwLock::new(HashSet::new()));
+
+/// At most this many shapes are kept (a few hundred MiB at worst); past
+/// it, new shapes are checked every time.
+const MAX_SHAPES: usize = 100_000;
+
+/// JSON names of the fields whose strings k8s-openapi 1.33's types parse by
+/// value: timestamps (`Time`, `MicroTime`) and base64 (`ByteString`), alone
+/// or as the values of a map (`disruptedPods`, Secret `data`). Found with
+/// `grep -E 'pub [a-z_0-9]+: .*(meta::v1::Time|meta::v1::MicroTime|ByteString)'`
+/// over k8s-openapi's `src/v1_33` and each field's `"jsonName" =>` line;
+/// update it with the Kubernetes version feature.
+fn is_parsed_field(key: &str) -> bool {
+    matches!(
+        key,
+        "acquireTime"
+            | "binaryData"
+            | "caBundle"
+            | "certificate"
+            | "completionTime"
+            | "creationTimestamp"
+            | "data"
+            | "deletionTimestamp"
+            | "deprecatedFirstTimestamp"
+            | "deprecatedLastTimestamp"
+            | "disruptedPods"
+            | "eventTime"
+            | "expirationTimestamp"
+            | "finishedAt"
+            | "firstTimestamp"
+            | "lastHeartbeatTime"
+            | "lastObservedTime"
+            | "lastPhaseTransitionTime"
+            | "lastProbeTime"
+            | "lastScaleTime"
+            | "lastScheduleTime"
+            | "lastSuccessfulTime"
+            | "lastTimestamp"
+            | "lastTransitionTime"
+            | "lastUpdateTime"
+            | "pingTime"
+            | "renewTime"
+            | "request"
+            | "startTime"
+            | "startedAt"
+            | "time"
+            | "timeAdded"
+    )
+}
+
+fn is_known_valid(shape: &[u8]) -> bool {
+    VALID_SHAPES
+        .read()
+        .is_ok_and(|shapes| shapes.contains(shape))
+}
+
+fn remember_valid(shape: Vec<u8>) {
+    if let Ok(mut shapes) = VALID_SHAPES.write()
+        && shapes.len() < MAX_SHAPES
+    {
+        shapes.insert(shape);
+    }
+}
+
+/// An unambiguous encoding of what [`check_as`]'s verdict depends on: keys
+/// in order, value types, numbers, and the strings described at
+/// [`VALID_SHAPES`]. Keys and kept strings are length-prefixed.
+fn shape_of(obj: &Value) -> Vec<u8> {
+    fn text(out: &mut Vec<u8>, s: &str) {
+        out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
+    fn walk(v: &Value, whole: bool, out: &mut Vec<u8>) {
+        match v {
+            Value::Null => out.push(b'0'),
+            Value::Bool(b) => out.push(if *b { b't' } else { b'f' }),
+            Value::Number(n) => {
+                out.push(b'n');
+                let _ = write!(out, "{n};");
+            }
+            Value::String(s) if whole => {
+                out.push(b'S');
+                text(out, s);
+            }
+            Value::String(_) => out.push(b's'),
+            Value::Array(items) => {
+                out.push(b'[');
+                for item in items {
+                    walk(item, whole, out);
+                }
+                out.push(b']');
+            }
+            Value::Object(map) => {
+                out.push(b'{');
+                for (key, value) in map {
+                    text(out, key);
+                    let whole =
+                        whole || key == "apiVersion" || key == "kind" || is_parsed_field(key);
+                    walk(value, whole, out);
+                }
+                out.push(b'}');
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(1024);
+    walk(obj, false, &mut out);
+    out
 }
 
 /// Whether a built-in kind lives in a namespace (`Some(true)`) or is
@@ -637,6 +765,58 @@ mod tests {
     #[test]
     fn valid_deployment() {
         assert_eq!(validate(&deployment()), Validation::Valid);
+    }
+
+    #[test]
+    fn a_valid_shape_is_not_trusted_for_strings_parsed_by_value() {
+        // Same keys and types as a valid object, but a string k8s-openapi
+        // parses (base64, a timestamp) or compares (`kind`) is wrong: the
+        // remembered shape must not let it through.
+        let secret = |data: &str| {
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                   "data": {"password": data}})
+        };
+        assert_eq!(validate(&secret("aHVudGVyMg==")), Validation::Valid);
+        assert_eq!(validate(&secret("aHVudGVyMg==")), Validation::Valid);
+        assert!(matches!(
+            validate(&secret("not base64!")),
+            Validation::Invalid(_)
+        ));
+        let mut d = deployment();
+        d["metadata"]["creationTimestamp"] = json!("2026-01-02T03:04:05Z");
+        assert_eq!(validate(&d), Validation::Valid);
+        d["metadata"]["creationTimestamp"] = json!("yesterday");
+        assert!(matches!(validate(&d), Validation::Invalid(_)));
+        let mut job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+            "spec": {"template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "c", "image": "busybox"}]}}},
+            "status": {"startTime": "2026-01-02T03:04:05Z",
+                "conditions": [{"type": "Complete", "status": "True",
+                    "lastTransitionTime": "2026-01-02T03:04:05Z"}]}});
+        assert_eq!(validate(&job), Validation::Valid);
+        job["status"]["conditions"][0]["lastTransitionTime"] = json!("soon");
+        assert!(matches!(validate(&job), Validation::Invalid(_)));
+        // A number out of an i32's range after a valid one.
+        let mut d = deployment();
+        assert_eq!(validate(&d), Validation::Valid);
+        d["spec"]["replicas"] = json!(4_000_000_000u64);
+        assert!(matches!(validate(&d), Validation::Invalid(_)));
+        // The same fields under another kind's name (a DaemonSet has no replicas).
+        let mut d = deployment();
+        d["kind"] = json!("DaemonSet");
+        assert!(matches!(validate(&d), Validation::Invalid(_)));
+    }
+
+    #[test]
+    fn objects_of_one_shape_differing_in_plain_strings_share_the_verdict() {
+        let mut d = deployment();
+        assert_eq!(validate(&d), Validation::Valid);
+        d["metadata"]["name"] = json!("other");
+        d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("busybox:1");
+        assert_eq!(shape_of(&d), shape_of(&deployment()));
+        assert_eq!(validate(&d), Validation::Valid);
+        d["spec"]["replicas"] = json!(4);
+        assert_ne!(shape_of(&d), shape_of(&deployment()));
     }
 
     #[test]
