@@ -289,7 +289,7 @@ fn render_app(
 ) -> Vec<Object> {
     let before = diags.error_count();
     let mut objects = Vec::new();
-    let ctx = minijinja::Value::from(minijinja::value::Serde(&app.context));
+    let ctx = &app.template_context;
     for name in templates
         .by_component
         .get(&app.component)
@@ -297,10 +297,7 @@ fn render_app(
         .flatten()
     {
         let id = templates.files.get(name).copied().unwrap_or_default();
-        let rendered = templates
-            .env
-            .get_template(name)
-            .and_then(|t| t.render(&ctx));
+        let rendered = templates.env.get_template(name).and_then(|t| t.render(ctx));
         let text = match rendered {
             Ok(t) => t,
             Err(e) => {

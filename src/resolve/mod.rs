@@ -92,6 +92,9 @@ pub struct Resolved {
     pub params: IndexMap<String, ResolvedParam>,
     /// The template context of LANGUAGE.md plus `params`.
     pub context: Json,
+    /// `context` as minijinja values, for component templates; the env's
+    /// share converted once per env.
+    pub template_context: minijinja::Value,
     /// `manifest` and `patch` nodes of the app and its env override.
     pub extras: Vec<Extras>,
     /// The app's definition span, for labels.
@@ -143,6 +146,9 @@ pub struct EnvResolver<'a> {
     world: &'a dyn World,
     /// The env's name, namespace and context, with no apps.
     pub head: ResolvedEnv,
+    /// The top-level entries of `head.base_context`, converted for
+    /// templates once rather than once per app.
+    base_values: Vec<(String, minijinja::Value)>,
 }
 
 impl<'a> EnvResolver<'a> {
@@ -224,7 +230,15 @@ impl<'a> EnvResolver<'a> {
             None => display_name.to_string(),
         };
         base["env"]["namespace"] = Json::String(namespace.clone());
+        let base_values = match &base {
+            Json::Object(top) => top
+                .iter()
+                .map(|(k, v)| (k.clone(), strings::prepare(v)))
+                .collect(),
+            _ => Vec::new(),
+        };
         Some(EnvResolver {
+            base_values,
             model,
             env,
             templater,
@@ -257,6 +271,7 @@ impl<'a> EnvResolver<'a> {
             self.env,
             app,
             &self.head.base_context,
+            &self.base_values,
             &self.templater,
             self.opts,
             self.sources,
@@ -280,6 +295,7 @@ fn resolve_app(
     env: &Env,
     app: &App,
     base: &Json,
+    base_values: &[(String, minijinja::Value)],
     templater: &Templater,
     opts: &Options,
     sources: &Sources,
@@ -287,7 +303,7 @@ fn resolve_app(
     diags: &mut Diagnostics,
 ) -> Option<Resolved> {
     let component = model.components.get(&app.component.value)?;
-    let schema = &component.params;
+    let schema: &IndexMap<String, ParamSchema> = &component.params;
     let env_app = env.apps.get(&app.name.value);
     let sets = set_layer(app, schema, &opts.sets, diags);
     // Each layer's uses, borrowed, grouped by parameter name in layer order.
@@ -335,10 +351,17 @@ fn resolve_app(
         params.insert(name.clone(), rp);
     }
     let mut ctx = base.clone();
-    ctx["app"] = json!({"name": app.name.value, "component": app.component.value});
+    let app_json = json!({"name": app.name.value, "component": app.component.value});
+    let app_value = strings::prepare(&app_json);
+    ctx["app"] = app_json;
     // Evaluate templates, then check types and requirements.
     let before = diags.error_count();
-    let prepared = strings::prepare(&ctx);
+    let prepared = minijinja::Value::from_pairs(
+        base_values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .chain([("app", app_value.clone())]),
+    );
     for rp in params.values_mut() {
         for u in &mut rp.uses {
             evaluate(u, &ctx, &prepared, templater, sources, diags);
@@ -392,19 +415,33 @@ fn resolve_app(
         "app.kubernetes.io/name": app.name.value,
         "app.kubernetes.io/instance": ctx["env"]["name"],
     });
+    // The same context twice: as JSON, and as minijinja values for the
+    // component templates, converting only what is not the env's.
+    let mut values: Vec<(String, minijinja::Value)> = base_values.to_vec();
+    values.push(("app".to_string(), app_value));
+    values.push(("labels".to_string(), strings::prepare(&labels)));
+    values.push(("selector_labels".to_string(), strings::prepare(&selector)));
     ctx["labels"] = labels;
     ctx["selector_labels"] = selector;
     if ctx.get("preview").is_none() {
         ctx["preview"] = Json::Null;
+        values.push(("preview".to_string(), minijinja::Value::from(())));
     }
+    let params_value = minijinja::Value::from(minijinja::value::Serde(&params_json));
     if let Json::Object(obj) = &mut ctx {
         for (k, v) in &params_json {
             if !obj.contains_key(k) {
                 obj.insert(k.clone(), v.clone());
+                let value = params_value
+                    .get_attr(k)
+                    .unwrap_or_else(|_| strings::prepare(v));
+                values.push((k.clone(), value));
             }
         }
         obj.insert("params".to_string(), Json::Object(params_json));
     }
+    values.push(("params".to_string(), params_value));
+    let template_context = minijinja::Value::from_pairs(values);
     let mut extras = vec![app.extras.clone()];
     if let Some(ea) = env_app {
         extras.push(ea.extras.clone());
@@ -420,6 +457,7 @@ fn resolve_app(
             .to_string(),
         params,
         context: ctx,
+        template_context,
         extras,
         app_span: app.name.span,
     })
