@@ -63,19 +63,13 @@ pub fn load(
         root: root.to_path_buf(),
         files: Vec::new(),
     };
+    // The standard library and the project's files are parsed together,
+    // in parallel (a fleet is a thousand files), and kept in this order.
+    let mut jobs: Vec<(FileId, Option<PathBuf>)> = Vec::new();
     for (name, text) in stdlib_files() {
-        if !name.ends_with(".kdl") {
-            continue;
-        }
-        let id = sources.add(format!("<stdlib>/{name}"), None, (*text).to_string());
-        match parse(id, text) {
-            Ok(doc) => loaded.files.push(ParsedFile {
-                file: id,
-                path: None,
-                doc,
-                stdlib: true,
-            }),
-            Err(errs) => diags.0.extend(errs),
+        if name.ends_with(".kdl") {
+            let id = sources.add(format!("<stdlib>/{name}"), None, (*text).to_string());
+            jobs.push((id, None));
         }
     }
     let paths = match world.kdl_files(root, skip) {
@@ -88,64 +82,48 @@ pub fn load(
                     root.display()
                 ),
             ));
-            return loaded;
+            Vec::new()
         }
     };
-    let mut read = Vec::with_capacity(paths.len());
-    for path in paths {
-        let name = display_name(root, &path);
-        match world.canonicalize(&path) {
-            Ok(real) if !real.starts_with(root) => {
-                diags.push(
-                    Diagnostic::error(
-                        codes::PATH_OUTSIDE,
-                        format!("`{name}` leads outside the project"),
-                    )
-                    .help(format!(
-                        "it resolves to `{}`; a project reads only files inside its directory",
-                        real.display()
-                    )),
-                );
-                continue;
+    let read: Vec<(PathBuf, String, Result<String, ReadError>)> = paths
+        .into_par_iter()
+        .map(|path| {
+            let name = display_name(root, &path);
+            let text = read_kdl(world, root, &path);
+            (path, name, text)
+        })
+        .collect();
+    for (path, name, text) in read {
+        match text {
+            Ok(text) => {
+                let id = sources.add(name, Some(path.clone()), text);
+                jobs.push((id, Some(path)));
             }
-            Err(e) => {
-                diags.push(Diagnostic::error(
-                    codes::READ,
-                    format!("cannot read `{name}`: {e}"),
-                ));
-                continue;
-            }
-            Ok(_) => {}
-        }
-        let bytes = match world.read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                diags.push(Diagnostic::error(
-                    codes::READ,
-                    format!("cannot read `{name}`: {e}"),
-                ));
-                continue;
-            }
-        };
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Err(ReadError::Outside(real)) => diags.push(
+                Diagnostic::error(
+                    codes::PATH_OUTSIDE,
+                    format!("`{name}` leads outside the project"),
+                )
+                .help(format!(
+                    "it resolves to `{}`; a project reads only files inside its directory",
+                    real.display()
+                )),
+            ),
+            Err(ReadError::Io(e)) => diags.push(Diagnostic::error(
+                codes::READ,
+                format!("cannot read `{name}`: {e}"),
+            )),
+            Err(ReadError::NotUtf8 { at, lossy }) => {
                 let id = sources.add(name.clone(), Some(path.clone()), lossy);
                 diags.push(
                     Diagnostic::error(codes::READ, format!("`{name}` is not valid UTF-8"))
                         .primary(Span::new(id, at, at + 1), "this byte is not UTF-8")
                         .help("KDL files must be UTF-8 text"),
                 );
-                continue;
             }
-        };
-        let id = sources.add(name, Some(path.clone()), text);
-        read.push((id, path));
+        }
     }
-    // Parsed in parallel (a fleet is a thousand files), kept in path order.
-    let parsed: Vec<_> = read
+    let parsed: Vec<_> = jobs
         .into_par_iter()
         .map(|(id, path)| (id, path, parse(id, &sources.get(id).text)))
         .collect();
@@ -153,14 +131,40 @@ pub fn load(
         match result {
             Ok(doc) => loaded.files.push(ParsedFile {
                 file: id,
-                path: Some(path),
+                stdlib: path.is_none(),
+                path,
                 doc,
-                stdlib: false,
             }),
             Err(errs) => diags.0.extend(errs),
         }
     }
     loaded
+}
+
+/// Why a project file could not be read.
+enum ReadError {
+    /// It resolves (through a link) to this path outside the project.
+    Outside(PathBuf),
+    Io(std::io::Error),
+    /// Not UTF-8 from byte `at`; `lossy` is the text with replacements.
+    NotUtf8 {
+        at: usize,
+        lossy: String,
+    },
+}
+
+/// Reads one project file, refusing one that leads outside the project.
+fn read_kdl(world: &dyn World, root: &Path, path: &Path) -> Result<String, ReadError> {
+    match world.canonicalize(path) {
+        Ok(real) if !real.starts_with(root) => return Err(ReadError::Outside(real)),
+        Err(e) => return Err(ReadError::Io(e)),
+        Ok(_) => {}
+    }
+    let bytes = world.read(path).map_err(ReadError::Io)?;
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        at: e.utf8_error().valid_up_to(),
+        lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
 }
 
 /// `path` relative to `root`, with `/` separators, for messages.

@@ -460,7 +460,7 @@ impl Checker<'_> {
             let (params, extras) = self.param_block(
                 file,
                 &rest,
-                schema.as_ref(),
+                schema.as_deref(),
                 &format!("app `{}`", name.value),
             );
             app.params = params;
@@ -1282,7 +1282,7 @@ impl Checker<'_> {
                 .map(|c| c.params.clone());
             let owner = format!("app `{}` of env `{}`", p.name.value, p.env);
             let nodes: Vec<&KdlNode> = p.nodes.iter().collect();
-            let (params, extras) = self.param_block(p.file, &nodes, schema.as_ref(), &owner);
+            let (params, extras) = self.param_block(p.file, &nodes, schema.as_deref(), &owner);
             if let Some(env) = self.model.envs.get_mut(&p.env) {
                 env.apps.insert(
                     p.name.value.clone(),

@@ -14,6 +14,7 @@ use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
 use crate::span::{FileId, Span, Spanned};
 use crate::types::Type;
 use crate::value::Value;
+use std::sync::Arc;
 
 /// A component: the parameters an app may use and the templates that turn
 /// them into objects.
@@ -21,7 +22,8 @@ use crate::value::Value;
 pub struct Component {
     pub name: Spanned<String>,
     pub doc: Option<String>,
-    pub params: IndexMap<String, ParamSchema>,
+    /// Shared: every app of the component is checked against it.
+    pub params: Arc<IndexMap<String, ParamSchema>>,
     /// Template paths as written, relative to the component's file (or to
     /// `stdlib/` for the standard library).
     pub templates: Vec<Spanned<String>>,
@@ -178,7 +180,7 @@ pub fn decode_component(
     let mut c = Component {
         name: Spanned::new(name.clone(), first.span),
         doc: None,
-        params: IndexMap::new(),
+        params: Arc::default(),
         templates: Vec::new(),
         file,
         dir,
@@ -213,7 +215,7 @@ pub fn decode_component(
             }
             "param" => {
                 if let Some(p) = decode_param(file, text, child, true, diags) {
-                    insert_param(&mut c.params, p, diags);
+                    insert_param(Arc::make_mut(&mut c.params), p, diags);
                 }
             }
             other => diags.push(
@@ -580,11 +582,11 @@ pub fn resolve_includes(components: &mut IndexMap<String, Component>, diags: &mu
         for inc in &includes {
             include_into(&snapshot, inc, &mut params, diags, 0);
         }
-        for (k, mut v) in std::mem::take(&mut c.params) {
+        for (k, mut v) in Arc::unwrap_or_clone(std::mem::take(&mut c.params)) {
             expand_param(&snapshot, &mut v, diags, 0);
             params.insert(k, v);
         }
-        c.params = params;
+        c.params = Arc::new(params);
     }
 }
 
@@ -622,7 +624,7 @@ fn include_into(
     for nested in &src.includes {
         include_into(all, nested, out, diags, depth + 1);
     }
-    for (k, v) in &src.params {
+    for (k, v) in src.params.iter() {
         let mut v = v.clone();
         expand_param(all, &mut v, diags, depth + 1);
         out.insert(k.clone(), v);
