@@ -188,27 +188,26 @@ fn needs_quotes(s: &str) -> bool {
 /// quoting: anything starting like a number and made only of characters
 /// numbers, times and dates use counts.
 fn resolves_to_non_string(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    if matches!(
-        lower.as_str(),
-        "y" | "yes" | "n" | "no" | "true" | "false" | "on" | "off" | "null" | "~" | "<<" | "="
-    ) {
+    const WORDS: [&str; 12] = [
+        "y", "yes", "n", "no", "true", "false", "on", "off", "null", "~", "<<", "=",
+    ];
+    if s.len() <= 5 && WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)) {
         return true;
     }
-    let body = lower.strip_prefix(['+', '-']).unwrap_or(&lower);
-    if matches!(body, ".inf" | ".nan") {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if body.eq_ignore_ascii_case(".inf") || body.eq_ignore_ascii_case(".nan") {
         return true;
     }
-    let mut chars = body.chars();
-    let starts_numeric = match chars.next() {
-        Some(c) if c.is_ascii_digit() => true,
-        Some('.') => chars.next().is_some_and(|c| c.is_ascii_digit()),
+    let bytes = body.as_bytes();
+    let starts_numeric = match bytes {
+        [c, ..] if c.is_ascii_digit() => true,
+        [b'.', c, ..] => c.is_ascii_digit(),
         _ => false,
     };
     starts_numeric
-        && body
-            .chars()
-            .all(|c| c.is_ascii_hexdigit() || "xob_.:+- tz".contains(c))
+        && bytes
+            .iter()
+            .all(|&c| c.is_ascii_hexdigit() || b"xob_.:+- tzXOBTZ".contains(&c))
 }
 
 /// Whether a literal block scalar reads back as exactly `s`.
