@@ -758,3 +758,70 @@ fn rendering_again_keeps_unchanged_envs_and_replaces_changed_ones() {
     ok(&render(&shop(), &out, &[]), "render over an edited file");
     assert!(fresh == tree(&out), "a hand edit survived a render");
 }
+
+// ---------------------------------------------------------------------------
+// The names a manifest's templates see.
+
+#[test]
+fn manifests_see_the_app_env_and_parameters() {
+    let dir = tmp("manifest-context");
+    std::fs::create_dir_all(dir.join("extra")).unwrap();
+    std::fs::write(
+        dir.join("kiln.kdl"),
+        r#"project "shop"
+flavor "big" {
+    replicas 4
+}
+env "staging" {
+    vars tier="gold"
+}
+env "production" {
+    flavor "big"
+    vars tier="platinum"
+}
+app "web" {
+    image "nginx:1.27"
+    replicas 2
+    manifest "extra/config.yaml"
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("extra/config.yaml"),
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: "{{ app.name }}-extra"
+data:
+  env: "{{ env.name }}/{{ env.namespace }}"
+  tier: "{{ vars.tier }}"
+  replicas: "{{ params.replicas }} {{ replicas }}"
+  image: "{{ image }}"
+  label: "{{ labels['app.kubernetes.io/name'] }}"
+  preview: "{{ preview is none }}"
+"#,
+    )
+    .unwrap();
+    let r = kiln()
+        .args(["render", "--stdout", "--project"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    ok(&r, "render --stdout");
+    let objects = docs(&String::from_utf8(r.stdout).unwrap());
+    let data: Vec<&Value> = objects
+        .iter()
+        .filter(|o| o["kind"] == "ConfigMap")
+        .map(|o| &o["data"])
+        .collect();
+    assert_eq!(
+        data,
+        [
+            &serde_json::json!({"env": "production/production", "tier": "platinum",
+                "replicas": "4 4", "image": "nginx:1.27", "label": "web", "preview": "True"}),
+            &serde_json::json!({"env": "staging/staging", "tier": "gold",
+                "replicas": "2 2", "image": "nginx:1.27", "label": "web", "preview": "True"}),
+        ]
+    );
+}

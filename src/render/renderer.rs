@@ -353,7 +353,13 @@ fn render_app(
                     continue;
                 }
             };
-            let text = match templater.render(&text, m.span, &app.context, sources) {
+            let text = match templater.render_prepared(
+                &text,
+                m.span,
+                &app.context,
+                &app.template_context,
+                sources,
+            ) {
                 Ok(t) => t,
                 Err(d) => {
                     diags.push(d);

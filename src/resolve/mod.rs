@@ -146,9 +146,9 @@ pub struct EnvResolver<'a> {
     world: &'a dyn World,
     /// The env's name, namespace and context, with no apps.
     pub head: ResolvedEnv,
-    /// The top-level entries of `head.base_context`, converted for
-    /// templates once rather than once per app.
-    base_values: Vec<(String, minijinja::Value)>,
+    /// `head.base_context`, converted for templates once rather than once
+    /// per app.
+    base_value: minijinja::Value,
 }
 
 impl<'a> EnvResolver<'a> {
@@ -230,15 +230,9 @@ impl<'a> EnvResolver<'a> {
             None => display_name.to_string(),
         };
         base["env"]["namespace"] = Json::String(namespace.clone());
-        let base_values = match &base {
-            Json::Object(top) => top
-                .iter()
-                .map(|(k, v)| (k.clone(), strings::prepare(v)))
-                .collect(),
-            _ => Vec::new(),
-        };
+        let base_value = strings::prepare(&base);
         Some(EnvResolver {
-            base_values,
+            base_value,
             model,
             env,
             templater,
@@ -271,7 +265,7 @@ impl<'a> EnvResolver<'a> {
             self.env,
             app,
             &self.head.base_context,
-            &self.base_values,
+            &self.base_value,
             &self.templater,
             self.opts,
             self.sources,
@@ -295,7 +289,7 @@ fn resolve_app(
     env: &Env,
     app: &App,
     base: &Json,
-    base_values: &[(String, minijinja::Value)],
+    base_value: &minijinja::Value,
     templater: &Templater,
     opts: &Options,
     sources: &Sources,
@@ -356,12 +350,10 @@ fn resolve_app(
     ctx["app"] = app_json;
     // Evaluate templates, then check types and requirements.
     let before = diags.error_count();
-    let prepared = minijinja::Value::from_pairs(
-        base_values
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
-            .chain([("app", app_value.clone())]),
-    );
+    let prepared = strings::layered([
+        minijinja::Value::from_pairs([("app", app_value.clone())]),
+        base_value.clone(),
+    ]);
     for rp in params.values_mut() {
         for u in &mut rp.uses {
             evaluate(u, &ctx, &prepared, templater, sources, diags);
@@ -415,33 +407,29 @@ fn resolve_app(
         "app.kubernetes.io/name": app.name.value,
         "app.kubernetes.io/instance": ctx["env"]["name"],
     });
-    // The same context twice: as JSON, and as minijinja values for the
-    // component templates, converting only what is not the env's.
-    let mut values: Vec<(String, minijinja::Value)> = base_values.to_vec();
-    values.push(("app".to_string(), app_value));
-    values.push(("labels".to_string(), strings::prepare(&labels)));
-    values.push(("selector_labels".to_string(), strings::prepare(&selector)));
+    // The same context twice: as JSON (without the top-level copies of
+    // the parameters), and as minijinja values for templates, which take a
+    // name from the app's own entries, then the env's (converted once per
+    // env), then the parameters.
+    let mut own: Vec<(&str, minijinja::Value)> = vec![
+        ("app", app_value),
+        ("labels", strings::prepare(&labels)),
+        ("selector_labels", strings::prepare(&selector)),
+    ];
     ctx["labels"] = labels;
     ctx["selector_labels"] = selector;
     if ctx.get("preview").is_none() {
         ctx["preview"] = Json::Null;
-        values.push(("preview".to_string(), minijinja::Value::from(())));
+        own.push(("preview", minijinja::Value::from(())));
     }
     let params_value = minijinja::Value::from(minijinja::value::Serde(&params_json));
-    if let Json::Object(obj) = &mut ctx {
-        for (k, v) in &params_json {
-            if !obj.contains_key(k) {
-                obj.insert(k.clone(), v.clone());
-                let value = params_value
-                    .get_attr(k)
-                    .unwrap_or_else(|_| strings::prepare(v));
-                values.push((k.clone(), value));
-            }
-        }
-        obj.insert("params".to_string(), Json::Object(params_json));
-    }
-    values.push(("params".to_string(), params_value));
-    let template_context = minijinja::Value::from_pairs(values);
+    own.push(("params", params_value.clone()));
+    let template_context = strings::layered([
+        minijinja::Value::from_pairs(own),
+        base_value.clone(),
+        params_value,
+    ]);
+    ctx["params"] = Json::Object(params_json);
     let mut extras = vec![app.extras.clone()];
     if let Some(ea) = env_app {
         extras.push(ea.extras.clone());

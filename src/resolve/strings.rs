@@ -78,8 +78,9 @@ impl Templater {
         self.render_prepared(source, span, ctx, &prepare(ctx), sources)
     }
 
-    /// [`Templater::render`] with the context already converted by
-    /// [`prepare`], for callers that render many strings in one context.
+    /// [`Templater::render`] with the context already converted (by
+    /// [`prepare`] or [`layered`]), for callers that render many strings in
+    /// one context; `ctx` names what is defined when a name is not.
     pub fn render_prepared(
         &self,
         source: &str,
@@ -88,9 +89,44 @@ impl Templater {
         prepared: &minijinja::Value,
         sources: &Sources,
     ) -> Result<String, Diagnostic> {
+        if !source.contains("{{") && !source.contains("{%") {
+            return Ok(source.to_string());
+        }
         self.env
             .render_str(source, prepared)
             .map_err(|e| template_error(&e, source, span, ctx, sources))
+    }
+}
+
+/// A template context made of maps: a name is looked up in each in turn
+/// and the first that has it answers, so an env's share of every app's
+/// context is converted once and shared instead of copied per app.
+pub fn layered<const N: usize>(layers: [minijinja::Value; N]) -> minijinja::Value {
+    minijinja::Value::from_object(Layered(layers.into()))
+}
+
+#[derive(Debug)]
+struct Layered(Vec<minijinja::Value>);
+
+impl minijinja::value::Object for Layered {
+    fn get_value(self: &std::sync::Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        self.0
+            .iter()
+            .find_map(|layer| layer.as_object().and_then(|o| o.get_value(key)))
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        let mut keys: Vec<minijinja::Value> = Vec::new();
+        for layer in &self.0 {
+            if let Ok(iter) = layer.try_iter() {
+                for key in iter {
+                    if !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
+            }
+        }
+        minijinja::value::Enumerator::Values(keys)
     }
 }
 
