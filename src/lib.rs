@@ -14,6 +14,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod diag;
+pub mod fastkdl;
 pub mod gitops;
 pub mod kdlfmt;
 pub mod lsp;

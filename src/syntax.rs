@@ -125,7 +125,7 @@ pub fn load(
     }
     let parsed: Vec<_> = jobs
         .into_par_iter()
-        .map(|(id, path)| (id, path, parse(id, &sources.get(id).text)))
+        .map(|(id, path)| (id, path, parse_fast(id, &sources.get(id).text)))
         .collect();
     for (id, path, result) in parsed {
         match result {
@@ -177,6 +177,17 @@ pub fn display_name(root: &Path, path: &Path) -> String {
 
 /// Parses one file as KDL 2.0.
 pub fn parse(file: FileId, text: &str) -> Result<KdlDocument, Vec<Diagnostic>> {
+    parse_with(file, text, false)
+}
+
+/// [`parse`], trying the fast reader for plain KDL first (see
+/// [`crate::fastkdl`]): the documents it builds carry names, values and
+/// spans but not kdl's formatting, which only the checker reads.
+fn parse_fast(file: FileId, text: &str) -> Result<KdlDocument, Vec<Diagnostic>> {
+    parse_with(file, text, true)
+}
+
+fn parse_with(file: FileId, text: &str, fast: bool) -> Result<KdlDocument, Vec<Diagnostic>> {
     if text.contains('\0') {
         let at = text.find('\0').unwrap_or(0);
         return Err(vec![
@@ -194,6 +205,15 @@ pub fn parse(file: FileId, text: &str) -> Result<KdlDocument, Vec<Diagnostic>> {
             .primary(Span::new(file, at, at + 1), "this block is too deep")
             .help("kiln files are shallow; a file this deep is a mistake or an attack"),
         ]);
+    }
+    if fast && let Some(doc) = crate::fastkdl::parse(text) {
+        #[cfg(debug_assertions)]
+        if let Ok(full) = KdlDocument::parse_v2(text) {
+            crate::fastkdl::assert_same(&doc, &full, text);
+        } else {
+            panic!("the fast KDL reader read a document kdl refuses: {text:?}");
+        }
+        return Ok(doc);
     }
     let err = match KdlDocument::parse_v2(text) {
         Ok(doc) => return Ok(doc),
