@@ -165,22 +165,29 @@ fn is_safe_char(c: char) -> bool {
 /// Whether a one-line string must be quoted to read back as the same
 /// string.
 fn needs_quotes(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+    let bytes = s.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
         return true;
     };
-    if !s.chars().all(is_safe_char) {
+    if b"-?:,[]{}#&*!|> '\"%@`".contains(&first) || matches!(last, b' ' | b':') {
         return true;
     }
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+    // One pass for unsafe characters, `: ` and ` #` (ASCII bytes never
+    // occur inside a multi-byte character, so bytes can be compared).
+    let mut non_ascii = false;
+    let mut prev = 0u8;
+    for &b in bytes {
+        if b >= 0x80 {
+            non_ascii = true;
+        } else if !(b' '..=b'~').contains(&b) || matches!((prev, b), (b':', b' ') | (b' ', b'#')) {
+            return true;
+        }
+        prev = b;
+    }
+    if non_ascii && !s.chars().all(is_safe_char) {
         return true;
     }
-    if s.starts_with(' ') || s.ends_with(' ') {
-        return true;
-    }
-    if s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.starts_with("...") {
-        return true;
-    }
-    resolves_to_non_string(s)
+    s.starts_with("...") || resolves_to_non_string(s)
 }
 
 /// Whether a plain scalar `s` could resolve to a null, a boolean, a number,
@@ -569,6 +576,12 @@ mod tests {
             "a #b",
             "bell\u{7}",
             "<<",
+            "ends:",
+            "...dots",
+            "tab\tinside",
+            "del\u{7f}",
+            "\u{e9}t\u{e9}: x",
+            "\u{e9} #x",
         ];
         for s in must_quote {
             let yaml = to_yaml(&json!({ "k": s }));
