@@ -340,9 +340,19 @@ fn is_ident_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_'
 }
 
+/// Panics when the fast reader reads `text` and the `kdl` crate refuses it
+/// or reads it differently (see [`assert_same`]); debug builds, the tests
+/// and the `kdl_reader` fuzz target call it.
+pub fn assert_agrees(text: &str) {
+    if let Some(fast) = parse(text) {
+        let full = KdlDocument::parse_v2(text)
+            .unwrap_or_else(|e| panic!("the fast KDL reader read {text:?}, kdl refuses it: {e:?}"));
+        assert_same(&fast, &full, text);
+    }
+}
+
 /// Panics unless `fast` and `full` agree on everything kiln reads: names,
 /// values and the spans of documents, nodes, names and entries.
-#[cfg(any(debug_assertions, test))]
 pub fn assert_same(fast: &KdlDocument, full: &KdlDocument, text: &str) {
     fn span(s: &miette::SourceSpan) -> (usize, usize) {
         (s.offset(), s.len())
@@ -490,11 +500,9 @@ mod tests {
                 }
                 for v in variants {
                     checked += 1;
-                    if let Some(fast) = parse(&v) {
+                    if parse(&v).is_some() {
                         read += 1;
-                        let full = KdlDocument::parse_v2(&v)
-                            .unwrap_or_else(|e| panic!("kdl refuses {v:?}: {e:?}"));
-                        assert_same(&fast, &full, &v);
+                        assert_agrees(&v);
                     }
                 }
                 cut += 19;

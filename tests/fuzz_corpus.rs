@@ -88,3 +88,18 @@ fn yaml_reader_corpus() {
         }
     }
 }
+
+/// `kdl_reader`: where the fast KDL reader answers, the `kdl` crate reads
+/// the same document; `project_bytes`' inputs are KDL too.
+#[test]
+fn kdl_reader_corpus() {
+    for input in corpus("kdl_reader")
+        .into_iter()
+        .chain(corpus("project_bytes"))
+    {
+        let bytes = std::fs::read(&input).unwrap();
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            kiln::fastkdl::assert_agrees(text);
+        }
+    }
+}
