@@ -208,7 +208,8 @@ fn split_key(text: &str) -> Option<Option<(String, &str)>> {
         }
         (key, &text[end..])
     } else {
-        match text.find(": ") {
+        // `": "` as bytes: str::find sets up a two-way searcher per call.
+        match text.as_bytes().windows(2).position(|w| w == b": ") {
             Some(at) => (text[..at].to_string(), &text[at..]),
             None if text.ends_with(':') => (text[..text.len() - 1].to_string(), ":"),
             None => return Some(None),
