@@ -95,7 +95,9 @@ bench_fleet() {
     for ((i = 0; i < runs; i++)); do
         for b in "${bins[@]}"; do
             tag=new; [ "$b" = "$baseline" ] && tag=old
+            rm -rf "$dir/out-$tag"
             t[render_$tag]+="$(secs "$b" render --project "$proj" --out "$dir/out-$tag" --quiet) "
+            t[again_$tag]+="$(secs "$b" render --project "$proj" --out "$dir/out-$tag" --quiet) "
             t[check_$tag]+="$(secs "$b" check --project "$proj" --quiet) "
             rm -rf "$dir/repo-$tag.git"
             git init --quiet --bare "$dir/repo-$tag.git"
@@ -127,12 +129,19 @@ bench_fleet() {
     echo "== ${apps} apps x ${envs} envs = $((apps * envs * 4)) objects; median of $runs; load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
     row "" "new (s)" "$([ -n "$baseline" ] && echo "old (s)")" ""
     local name
-    for name in render check commit1 commit2; do
+    for name in render again check commit1 commit2; do
         local vals=()
         for tag in "${tags[@]}"; do
             vals+=("$(echo "${t[${name}_$tag]}" | tr ' ' '\n' | grep . | median)")
         done
-        row "kiln $name" "${vals[0]}" "${vals[1]:-}" ""
+        local label="kiln $name"
+        case $name in
+            render) label="kiln render into an empty directory" ;;
+            again) label="kiln render again, nothing changed" ;;
+            commit1) label="kiln commit to an empty bare repository" ;;
+            commit2) label="kiln commit again, --set on one app" ;;
+        esac
+        row "$label" "${vals[0]}" "${vals[1]:-}" ""
     done
     local cp_m
     cp_m=$(echo "${t[cp]}" | tr ' ' '\n' | grep . | median)
