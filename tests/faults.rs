@@ -81,6 +81,7 @@ fn output_under_a_regular_file_is_a_clear_error() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("cannot write"), "{err}");
+    assert!(err.contains("kiln::render::output"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(
         std::fs::read(tmp.path().join("file")).unwrap(),

@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::{Context, ResolveFlags};
 use crate::compile::Selection;
+use crate::diag::{Diagnostic, codes};
 use crate::output::EnvOutput;
 
 /// `kiln render` flags.
@@ -80,17 +81,23 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
             out.flush()
         });
         if let Err(e) = written {
-            eprintln!("error: cannot write to standard output: {e}");
+            let d = Diagnostic::error(
+                codes::OUTPUT,
+                format!("cannot write to standard output: {e}"),
+            )
+            .help("the stream stopped part-way: what reached standard output is incomplete");
+            ctx.emit(&[d], &compiled.sources, None);
             return super::EXIT_ERRORS;
         }
         return 0;
     }
     if let Err((env, e)) = write_envs(&out_dir, &envs) {
-        eprintln!(
-            "error: cannot write `{}`: {e}",
-            out_dir.join(&env.folder).display()
-        );
-        eprintln!("  help: nothing was written: the previous output was left as it was");
+        let d = Diagnostic::error(
+            codes::OUTPUT,
+            format!("cannot write `{}`: {e}", out_dir.join(&env.folder).display()),
+        )
+        .help("nothing was written: the previous output was left as it was; check that the output directory can be written and the disk has room");
+        ctx.emit(&[d], &compiled.sources, None);
         return super::EXIT_ERRORS;
     }
     for env in &envs {

@@ -52,6 +52,7 @@ codes! {
     DUPLICATE_OBJECT = "kiln::render::duplicate_object", "two objects with the same kind, namespace and name in one env";
     PLAINTEXT_SECRET = "kiln::render::plaintext_secret", "a credential in plain text: a Secret with data, or an `env` value named like a password";
     PATCH = "kiln::render::patch", "a `patch` whose target object or path does not exist";
+    OUTPUT = "kiln::render::output", "the rendered output could not be written (no permission, a full disk, a file in the way); nothing was changed";
     USAGE = "kiln::cli::usage", "the command line lacks something the command needs (such as a gitops repository)";
     INTERNAL = "kiln::internal", "kiln itself failed: please report it";
 }
