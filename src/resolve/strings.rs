@@ -1,5 +1,8 @@
 //! `{{ … }}` templates in string values, with minijinja.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, RwLock};
+
 use minijinja::{Environment, UndefinedBehavior};
 use serde_json::Value as Json;
 
@@ -40,10 +43,62 @@ pub fn environment<'s>() -> Environment<'s> {
                     "an undefined value passed to `tojson`",
                 ));
             }
+            if indent.is_none()
+                && args.args().next().is_none()
+                && let Some(json) = scalar_json(value)
+            {
+                return Ok(minijinja::Value::from_safe_string(json));
+            }
             minijinja::filters::tojson(value, indent, args)
         },
     );
     env
+}
+
+/// `tojson` of a string, boolean or none, written directly: the bulk of
+/// what the standard templates emit. Byte for byte what minijinja's
+/// `tojson` writes (serde_json's escapes, plus `<`, `>`, `&` and `'` as
+/// `\u00XX`); `None` for every other value, left to minijinja.
+fn scalar_json(value: &minijinja::Value) -> Option<String> {
+    use minijinja::value::ValueKind;
+    match value.kind() {
+        ValueKind::None => Some("null".to_string()),
+        ValueKind::Bool => Some(if value.is_true() { "true" } else { "false" }.to_string()),
+        ValueKind::String => {
+            let s = value.as_str()?;
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push('"');
+            let mut plain = 0;
+            for (i, b) in s.bytes().enumerate() {
+                let escape = match b {
+                    b'"' => "\\\"",
+                    b'\\' => "\\\\",
+                    b'\n' => "\\n",
+                    b'\r' => "\\r",
+                    b'\t' => "\\t",
+                    0x08 => "\\b",
+                    0x0c => "\\f",
+                    b'<' => "\\u003c",
+                    b'>' => "\\u003e",
+                    b'&' => "\\u0026",
+                    b'\'' => "\\u0027",
+                    0..0x20 => "",
+                    _ => continue,
+                };
+                out.push_str(&s[plain..i]);
+                if escape.is_empty() {
+                    out.push_str(&format!("\\u{b:04x}"));
+                } else {
+                    out.push_str(escape);
+                }
+                plain = i + 1;
+            }
+            out.push_str(&s[plain..]);
+            out.push('"');
+            Some(out)
+        }
+        _ => None,
+    }
 }
 
 /// Evaluates templates in strings.
@@ -81,6 +136,9 @@ impl Templater {
     /// [`Templater::render`] with the context already converted (by
     /// [`prepare`] or [`layered`]), for callers that render many strings in
     /// one context; `ctx` names what is defined when a name is not.
+    ///
+    /// Each distinct string is compiled once per process ([`COMPILED`]): an
+    /// app's `image "…:{{ vars.tag }}"` is the same text in every env.
     pub fn render_prepared(
         &self,
         source: &str,
@@ -92,10 +150,54 @@ impl Templater {
         if !source.contains("{{") && !source.contains("{%") {
             return Ok(source.to_string());
         }
-        self.env
-            .render_str(source, prepared)
+        render_compiled(source, prepared)
+            .unwrap_or_else(|| self.env.render_str(source, prepared))
             .map_err(|e| template_error(&e, source, span, ctx, sources))
     }
+}
+
+/// String templates compiled so far in this process, each named by its
+/// own source text. Names are sources, so no name may switch escaping on
+/// the way a `.yaml` or `.html` template name would.
+static COMPILED: LazyLock<RwLock<Environment<'static>>> = LazyLock::new(|| {
+    let mut env = environment();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    RwLock::new(env)
+});
+
+/// How many templates [`COMPILED`] holds, and at most how many it keeps (an
+/// editor session compiles every version of every string typed): past it,
+/// strings are compiled each time.
+static COMPILED_COUNT: AtomicUsize = AtomicUsize::new(0);
+const MAX_COMPILED: usize = 10_000;
+
+/// Renders `source` from [`COMPILED`], compiling it first if it is new;
+/// `None` when the cache is full or its lock poisoned.
+fn render_compiled(
+    source: &str,
+    ctx: &minijinja::Value,
+) -> Option<Result<String, minijinja::Error>> {
+    {
+        let env = COMPILED.read().ok()?;
+        match env.get_template(source) {
+            Ok(t) => return Some(t.render(ctx)),
+            Err(e) if e.kind() == minijinja::ErrorKind::TemplateNotFound => {}
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    if COMPILED_COUNT.load(Ordering::Relaxed) >= MAX_COMPILED {
+        return None;
+    }
+    {
+        let mut env = COMPILED.write().ok()?;
+        // A syntax error is reported, not kept.
+        if let Err(e) = env.add_template_owned(source.to_string(), source.to_string()) {
+            return Some(Err(e));
+        }
+        COMPILED_COUNT.fetch_add(1, Ordering::Relaxed);
+    }
+    let env = COMPILED.read().ok()?;
+    Some(env.get_template(source).and_then(|t| t.render(ctx)))
 }
 
 /// A template context made of maps: a name is looked up in each in turn
@@ -234,5 +336,85 @@ mod tests {
         let env = environment();
         let err = env.render_str("{% for i in range(10000) %}{% for j in range(10000) %}{{ j }}{% endfor %}{% endfor %}", minijinja::context! {}).unwrap_err();
         assert_eq!(err.kind(), minijinja::ErrorKind::OutOfFuel);
+    }
+
+    #[test]
+    fn compiled_strings_render_like_fresh_ones() {
+        let t = Templater::new();
+        let mut sources = Sources::default();
+        let file = sources.add("<test>", None, String::new());
+        let span = Span::new(file, 0, 0);
+        let render = |source: &str, ctx: Json| {
+            t.render(source, span, &ctx, &sources)
+                .map_err(|d| d.message.clone())
+        };
+        // Once compiled, a string renders again in each context it meets.
+        for tag in ["1.0", "2.0", "1.0"] {
+            let out = render(
+                "app:{{ vars.tag }}",
+                serde_json::json!({"vars": {"tag": tag}}),
+            );
+            assert_eq!(out.as_deref(), Ok(format!("app:{tag}").as_str()));
+        }
+        // A source that reads like a file name turns no escaping on.
+        for source in ["{{ v }}.html", "{{ v }}.yaml", "{{ v }}.json"] {
+            let out = render(source, serde_json::json!({"v": "<a \"b\">"})).unwrap();
+            assert_eq!(out, format!("<a \"b\">{}", &source[7..]));
+        }
+        // A syntax error is an error every time, not a cached success.
+        for _ in 0..2 {
+            assert!(render("{{ vars.tag ", serde_json::json!({})).is_err());
+        }
+        // An undefined name, too.
+        for _ in 0..2 {
+            let err = render("{{ vars.nope }}", serde_json::json!({"vars": {}})).unwrap_err();
+            assert!(
+                err.contains("not defined") || err.contains("undefined"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn scalar_tojson_is_minijinjas() {
+        let mut strings: Vec<String> = (0u8..0x80).map(|b| format!("a{}z", b as char)).collect();
+        strings.extend(
+            [
+                "",
+                "plain",
+                "é ü 漢字 🚀",
+                "\u{7f}\u{80}\u{2028}",
+                "<a href='x'>&amp;</a>",
+                "\"quoted\" \\ back",
+            ]
+            .map(String::from),
+        );
+        let check = |v: minijinja::Value| {
+            let fast = scalar_json(&v).expect("a scalar");
+            let slow = minijinja::filters::tojson(
+                &v,
+                None,
+                minijinja::value::Kwargs::from_iter(std::iter::empty::<(&str, minijinja::Value)>()),
+            )
+            .unwrap()
+            .to_string();
+            assert_eq!(fast, slow, "{v:?}");
+        };
+        for s in strings {
+            check(minijinja::Value::from(s));
+        }
+        check(minijinja::Value::from(true));
+        check(minijinja::Value::from(false));
+        check(minijinja::Value::from(()));
+        assert!(scalar_json(&minijinja::Value::from(3)).is_none());
+        // Through a template, with and without arguments.
+        let env = environment();
+        let out = env
+            .render_str(
+                "{{ s | tojson }} {{ s | tojson(2) }} {{ m | tojson }}",
+                minijinja::context! { s => "<x>", m => minijinja::context! { a => 1 } },
+            )
+            .unwrap();
+        assert_eq!(out, r#""\u003cx\u003e" "\u003cx\u003e" {"a": 1}"#);
     }
 }
