@@ -8,7 +8,7 @@ pub mod schema;
 
 use std::collections::HashMap;
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 use kdl::KdlNode;
 
 pub use model::*;
@@ -69,7 +69,7 @@ impl Checker<'_> {
     fn run(&mut self, loaded: &Loaded) {
         // Components first: apps and flavors are checked against them.
         let mut seen: Seen = HashMap::new();
-        let mut components: IndexMap<String, Component> = IndexMap::new();
+        let mut components: IndexMap<String, Component> = IndexMap::default();
         for f in &loaded.files {
             for node in f.doc.nodes() {
                 if node.name().value() != "component" {
@@ -308,7 +308,7 @@ impl Checker<'_> {
     fn string_map(&mut self, file: FileId, node: &KdlNode) -> StringMap {
         self.extra_args(file, node, 0);
         self.no_children(file, node);
-        let mut map = StringMap::new();
+        let mut map = StringMap::default();
         for p in nodes::props(file, node) {
             let value = match &p.value {
                 Value::Null => {
@@ -624,7 +624,7 @@ impl Checker<'_> {
             name: name.clone(),
             span: head,
             args: Vec::new(),
-            props: IndexMap::new(),
+            props: IndexMap::default(),
             children: Vec::new(),
             remove: false,
         };
@@ -935,11 +935,11 @@ impl Checker<'_> {
             name: name.clone(),
             namespace: None,
             flavors: Vec::new(),
-            vars: IndexMap::new(),
-            labels: StringMap::new(),
-            annotations: StringMap::new(),
+            vars: IndexMap::default(),
+            labels: StringMap::default(),
+            annotations: StringMap::default(),
             deploy: Vec::new(),
-            apps: IndexMap::new(),
+            apps: IndexMap::default(),
             preview: None,
             create_namespace: false,
             span: nodes::head_span(file, node, self.text(file)),

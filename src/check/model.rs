@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 use super::schema::Component;
 use crate::span::{FileId, Span, Spanned};

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 use kdl::KdlNode;
 
 use super::nodes;
@@ -437,8 +437,8 @@ fn decode_param(
         required: a.required,
         shorthand: None,
         args: Vec::new(),
-        props: IndexMap::new(),
-        children: IndexMap::new(),
+        props: IndexMap::default(),
+        children: IndexMap::default(),
         one_of: Vec::new(),
         includes: Vec::new(),
     };
@@ -577,7 +577,7 @@ fn decode_param(
 pub fn resolve_includes(components: &mut IndexMap<String, Component>, diags: &mut Diagnostics) {
     let snapshot = components.clone();
     for c in components.values_mut() {
-        let mut params = IndexMap::new();
+        let mut params = IndexMap::default();
         let includes = std::mem::take(&mut c.includes);
         for inc in &includes {
             include_into(&snapshot, inc, &mut params, diags, 0);
@@ -638,7 +638,7 @@ fn expand_param(
     depth: usize,
 ) {
     let includes = std::mem::take(&mut p.includes);
-    let mut children = IndexMap::new();
+    let mut children = IndexMap::default();
     for inc in &includes {
         include_into(all, inc, &mut children, diags, depth + 1);
     }

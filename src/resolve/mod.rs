@@ -6,7 +6,7 @@ pub mod strings;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 use serde_json::{Map, Value as Json, json};
 
 use crate::check::schema::{ParamSchema, ValueSchema};
@@ -325,7 +325,7 @@ fn resolve_app(
             }
         }
     }
-    let mut params: IndexMap<String, ResolvedParam> = IndexMap::new();
+    let mut params: IndexMap<String, ResolvedParam> = IndexMap::default();
     for (name, ps) in schema {
         let Some(uses) = by_name.get(name.as_str()) else {
             continue;
@@ -533,7 +533,7 @@ fn set_layer(
             name,
             span: s.span,
             args: Vec::new(),
-            props: IndexMap::new(),
+            props: IndexMap::default(),
             children: Vec::new(),
             remove: false,
         };
