@@ -92,23 +92,23 @@ bench_fleet() {
 
     declare -A t
     local i b tag
+    # Every run renders into a directory of its own, and outputs are
+    # removed only at the end: deleting thousands of files right before a
+    # timed run leaves the kernel freeing them while it runs.
     for ((i = 0; i < runs; i++)); do
         for b in "${bins[@]}"; do
             tag=new; [ "$b" = "$baseline" ] && tag=old
-            rm -rf "$dir/out-$tag"
-            t[render_$tag]+="$(secs "$b" render --project "$proj" --out "$dir/out-$tag" --quiet) "
-            t[again_$tag]+="$(secs "$b" render --project "$proj" --out "$dir/out-$tag" --quiet) "
+            t[render_$tag]+="$(secs "$b" render --project "$proj" --out "$dir/out-$tag-$i" --quiet) "
+            t[again_$tag]+="$(secs "$b" render --project "$proj" --out "$dir/out-$tag-$i" --quiet) "
             t[check_$tag]+="$(secs "$b" check --project "$proj" --quiet) "
-            rm -rf "$dir/repo-$tag.git"
-            git init --quiet --bare "$dir/repo-$tag.git"
-            t[commit1_$tag]+="$(secs "$b" commit --project "$proj" --gitops "$dir/repo-$tag.git" --quiet) "
-            t[commit2_$tag]+="$(secs "$b" commit --project "$proj" --gitops "$dir/repo-$tag.git" --quiet \
+            git init --quiet --bare "$dir/repo-$tag-$i.git"
+            t[commit1_$tag]+="$(secs "$b" commit --project "$proj" --gitops "$dir/repo-$tag-$i.git" --quiet) "
+            t[commit2_$tag]+="$(secs "$b" commit --project "$proj" --gitops "$dir/repo-$tag-$i.git" --quiet \
                 --set svc-0003.image=registry.example.com/fleet/svc-0003:9.9.9) "
         done
-        rm -rf "$dir/copy"
-        t[cp]+="$(secs cp -r "$dir/out-new" "$dir/copy") "
+        t[cp]+="$(secs cp -r "$dir/out-new-$i" "$dir/copy-$i") "
     done
-    rm -rf "$dir/copy" "$dir"/repo-*.git
+    rm -rf "$dir"/copy-* "$dir"/repo-*.git "$dir"/out-*
 
     local kust="" kcl=""
     if [ $have_shared = 1 ] && [ "$apps" -le 50 ] && [ $have_kubectl = 1 ]; then
