@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use kiln::compile::{Request, Selection, compile};
 use kiln::render::fastyaml::read_documents;
 use kiln::render::yaml::full_documents;
-use kiln::resolve::strings::Templater;
+use kiln::resolve::strings;
 use kiln::span::{Sources, Span};
 use kiln::world::DiskWorld;
 
@@ -54,7 +54,6 @@ fn string_template_corpus() {
         "vars": {"tag": "1.2.3", "domain": "shop.example.com", "list": [1, 2, 3]},
         "git": {"sha": "0123456789abcdef", "branch": "main"},
     });
-    let templater = Templater::new();
     for input in corpus("string_template") {
         let bytes = std::fs::read(&input).unwrap();
         let Ok(source) = std::str::from_utf8(&bytes) else {
@@ -64,7 +63,7 @@ fn string_template_corpus() {
         let written = format!("{source:?}");
         let len = written.len();
         let id = sources.add("kiln.kdl", None, written);
-        let _ = templater.render(source, Span::new(id, 0, len), &ctx, &sources);
+        let _ = strings::render(source, Span::new(id, 0, len), &ctx, &sources);
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use kiln::resolve::strings::Templater;
+use kiln::resolve::strings;
 use kiln::span::{Sources, Span};
 use libfuzzer_sys::fuzz_target;
 
@@ -29,5 +29,5 @@ fuzz_target!(|data: &[u8]| {
     let written = format!("{source:?}");
     let len = written.len();
     let id = sources.add("kiln.kdl", None, written);
-    let _ = Templater::new().render(source, Span::new(id, 0, len), ctx(), &sources);
+    let _ = strings::render(source, Span::new(id, 0, len), ctx(), &sources);
 });

@@ -11,7 +11,7 @@ use super::{validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::{AppOutput, EnvOutput};
-use crate::resolve::{EnvResolver, Resolved, Templater, read_project_file};
+use crate::resolve::{EnvResolver, Resolved, read_project_file, strings};
 use crate::span::{FileId, Sources, Span};
 use crate::world::World;
 
@@ -340,12 +340,9 @@ fn render_app(
             }
         }
     }
-    // Manifests: plain YAML files, templated like strings. The templater
-    // is made only for apps that have some: most have none.
-    let mut templater = None;
+    // Manifests: plain YAML files, templated like strings.
     for extras in &app.extras {
         for m in &extras.manifests {
-            let templater = templater.get_or_insert_with(Templater::new);
             let text = match read_project_file(&m.value, m.span, sources, world, &model.root) {
                 Ok(t) => t,
                 Err(d) => {
@@ -353,7 +350,7 @@ fn render_app(
                     continue;
                 }
             };
-            let text = match templater.render_prepared(
+            let text = match strings::render_prepared(
                 &text,
                 m.span,
                 &app.context,

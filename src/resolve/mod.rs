@@ -17,8 +17,6 @@ use crate::types::{self, Constraints, Type};
 use crate::value::Value;
 use crate::world::World;
 
-pub use strings::Templater;
-
 /// Where a resolved value came from, lowest first.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Layer {
@@ -140,7 +138,6 @@ pub fn resolve_env(
 pub struct EnvResolver<'a> {
     model: &'a Model,
     env: &'a Env,
-    templater: Templater,
     opts: &'a Options,
     sources: &'a Sources,
     world: &'a dyn World,
@@ -180,7 +177,6 @@ impl<'a> EnvResolver<'a> {
                 );
             }
         }
-        let templater = Templater::new();
         let display_name = preview.unwrap_or(env_name);
         let mut base = json!({
             "env": {"name": display_name},
@@ -194,7 +190,7 @@ impl<'a> EnvResolver<'a> {
         let mut vars = Map::new();
         for (k, v) in &env.vars {
             let value = match &v.value {
-                Value::String(s) => match templater.render(s, v.span, &base, sources) {
+                Value::String(s) => match strings::render(s, v.span, &base, sources) {
                     Ok(s) => Json::String(s),
                     Err(d) => {
                         diags.push(d);
@@ -211,7 +207,7 @@ impl<'a> EnvResolver<'a> {
         base["vars"] = Json::Object(vars);
         let namespace_template = env.namespace_template();
         let namespace = match env.namespace.as_ref() {
-            Some(ns) => match templater.render(&namespace_template, ns.span, &base, sources) {
+            Some(ns) => match strings::render(&namespace_template, ns.span, &base, sources) {
                 Ok(s) => {
                     if !types::is_dns_label(&s, 63) {
                         diags.push(
@@ -235,7 +231,6 @@ impl<'a> EnvResolver<'a> {
             base_value,
             model,
             env,
-            templater,
             opts,
             sources,
             world,
@@ -266,7 +261,6 @@ impl<'a> EnvResolver<'a> {
             app,
             &self.head.base_context,
             &self.base_value,
-            &self.templater,
             self.opts,
             self.sources,
             self.world,
@@ -290,7 +284,6 @@ fn resolve_app(
     app: &App,
     base: &Json,
     base_value: &minijinja::Value,
-    templater: &Templater,
     opts: &Options,
     sources: &Sources,
     world: &dyn World,
@@ -356,7 +349,7 @@ fn resolve_app(
     ]);
     for rp in params.values_mut() {
         for u in &mut rp.uses {
-            evaluate(u, &ctx, &prepared, templater, sources, diags);
+            evaluate(u, &ctx, &prepared, sources, diags);
         }
     }
     for (name, ps) in schema {
@@ -611,26 +604,19 @@ fn typed_flag_value(vs: &ValueSchema, s: &str) -> Value {
     }
 }
 
-/// Whether a string is a template: it holds an expression or a statement
-/// (`{% for … %}`), the same test [`Templater::render`] makes.
-fn is_template(s: &str) -> bool {
-    s.contains("{{") || s.contains("{%")
-}
-
 /// Evaluates every templated string of a use, recursively.
 fn evaluate(
     u: &mut ParamUse,
     ctx: &Json,
     prepared: &minijinja::Value,
-    templater: &Templater,
     sources: &Sources,
     diags: &mut Diagnostics,
 ) {
     let mut eval = |v: &mut Spanned<Value>| {
         if let Value::String(s) = &v.value
-            && is_template(s)
+            && strings::is_template(s)
         {
-            match templater.render_prepared(s, v.span, ctx, prepared, sources) {
+            match strings::render_prepared(s, v.span, ctx, prepared, sources) {
                 Ok(out) => v.value = Value::String(out),
                 Err(d) => diags.push(d),
             }
@@ -643,7 +629,7 @@ fn evaluate(
         eval(&mut p.value);
     }
     for c in &mut u.children {
-        evaluate(c, ctx, prepared, templater, sources, diags);
+        evaluate(c, ctx, prepared, sources, diags);
     }
 }
 
@@ -654,7 +640,7 @@ fn check_use(ps: &ParamSchema, u: &ParamUse, diags: &mut Diagnostics) {
     let check = |vs: &ValueSchema, v: &Spanned<Value>, what: &str, diags: &mut Diagnostics| {
         // A template that failed to evaluate is already reported; its
         // unevaluated text is no value to type.
-        if matches!(&v.value, Value::String(s) if is_template(s)) {
+        if matches!(&v.value, Value::String(s) if strings::is_template(s)) {
             return;
         }
         let c = Constraints {

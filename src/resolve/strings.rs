@@ -57,8 +57,8 @@ pub fn environment<'s>() -> Environment<'s> {
 
 /// `tojson` of a string, boolean or none, written directly: the bulk of
 /// what the standard templates emit. Byte for byte what minijinja's
-/// `tojson` writes (serde_json's escapes, plus `<`, `>`, `&` and `'` as
-/// `\u00XX`); `None` for every other value, left to minijinja.
+/// `tojson` writes (JSON's escapes, and `<`, `>`, `&` and `'` as `\u00XX`);
+/// `None` for every other value, left to minijinja.
 fn scalar_json(value: &minijinja::Value) -> Option<String> {
     use minijinja::value::ValueKind;
     match value.kind() {
@@ -101,103 +101,85 @@ fn scalar_json(value: &minijinja::Value) -> Option<String> {
     }
 }
 
-/// Evaluates templates in strings.
-pub struct Templater {
-    env: Environment<'static>,
+/// Renders the string template `source` (written at `span`) with `ctx`.
+/// A string without `{{` or `{%` is returned as it is.
+pub fn render(
+    source: &str,
+    span: Span,
+    ctx: &Json,
+    sources: &Sources,
+) -> Result<String, Diagnostic> {
+    if !is_template(source) {
+        return Ok(source.to_string());
+    }
+    render_prepared(source, span, ctx, &prepare(ctx), sources)
 }
 
-impl Default for Templater {
-    fn default() -> Self {
-        Templater::new()
+/// [`render`] with the context already converted (by [`prepare`] or
+/// [`layered`]), for callers that render many strings in one context;
+/// `ctx` names what is defined when a name is not.
+///
+/// Each distinct string is compiled once per process ([`COMPILED`]): an
+/// app's `image "…:{{ vars.tag }}"` is the same text in every env.
+pub fn render_prepared(
+    source: &str,
+    span: Span,
+    ctx: &Json,
+    prepared: &minijinja::Value,
+    sources: &Sources,
+) -> Result<String, Diagnostic> {
+    if !is_template(source) {
+        return Ok(source.to_string());
     }
+    render_compiled(source, prepared).map_err(|e| template_error(&e, source, span, ctx, sources))
 }
 
-impl Templater {
-    /// A templater with kiln's environment.
-    pub fn new() -> Self {
-        Templater { env: environment() }
-    }
-
-    /// Renders `source` (written at `span`) with `ctx`. A string without
-    /// `{{` or `{%` is returned as it is.
-    pub fn render(
-        &self,
-        source: &str,
-        span: Span,
-        ctx: &Json,
-        sources: &Sources,
-    ) -> Result<String, Diagnostic> {
-        if !source.contains("{{") && !source.contains("{%") {
-            return Ok(source.to_string());
-        }
-        self.render_prepared(source, span, ctx, &prepare(ctx), sources)
-    }
-
-    /// [`Templater::render`] with the context already converted (by
-    /// [`prepare`] or [`layered`]), for callers that render many strings in
-    /// one context; `ctx` names what is defined when a name is not.
-    ///
-    /// Each distinct string is compiled once per process ([`COMPILED`]): an
-    /// app's `image "…:{{ vars.tag }}"` is the same text in every env.
-    pub fn render_prepared(
-        &self,
-        source: &str,
-        span: Span,
-        ctx: &Json,
-        prepared: &minijinja::Value,
-        sources: &Sources,
-    ) -> Result<String, Diagnostic> {
-        if !source.contains("{{") && !source.contains("{%") {
-            return Ok(source.to_string());
-        }
-        render_compiled(source, prepared)
-            .unwrap_or_else(|| self.env.render_str(source, prepared))
-            .map_err(|e| template_error(&e, source, span, ctx, sources))
-    }
+/// Whether a string is a template: it holds an expression or a statement
+/// (`{% for … %}`).
+pub fn is_template(s: &str) -> bool {
+    s.contains("{{") || s.contains("{%")
 }
 
-/// String templates compiled so far in this process, each named by its
-/// own source text. Names are sources, so no name may switch escaping on
-/// the way a `.yaml` or `.html` template name would.
+/// The string templates compiled so far in this process (strings in
+/// parameters and vars, manifest files), each named by its own source text.
+/// Names are sources, so no name may switch escaping on the way a `.yaml`
+/// or `.html` template name would.
 static COMPILED: LazyLock<RwLock<Environment<'static>>> = LazyLock::new(|| {
     let mut env = environment();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     RwLock::new(env)
 });
 
-/// How many templates [`COMPILED`] holds, and at most how many it keeps (an
+/// The bytes of source [`COMPILED`] holds, and at most how many it keeps (an
 /// editor session compiles every version of every string typed): past it,
-/// strings are compiled each time.
-static COMPILED_COUNT: AtomicUsize = AtomicUsize::new(0);
-const MAX_COMPILED: usize = 10_000;
+/// a new template is compiled each time it is rendered.
+static COMPILED_BYTES: AtomicUsize = AtomicUsize::new(0);
+const MAX_COMPILED_BYTES: usize = 16 << 20;
 
-/// Renders `source` from [`COMPILED`], compiling it first if it is new;
-/// `None` when the cache is full or its lock poisoned.
-fn render_compiled(
-    source: &str,
-    ctx: &minijinja::Value,
-) -> Option<Result<String, minijinja::Error>> {
+/// Renders `source` from [`COMPILED`], compiling it first if it is new. A
+/// panic while the lock was held cannot leave the environment half-changed
+/// (minijinja inserts a template whole or not at all), so a poisoned lock
+/// is used as it is.
+fn render_compiled(source: &str, ctx: &minijinja::Value) -> Result<String, minijinja::Error> {
+    let read = || COMPILED.read().unwrap_or_else(|e| e.into_inner());
     {
-        let env = COMPILED.read().ok()?;
+        let env = read();
         match env.get_template(source) {
-            Ok(t) => return Some(t.render(ctx)),
-            Err(e) if e.kind() == minijinja::ErrorKind::TemplateNotFound => {}
-            Err(e) => return Some(Err(e)),
+            Ok(t) => return t.render(ctx),
+            Err(e) if e.kind() != minijinja::ErrorKind::TemplateNotFound => return Err(e),
+            Err(_) => {}
         }
-    }
-    if COMPILED_COUNT.load(Ordering::Relaxed) >= MAX_COMPILED {
-        return None;
+        if COMPILED_BYTES.load(Ordering::Relaxed) + source.len() > MAX_COMPILED_BYTES {
+            return env.render_str(source, ctx);
+        }
     }
     {
-        let mut env = COMPILED.write().ok()?;
+        let mut env = COMPILED.write().unwrap_or_else(|e| e.into_inner());
         // A syntax error is reported, not kept.
-        if let Err(e) = env.add_template_owned(source.to_string(), source.to_string()) {
-            return Some(Err(e));
-        }
-        COMPILED_COUNT.fetch_add(1, Ordering::Relaxed);
+        env.add_template_owned(source.to_string(), source.to_string())?;
+        COMPILED_BYTES.fetch_add(source.len(), Ordering::Relaxed);
     }
-    let env = COMPILED.read().ok()?;
-    Some(env.get_template(source).and_then(|t| t.render(ctx)))
+    read().get_template(source).and_then(|t| t.render(ctx))
 }
 
 /// A template context made of maps: a name is looked up in each in turn
@@ -232,7 +214,7 @@ impl minijinja::value::Object for Layered {
     }
 }
 
-/// A context converted once for [`Templater::render_prepared`].
+/// A context converted once for [`render_prepared`].
 pub fn prepare(ctx: &Json) -> minijinja::Value {
     minijinja::Value::from(minijinja::value::Serde(ctx))
 }
@@ -340,13 +322,11 @@ mod tests {
 
     #[test]
     fn compiled_strings_render_like_fresh_ones() {
-        let t = Templater::new();
         let mut sources = Sources::default();
         let file = sources.add("<test>", None, String::new());
         let span = Span::new(file, 0, 0);
         let render = |source: &str, ctx: Json| {
-            t.render(source, span, &ctx, &sources)
-                .map_err(|d| d.message.clone())
+            super::render(source, span, &ctx, &sources).map_err(|d| d.message)
         };
         // Once compiled, a string renders again in each context it meets.
         for tag in ["1.0", "2.0", "1.0"] {
@@ -373,6 +353,15 @@ mod tests {
                 "{err}"
             );
         }
+        // A source larger than the cache's bound renders, and is not kept.
+        let big = format!("{}{{{{ v }}}}", "x".repeat(MAX_COMPILED_BYTES));
+        let kept = COMPILED_BYTES.load(Ordering::Relaxed);
+        let out = render(&big, serde_json::json!({"v": "!"})).unwrap();
+        assert_eq!(
+            (out.len(), out.ends_with("x!")),
+            (MAX_COMPILED_BYTES + 1, true)
+        );
+        assert!(COMPILED_BYTES.load(Ordering::Relaxed) < kept + big.len());
     }
 
     #[test]
