@@ -31,6 +31,9 @@ pub struct Loaded {
     /// The project directory, canonical.
     pub root: PathBuf,
     pub files: Vec<ParsedFile>,
+    /// How many project files could not be read or parsed (each with its
+    /// diagnostic): the checker then cannot tell a missing name.
+    pub unread: usize,
 }
 
 include!(concat!(env!("OUT_DIR"), "/stdlib_files.rs"));
@@ -62,6 +65,7 @@ pub fn load(
     let mut loaded = Loaded {
         root: root.to_path_buf(),
         files: Vec::new(),
+        unread: 0,
     };
     // The standard library and the project's files are parsed together,
     // in parallel (a fleet is a thousand files), and kept in this order.
@@ -94,6 +98,7 @@ pub fn load(
         })
         .collect();
     for (path, name, text) in read {
+        loaded.unread += usize::from(text.is_err());
         match text {
             Ok(text) => {
                 let id = sources.add(name, Some(path.clone()), text);
@@ -135,7 +140,10 @@ pub fn load(
                 path,
                 doc,
             }),
-            Err(errs) => diags.0.extend(errs),
+            Err(errs) => {
+                loaded.unread += 1;
+                diags.0.extend(errs);
+            }
         }
     }
     loaded

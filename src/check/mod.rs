@@ -36,6 +36,7 @@ pub fn check(loaded: &Loaded, sources: &Sources) -> (Model, Diagnostics) {
             ..Model::default()
         },
         pending: Vec::new(),
+        incomplete: loaded.unread > 0,
     };
     c.run(loaded);
     (c.model, c.diags)
@@ -46,6 +47,9 @@ struct Checker<'a> {
     diags: Diagnostics,
     model: Model,
     pending: Vec<PendingEnvApp>,
+    /// Some project file could not be read or parsed: what it defines is
+    /// missing, so a name that refers to nothing is not reported.
+    incomplete: bool,
 }
 
 /// An env's `app "NAME"` block, decoded once every app is known.
@@ -188,6 +192,14 @@ impl Checker<'_> {
         self.model.envs.sort_keys();
         self.model.flavors.sort_keys();
         self.cross_references();
+    }
+
+    /// Reports a name that refers to no definition, unless a file that did
+    /// not parse may hold it (its syntax error is reported already).
+    fn unknown(&mut self, d: Diagnostic) {
+        if !self.incomplete {
+            self.diags.push(d);
+        }
     }
 
     fn duplicate(&mut self, what: &str, name: &Spanned<String>, first: Span) {
@@ -416,7 +428,7 @@ impl Checker<'_> {
                     .filter(|c| !c.is_abstract)
                     .map(|c| c.name.value.as_str())
                     .collect();
-                self.diags.push(
+                self.unknown(
                     Diagnostic::error(
                         codes::UNKNOWN_COMPONENT,
                         format!("unknown component `{}`", component.value),
@@ -1209,42 +1221,49 @@ impl Checker<'_> {
         let flavor_names: Vec<String> = self.model.flavors.keys().cloned().collect();
         let env_names: Vec<String> = self.model.envs.keys().cloned().collect();
         let app_names: Vec<String> = self.model.apps.keys().cloned().collect();
-        for env in self.model.envs.values() {
-            for f in &env.flavors {
-                if !self.model.flavors.contains_key(&f.value) {
-                    self.diags.push(
-                        Diagnostic::error(
-                            codes::UNKNOWN_FLAVOR,
-                            format!("unknown flavor `{}`", f.value),
-                        )
-                        .primary(f.span, "no flavor has this name")
-                        .help(suggest(
-                            &f.value,
-                            flavor_names.iter().map(String::as_str),
-                            "the flavors are",
-                        )),
-                    );
+        // Flavors and envs a file that did not parse may define: see
+        // [`Checker::unknown`].
+        if !self.incomplete {
+            for env in self.model.envs.values() {
+                for f in &env.flavors {
+                    if !self.model.flavors.contains_key(&f.value) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::UNKNOWN_FLAVOR,
+                                format!("unknown flavor `{}`", f.value),
+                            )
+                            .primary(f.span, "no flavor has this name")
+                            .help(suggest(
+                                &f.value,
+                                flavor_names.iter().map(String::as_str),
+                                "the flavors are",
+                            )),
+                        );
+                    }
                 }
             }
-        }
-        for app in self.model.apps.values() {
-            for e in app.envs.iter().flatten() {
-                if !self.model.envs.contains_key(&e.value) {
-                    self.diags.push(
-                        Diagnostic::error(codes::UNKNOWN_ENV, format!("unknown env `{}`", e.value))
+            for app in self.model.apps.values() {
+                for e in app.envs.iter().flatten() {
+                    if !self.model.envs.contains_key(&e.value) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                codes::UNKNOWN_ENV,
+                                format!("unknown env `{}`", e.value),
+                            )
                             .primary(e.span, "no env has this name")
                             .help(suggest(
                                 &e.value,
                                 env_names.iter().map(String::as_str),
                                 "the envs are",
                             )),
-                    );
+                        );
+                    }
                 }
             }
         }
         for p in std::mem::take(&mut self.pending) {
             let Some(app) = self.model.apps.get(&p.name.value) else {
-                self.diags.push(
+                self.unknown(
                     Diagnostic::error(
                         codes::UNKNOWN_APP,
                         format!("env `{}` overrides unknown app `{}`", p.env, p.name.value),

@@ -30,20 +30,14 @@ pub fn run(ctx: &Context, args: SchemaArgs) -> i32 {
         }
     } else {
         let mut c = crate::compile::Compiled::default();
-        let loaded = crate::syntax::Loaded {
-            root: Default::default(),
-            files: Vec::new(),
-        };
-        let mut loaded = loaded;
         let mut diags = crate::diag::Diagnostics::default();
-        let std = crate::syntax::load(
+        let loaded = crate::syntax::load(
             &NoProject,
             std::path::Path::new("/nonexistent"),
             &[],
             &mut c.sources,
             &mut diags,
         );
-        loaded.files = std.files;
         let (model, _) = crate::check::check(&loaded, &c.sources);
         c.model = model;
         c
