@@ -521,5 +521,20 @@ mod tests {
             }
         }
         assert!(n >= 5);
+        let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut stack = vec![examples];
+        let mut m = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "kdl") {
+                    same(&std::fs::read_to_string(&path).unwrap());
+                    m += 1;
+                }
+            }
+        }
+        assert!(m >= 5, "{m} example files");
     }
 }
