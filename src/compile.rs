@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use crate::check::{self, Model};
 use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::lint;
 use crate::output::EnvOutput;
 use crate::render::renderer;
 use crate::resolve::{self, Options};
@@ -48,6 +49,9 @@ pub struct Compiled {
     /// The resolution options the compile ran with (`--set`, `--var`,
     /// `git.*`), for commands that resolve again (`explain`).
     pub options: Options,
+    /// Every lint finding of the rendered envs, those allowed too (for
+    /// `kiln explain`); `diags` holds the reported ones.
+    pub findings: Vec<lint::Finding>,
 }
 
 /// Runs the pipeline on the project at `root` (canonical).
@@ -87,7 +91,7 @@ pub fn compile(
     }
     let model = &out.model;
     let sources = &out.sources;
-    let results: Vec<(Option<EnvOutput>, Diagnostics)> = targets
+    let results: Vec<(Option<(EnvOutput, Vec<lint::Finding>)>, Diagnostics)> = targets
         .par_iter()
         .map(|(env, preview)| {
             let mut diags = Diagnostics::default();
@@ -108,18 +112,33 @@ pub fn compile(
             let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
             let folder = folder_for(model, env, preview.as_deref());
             let rendered = renderer::render_env(
-                model, &resolver, create_ns, &folder, &templates, sources, world, &mut diags,
+                model, &resolver, create_ns, &folder, &templates, sources, &mut diags,
             );
+            // Lint runs on an env that rendered without errors.
+            let rendered = rendered.map(|(output, inspected)| {
+                let findings = lint::lint_env(model, env, inspected);
+                (output, findings)
+            });
             (rendered, diags)
         })
         .collect();
     for (env, diags) in results {
         out.diags.extend(diags);
-        if let Some(e) = env {
+        if let Some((e, findings)) = env {
             out.envs.push(e);
+            out.findings.extend(findings);
         }
     }
+    out.diags.0.extend(lint::diagnostics(&out.findings));
     out.diags.sort_dedup();
+    out.findings.sort_by(|a, b| {
+        (&a.env, &a.app, a.diagnostic.primary_span(), a.rule).cmp(&(
+            &b.env,
+            &b.app,
+            b.diagnostic.primary_span(),
+            b.rule,
+        ))
+    });
     out
 }
 

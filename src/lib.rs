@@ -4,7 +4,8 @@
 //! The modules follow the pipeline, in the order data flows:
 //! `syntax` (KDL files → documents) → `check` (components, types, names →
 //! `Model`) → `resolve` (layers, templates, provenance → `Resolved`) →
-//! `render` (templates → objects → validation → `EnvOutput`) → `gitops`
+//! `render` (templates → objects → validation → `EnvOutput`) → `lint`
+//! (best practice on the rendered objects → findings) → `gitops`
 //! (trees, commits, push) → `cli` (one file per command). `diag` prints
 //! diagnostics in every format; `kdlfmt` and `lsp` serve `kiln fmt` and
 //! `kiln lsp`. Only `gitops` and `cli` touch the disk or
@@ -23,6 +24,7 @@ pub mod diag;
 pub mod fastkdl;
 pub mod gitops;
 pub mod kdlfmt;
+pub mod lint;
 pub mod lsp;
 pub mod output;
 pub mod render;

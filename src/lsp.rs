@@ -250,11 +250,7 @@ impl Server {
                     })
                 })
                 .collect();
-            let mut message = d.message.clone();
-            if let Some(h) = &d.help {
-                message.push_str("\nhelp: ");
-                message.push_str(h);
-            }
+            let message = d.text_with_notes();
             by_file
                 .entry(file)
                 .or_default()

@@ -2,6 +2,7 @@
 //! and whose values have their types, with every independent problem
 //! reported.
 
+pub mod lint_config;
 pub mod model;
 pub mod nodes;
 pub mod schema;
@@ -380,6 +381,10 @@ impl Checker<'_> {
                 }
                 "labels" => self.model.project.labels = self.string_map(file, c),
                 "annotations" => self.model.project.annotations = self.string_map(file, c),
+                "lint" => {
+                    let setting = self.lint_setting(file, c);
+                    self.model.project.lint.extend(setting);
+                }
                 other => self.diags.push(
                     Diagnostic::error(
                         codes::UNKNOWN_NODE,
@@ -388,7 +393,7 @@ impl Checker<'_> {
                     .primary(cname.span, "not a project setting")
                     .help(suggest(
                         other,
-                        ["gitops", "labels", "annotations"],
+                        ["gitops", "labels", "annotations", "lint"],
                         "`project` holds",
                     )),
                 ),
@@ -540,6 +545,7 @@ impl Checker<'_> {
                         extras.patches.push(p);
                     }
                 }
+                "lint-allow" => extras.lint_allow.extend(self.lint_allow(file, c)),
                 _ => {
                     let Some(schema) = schema else {
                         continue;
@@ -954,6 +960,7 @@ impl Checker<'_> {
             apps: IndexMap::default(),
             preview: None,
             create_namespace: false,
+            lint: Vec::new(),
             span: nodes::head_span(file, node, self.text(file)),
         };
         let mut env_apps: Vec<&KdlNode> = Vec::new();
@@ -1072,6 +1079,7 @@ impl Checker<'_> {
                         };
                     }
                     "app" => env_apps.push(c),
+                    "lint" => env.lint.extend(self.lint_setting(file, c)),
                     other => self.diags.push(
                         Diagnostic::error(
                             codes::UNKNOWN_NODE,
@@ -1090,6 +1098,7 @@ impl Checker<'_> {
                                 "preview",
                                 "create-namespace",
                                 "app",
+                                "lint",
                             ],
                             "`env` holds",
                         )),

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::IndexMap;
 
+pub use super::lint_config::{LintAllow, LintSetting};
 use super::schema::Component;
 use crate::span::{FileId, Span, Spanned};
 use crate::value::Value;
@@ -29,6 +30,8 @@ pub struct Project {
     pub gitops: Option<Gitops>,
     pub labels: StringMap,
     pub annotations: StringMap,
+    /// `lint "RULE" "LEVEL"`, in the order written.
+    pub lint: Vec<LintSetting>,
 }
 
 /// `gitops URL branch= path=`: defaults for the gitops commands.
@@ -88,6 +91,8 @@ pub struct Extras {
     /// `manifest "path"`, as written, with the file that names it.
     pub manifests: Vec<Spanned<String>>,
     pub patches: Vec<Patch>,
+    /// `lint-allow "RULE" reason="…"`.
+    pub lint_allow: Vec<LintAllow>,
 }
 
 /// An `app` node.
@@ -117,6 +122,8 @@ pub struct Env {
     /// `preview ttl=`: the env is a template for preview environments.
     pub preview: Option<Spanned<u64>>,
     pub create_namespace: bool,
+    /// `lint "RULE" "LEVEL"`, applied after the project's.
+    pub lint: Vec<LintSetting>,
     pub span: Span,
 }
 

@@ -127,7 +127,7 @@ impl ParamSchema {
 }
 
 /// Names every component may use without declaring them.
-pub const LANGUAGE_PARAMS: &[&str] = &["manifest", "patch"];
+pub const LANGUAGE_PARAMS: &[&str] = &["manifest", "patch", "lint-allow"];
 
 /// Decodes one `component` node.
 pub fn decode_component(

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{Context, ResolveFlags};
+use super::{Context, ResolveFlags, count};
 use crate::compile::Selection;
 use crate::diag::Format;
 
@@ -27,10 +27,11 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
                 for env in &c.envs {
                     let objects: usize = env.apps.values().map(|a| a.files.len()).sum();
                     eprintln!(
-                        "{} (namespace {}): {} apps, {objects} objects",
+                        "{} (namespace {}): {}, {}",
                         env.env,
                         env.namespace,
-                        env.apps.len()
+                        count(env.apps.len(), "app"),
+                        count(objects, "object")
                     );
                 }
             }
@@ -46,10 +47,17 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
                     .iter()
                     .map(|e| e.apps.values().map(|a| a.files.len()).sum::<usize>())
                     .sum();
+                let warnings = c.diags.0.len();
                 eprintln!(
-                    "checked {} envs, {} apps, {objects} objects: no errors",
-                    c.envs.len(),
-                    c.model.apps.len()
+                    "checked {}, {}, {}: no errors{}",
+                    count(c.envs.len(), "env"),
+                    count(c.model.apps.len(), "app"),
+                    count(objects, "object"),
+                    if warnings > 0 {
+                        format!(", {}", count(warnings, "warning"))
+                    } else {
+                        String::new()
+                    }
                 );
             }
             code

@@ -156,10 +156,14 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
             }
         }
     }
+    if args.param.is_none() {
+        super::lint::explain(ctx, &args.flags, &args.env, preview.is_some(), &args.app);
+    }
     0
 }
 
-fn location(sources: &Sources, span: crate::span::Span) -> String {
+/// `file:line:col` of a span.
+pub(super) fn location(sources: &Sources, span: crate::span::Span) -> String {
     let f = sources.get(span.file);
     let (line, col) = f.line_col(span.start as usize);
     format!("{}:{line}:{col}", f.name)

@@ -20,20 +20,22 @@ project "NAME" {
 
 // Environments. `kiln render` writes one folder per env.
 env "staging" {
-    vars tag="latest"
+    vars tag="6.14.1"
     deploy branch="main"
     app "hello" {
         replicas 1
+        lint-allow "single-replica" reason="staging runs one pod: a restart there may drop requests"
     }
 }
 
 env "production" {
-    vars tag="1.0.0"
+    vars tag="6.14.0"
     deploy tag="v*"
 }
 "#;
 
-const APP_KDL: &str = r#"// One app. `kiln schema web-service` lists every parameter.
+const APP_KDL: &str = r#"// One app. `kiln schema web-service` lists every parameter; `kiln lint
+// --list` the practices `kiln check` holds it to.
 app "hello" {
     image "ghcr.io/stefanprodan/podinfo:{{ vars.tag }}"
     replicas 2
@@ -42,6 +44,9 @@ app "hello" {
     resources cpu="100m" memory="64Mi" memory-limit="128Mi"
     probe "readiness" http="/readyz" port="http"
     probe "liveness" http="/healthz" port="http"
+    security run-as-user=65534 run-as-non-root=#true read-only-root=#true
+    pdb max-unavailable=1
+    spread-across-nodes #true
 }
 "#;
 

@@ -9,6 +9,7 @@ mod fmt;
 mod gitops_flags;
 mod history;
 mod init;
+mod lint;
 mod man;
 mod preview;
 mod progress;
@@ -63,7 +64,7 @@ pub struct Global {
     /// Print more: every file written, every env checked
     #[arg(short, long, global = true)]
     verbose: bool,
-    /// Fail on warnings too
+    /// Fail on warnings too (lint findings included): for CI that wants a clean build
     #[arg(long, global = true)]
     deny_warnings: bool,
 }
@@ -142,6 +143,11 @@ enum Command {
         after_help = "Example:\n  kiln bootstrap --gitops ../gitops --url https://github.com/acme/gitops.git\n  kiln bootstrap --gitops ../gitops --url ssh://git@github.com/acme/gitops.git --env production --per-app"
     )]
     Bootstrap(bootstrap::BootstrapArgs),
+    /// List the lint rules (--list), or lint every env and sum the findings up by rule
+    #[command(
+        after_help = "Example:\n  kiln lint --list\n  kiln lint --deny-warnings      # in CI: fail on any finding"
+    )]
+    Lint(lint::LintArgs),
     /// Scaffold a working project: kiln.kdl, one app, staging and production envs
     #[command(after_help = "Example:\n  kiln init my-service && cd my-service && kiln render")]
     Init(init::InitArgs),
@@ -184,6 +190,7 @@ pub fn main() -> i32 {
         Command::Explain(a) => explain::run(&ctx, a),
         Command::Schema(a) => schema::run(&ctx, a),
         Command::Init(a) => init::run(&ctx, a),
+        Command::Lint(a) => lint::run(&ctx, a),
         Command::Commit(a) => commit::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::History(a) => history::run(&ctx, a),
@@ -353,6 +360,15 @@ impl Context {
         };
         let compiled = crate::compile::compile(&DiskWorld, &root, &req, Some(text));
         Ok(compiled)
+    }
+}
+
+/// "1 app", "2 apps": a count and a regular noun, as prose.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -42,6 +42,7 @@ codes! {
     SCHEMA = "kiln::check::schema", "a component definition is malformed (unknown type, unknown include, bad key)";
     RESERVED_COMPONENT = "kiln::check::reserved_component", "a project component takes a standard library component's name";
     PATH_OUTSIDE = "kiln::check::path_outside", "a path leads outside the project directory, after following symbolic links";
+    LINT_SETTING = "kiln::check::lint_setting", "a `lint` or `lint-allow` names an unknown rule or level, or relaxes a rule that is always an error";
     FILE_NOT_FOUND = "kiln::check::file_not_found", "a file named by `file from=`, `manifest` or `template` does not exist";
     BAD_SET = "kiln::resolve::bad_set", "a `--set APP.PARAM=VALUE` or `--var KEY=VALUE` flag that cannot be applied";
     TEMPLATE = "kiln::resolve::template", "a `{{ … }}` template in a string failed: an undefined name, a syntax error";

@@ -50,6 +50,21 @@ fn human(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
     let mut out = String::new();
     for d in diags.iter().take(CAP) {
         let report = Report::new(d, sources);
+        // miette has no notes: they go in the report's footer, after the
+        // help, as rustc prints them.
+        let noted;
+        let handler = if d.notes.is_empty() {
+            &handler
+        } else {
+            noted = handler.clone().with_footer(
+                d.notes
+                    .iter()
+                    .map(|n| format!("note: {n}"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+            &noted
+        };
         if handler.render_report(&mut out, &report).is_err() {
             let _ = writeln!(out, "{}: {}", severity_word(d.severity), d.message);
         }
@@ -115,6 +130,9 @@ fn short(diags: &[Diagnostic], sources: &Sources) -> String {
         for l in d.labels.iter().filter(|l| !l.primary) {
             let _ = writeln!(out, "{}: note: {}", location(sources, l.span), l.message);
         }
+        for n in &d.notes {
+            let _ = writeln!(out, "{loc}: note: {n}");
+        }
     }
     summary(&mut out, diags);
     out
@@ -158,6 +176,7 @@ fn json_report(diags: &[Diagnostic], sources: &Sources) -> String {
                 "code": d.code,
                 "severity": severity_word(d.severity),
                 "help": d.help,
+                "notes": d.notes,
                 "filename": filename,
                 "labels": labels,
                 "related": [],
@@ -178,7 +197,9 @@ fn json_report(diags: &[Diagnostic], sources: &Sources) -> String {
 /// A SARIF 2.1.0 log: one run, one rule per diagnostic code, one result
 /// per diagnostic with its primary location and related locations.
 fn sarif(diags: &[Diagnostic], sources: &Sources) -> String {
-    let rules: Vec<_> = super::CODES
+    // The diagnostic codes, which are errors, then one rule per lint rule
+    // with its doc and default level.
+    let mut rules: Vec<_> = super::CODES
         .iter()
         .map(|c| {
             json!({
@@ -186,9 +207,20 @@ fn sarif(diags: &[Diagnostic], sources: &Sources) -> String {
                 "name": c.0.rsplit("::").next().unwrap_or(c.0),
                 "shortDescription": {"text": c.1},
                 "fullDescription": {"text": c.1},
+                "defaultConfiguration": {"level": "error"},
             })
         })
         .collect();
+    rules.extend(crate::lint::RULES.iter().map(|r| {
+        json!({
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": r.doc},
+            "help": {"text": format!("fix: {}", r.fix)},
+            "defaultConfiguration": {"level": sarif_level(r.default)},
+        })
+    }));
     let location = |span: crate::span::Span, message: Option<&str>| {
         let f = sources.get(span.file);
         // SARIF counts columns in UTF-16 code units unless told otherwise.
@@ -213,18 +245,14 @@ fn sarif(diags: &[Diagnostic], sources: &Sources) -> String {
     let results: Vec<_> = diags
         .iter()
         .map(|d| {
-            let mut text = d.message.clone();
-            if let Some(h) = &d.help {
-                text.push_str("\nhelp: ");
-                text.push_str(h);
-            }
+            let text = d.text_with_notes();
             let mut r = json!({
                 "ruleId": d.code,
                 "level": severity_word(d.severity),
                 "message": {"text": text},
                 "locations": d.primary_span().map(|s| vec![location(s, None)]).unwrap_or_default(),
             });
-            if let Some(i) = super::CODES.iter().position(|c| c.0 == d.code) {
+            if let Some(i) = rules.iter().position(|rule| rule["id"] == d.code) {
                 r["ruleIndex"] = json!(i);
             }
             let related: Vec<_> = d
@@ -261,6 +289,15 @@ fn sarif(diags: &[Diagnostic], sources: &Sources) -> String {
     s
 }
 
+/// SARIF's name for a lint level.
+fn sarif_level(level: crate::lint::Level) -> &'static str {
+    match level {
+        crate::lint::Level::Deny => "error",
+        crate::lint::Level::Warn => "warning",
+        crate::lint::Level::Allow => "none",
+    }
+}
+
 fn github(diags: &[Diagnostic], sources: &Sources) -> String {
     let mut out = String::new();
     for d in diags {
@@ -269,6 +306,10 @@ fn github(diags: &[Diagnostic], sources: &Sources) -> String {
             Severity::Warning => "warning",
         };
         let mut msg = d.message.clone();
+        for n in &d.notes {
+            msg.push_str("\nnote: ");
+            msg.push_str(n);
+        }
         if let Some(h) = &d.help {
             msg.push('\n');
             msg.push_str(h);

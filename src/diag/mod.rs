@@ -38,6 +38,9 @@ pub struct Diagnostic {
     /// "expected X, found Y": lower case, no trailing period.
     pub message: String,
     pub labels: Vec<Label>,
+    /// Facts about the problem that belong to no span (the rendered object
+    /// and field a lint finding is about), printed before the help.
+    pub notes: Vec<String>,
     pub help: Option<String>,
 }
 
@@ -49,6 +52,7 @@ impl Diagnostic {
             severity: Severity::Error,
             message: message.into(),
             labels: Vec::new(),
+            notes: Vec::new(),
             help: None,
         }
     }
@@ -85,6 +89,27 @@ impl Diagnostic {
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// Adds a note.
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// The message with its notes and help, one per line, for the formats
+    /// that have one text per diagnostic (SARIF, the language server).
+    pub fn text_with_notes(&self) -> String {
+        let mut text = self.message.clone();
+        for n in &self.notes {
+            text.push_str("\nnote: ");
+            text.push_str(n);
+        }
+        if let Some(h) = &self.help {
+            text.push_str("\nhelp: ");
+            text.push_str(h);
+        }
+        text
     }
 
     /// Sets the help text when there is one.

@@ -10,6 +10,7 @@ use serde_json::{Map, Value as Json};
 use super::{validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::lint;
 use crate::output::{AppOutput, EnvOutput};
 use crate::resolve::{EnvResolver, Resolved, read_project_file, strings};
 use crate::span::{FileId, Sources, Span};
@@ -23,10 +24,13 @@ pub struct Templates {
     files: HashMap<String, FileId>,
     /// Component name → template names, in order.
     by_component: HashMap<String, Vec<String>>,
+    /// The manifests apps name, read once.
+    manifests: super::manifests::Manifests,
 }
 
 /// Loads the templates of every component: the whole embedded `stdlib/`
-/// and the templates project components name (relative to their file).
+/// and the templates project components name (relative to their file);
+/// and the manifests apps name.
 pub fn load_templates(
     model: &Model,
     sources: &mut Sources,
@@ -107,6 +111,7 @@ pub fn load_templates(
         env,
         files,
         by_component,
+        manifests: super::manifests::Manifests::load(model, sources, world),
     }
 }
 
@@ -168,6 +173,22 @@ struct Object {
     app_span: Span,
     /// The parameter use that made it, where one did.
     param_span: Option<Span>,
+    /// The `manifest` node that included it, for an object of a manifest
+    /// (whose `origin` is then the manifest's file).
+    manifest: Option<Span>,
+}
+
+impl Object {
+    /// Where lint reports what this object decides.
+    fn lint_origin(&self) -> lint::Origin {
+        match self.manifest {
+            Some(node) => lint::Origin::Manifest {
+                file: self.origin,
+                node,
+            },
+            None => lint::Origin::Template(self.origin),
+        }
+    }
 }
 
 /// One app's rendered files, and the objects' identities for the env's
@@ -178,11 +199,13 @@ struct RenderedApp {
     /// (kind, namespace, name) of each object, with the span that made it.
     keys: Vec<((String, String, String), Span)>,
     diags: Diagnostics,
+    /// What lint saw of the app, when it rendered without errors.
+    lint: Option<lint::Inspected>,
 }
 
 /// Renders one env into its output folder: its apps in parallel, each
-/// resolved, rendered and written to YAML on its own, so that only the
-/// env's YAML stays in memory.
+/// resolved, rendered, inspected by lint and written to YAML on its own,
+/// so that only the env's YAML (and what lint keeps) stays in memory.
 #[allow(clippy::too_many_arguments)]
 pub fn render_env(
     model: &Model,
@@ -191,9 +214,8 @@ pub fn render_env(
     folder: &str,
     templates: &Templates,
     sources: &Sources,
-    world: &dyn World,
     diags: &mut Diagnostics,
-) -> Option<EnvOutput> {
+) -> Option<(EnvOutput, Vec<lint::Inspected>)> {
     let renv = &resolver.head;
     let apps: Vec<&App> = resolver.apps().collect();
     let rendered: Vec<Option<RenderedApp>> = apps
@@ -209,9 +231,24 @@ pub fn render_env(
                     output: AppOutput::default(),
                     keys: Vec::new(),
                     diags,
+                    lint: None,
                 });
             };
-            let objects = render_app(model, &resolved, templates, sources, world, &mut diags);
+            let objects = render_app(model, &resolved, templates, sources, &mut diags);
+            let lint = match model.components.get(&resolved.component) {
+                Some(component) if !diags.has_errors() => {
+                    let input = lint::AppInput {
+                        app: &resolved,
+                        component,
+                        sources,
+                    };
+                    Some(lint::inspect(
+                        &input,
+                        objects.iter().map(|o| (&o.value, o.lint_origin())),
+                    ))
+                }
+                _ => None,
+            };
             let mut output = AppOutput::default();
             let mut keys = Vec::with_capacity(objects.len());
             for o in &objects {
@@ -239,6 +276,7 @@ pub fn render_env(
                 output,
                 keys,
                 diags,
+                lint,
             })
         })
         .collect();
@@ -252,8 +290,10 @@ pub fn render_env(
     };
     // Duplicates across the env, reported at the later app.
     let mut seen: HashMap<(String, String, String), (String, Span)> = HashMap::new();
+    let mut inspected = Vec::new();
     for r in rendered.into_iter().flatten() {
         diags.extend(r.diags);
+        inspected.extend(r.lint);
         for (key, span) in r.keys {
             if let Some((first_app, first_span)) = seen.get(&key) {
                 diags.push(
@@ -276,7 +316,7 @@ pub fn render_env(
         add_env_metadata(&mut ns, model, &renv.env_def);
         out.namespace_object = Some(yaml::to_yaml(&ns).into_bytes());
     }
-    Some(out)
+    Some((out, inspected))
 }
 
 fn render_app(
@@ -284,7 +324,6 @@ fn render_app(
     app: &Resolved,
     templates: &Templates,
     sources: &Sources,
-    world: &dyn World,
     diags: &mut Diagnostics,
 ) -> Vec<Object> {
     let before = diags.error_count();
@@ -319,6 +358,7 @@ fn render_app(
                         value: v,
                         origin: id,
                         app_span: app.app_span,
+                        manifest: None,
                     });
                 }
             }
@@ -343,15 +383,15 @@ fn render_app(
     // Manifests: plain YAML files, templated like strings.
     for extras in &app.extras {
         for m in &extras.manifests {
-            let text = match read_project_file(&m.value, m.span, sources, world, &model.root) {
-                Ok(t) => t,
+            let file = match templates.manifests.get(m) {
+                Ok(id) => id,
                 Err(d) => {
                     diags.push(d);
                     continue;
                 }
             };
             let text = match strings::render_prepared(
-                &text,
+                &sources.get(file).text,
                 m.span,
                 &app.context,
                 &app.template_context,
@@ -368,9 +408,10 @@ fn render_app(
                     for v in docs.into_iter().filter(|d| !d.is_null()) {
                         objects.push(Object {
                             value: v,
-                            origin: m.span.file,
+                            origin: file,
                             app_span: m.span,
                             param_span: Some(m.span),
+                            manifest: Some(m.span),
                         });
                     }
                 }

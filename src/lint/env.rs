@@ -1,0 +1,459 @@
+//! The rules that need the whole env: replicas against HPAs and
+//! PodDisruptionBudgets, Services against pods, Ingress backends against
+//! Services. They read the facts [`super::inspect`] kept of each app.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value as Json;
+
+use super::decide::Decider;
+use super::{Inspected, Raw, RuleId};
+
+/// What the env-wide rules need of one app's objects.
+#[derive(Debug, Default)]
+pub struct Facts {
+    pub workloads: Vec<Workload>,
+    pub services: Vec<Service>,
+    pub backends: Vec<Backend>,
+    pub hpas: Vec<Hpa>,
+    pub pdbs: Vec<Pdb>,
+}
+
+/// An object that runs pods.
+#[derive(Debug)]
+pub struct Workload {
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    /// The pod template's labels.
+    pub labels: Vec<(String, String)>,
+    /// `spec.replicas` (1 when left out) of the kinds that have it.
+    pub replicas: Option<i64>,
+    /// Where `single-replica` is reported, when it has fewer than 2.
+    pub single: Option<Decider>,
+    /// Where `no-pdb` is reported.
+    pub pdb: Option<Decider>,
+    /// Where `no-spread` is reported, when the pods are not spread.
+    pub no_spread: Option<Decider>,
+    pub serving: Vec<Serving>,
+}
+
+/// A container that runs as long as its pod, for the Service rules.
+#[derive(Debug)]
+pub struct Serving {
+    pub name: String,
+    pub what: &'static str,
+    /// (name, number) of each port.
+    pub ports: Vec<(Option<String>, i64)>,
+    /// Where `no-readiness-probe` is reported, and the note, when the
+    /// container has no readiness probe.
+    pub no_readiness: Option<(Decider, String)>,
+}
+
+/// A Service.
+#[derive(Debug)]
+pub struct Service {
+    pub namespace: String,
+    pub name: String,
+    pub selector: Vec<(String, String)>,
+    pub ports: Vec<ServicePort>,
+    /// Where `dangling-service` is reported, and the note, for a Service
+    /// that selects pods.
+    pub dangling: Option<(Decider, String)>,
+}
+
+/// A port of a Service.
+#[derive(Debug)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: i64,
+    pub target: PortRef,
+}
+
+/// A port by number or by name.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PortRef {
+    Number(i64),
+    Name(String),
+}
+
+impl std::fmt::Display for PortRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PortRef::Number(n) => write!(f, "{n}"),
+            PortRef::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+/// A backend of an Ingress.
+#[derive(Debug)]
+pub struct Backend {
+    pub namespace: String,
+    pub ingress: String,
+    /// The rule, as users read it: `` `shop.example.com/` ``.
+    pub rule: String,
+    pub service: String,
+    pub port: PortRef,
+    pub decider: Decider,
+    pub note: String,
+}
+
+/// A HorizontalPodAutoscaler's target and minimum.
+#[derive(Debug)]
+pub struct Hpa {
+    pub namespace: String,
+    pub kind: String,
+    pub name: String,
+    pub min: i64,
+}
+
+/// A PodDisruptionBudget's selector.
+#[derive(Debug)]
+pub struct Pdb {
+    pub namespace: String,
+    pub selector: Selector,
+}
+
+/// A label selector: `matchLabels` and `matchExpressions`.
+#[derive(Debug, Default)]
+pub struct Selector {
+    labels: Vec<(String, String)>,
+    expressions: Vec<(String, String, Vec<String>)>,
+}
+
+impl Selector {
+    /// The selector of a `LabelSelector` object; `None` for none (which
+    /// selects nothing; an empty one selects everything).
+    pub fn from_json(v: &Json) -> Option<Selector> {
+        v.as_object()?;
+        let labels = v["matchLabels"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+            .collect();
+        let expressions = v["matchExpressions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                (
+                    e["key"].as_str().unwrap_or_default().to_string(),
+                    e["operator"].as_str().unwrap_or_default().to_string(),
+                    e["values"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect(),
+                )
+            })
+            .collect();
+        Some(Selector {
+            labels,
+            expressions,
+        })
+    }
+
+    /// True when pods with `labels` are selected.
+    pub fn matches(&self, labels: &[(String, String)]) -> bool {
+        let get = |k: &str| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v);
+        self.labels.iter().all(|(k, v)| get(k) == Some(v))
+            && self
+                .expressions
+                .iter()
+                .all(|(k, op, values)| match op.as_str() {
+                    "In" => get(k).is_some_and(|v| values.contains(v)),
+                    "NotIn" => get(k).is_none_or(|v| !values.contains(v)),
+                    "Exists" => get(k).is_some(),
+                    "DoesNotExist" => get(k).is_none(),
+                    _ => false,
+                })
+    }
+}
+
+/// True when every pair of `selector` is among `labels`.
+fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
+    selector.iter().all(|s| labels.contains(s))
+}
+
+fn plural(n: i64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Applies the env-wide rules; findings go to `out` with their app.
+pub fn rules(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
+    replicas(apps, out);
+    services(apps, out);
+    ingresses(apps, out);
+}
+
+fn replicas(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
+    let hpas: HashMap<(&str, &str, &str), i64> = apps
+        .iter()
+        .flat_map(|a| &a.facts.hpas)
+        .map(|h| {
+            (
+                (h.namespace.as_str(), h.kind.as_str(), h.name.as_str()),
+                h.min,
+            )
+        })
+        .collect();
+    let pdbs: Vec<&Pdb> = apps.iter().flat_map(|a| &a.facts.pdbs).collect();
+    for a in apps {
+        for w in &a.facts.workloads {
+            let Some(n) = w.replicas else { continue };
+            let hpa = hpas
+                .get(&(w.namespace.as_str(), w.kind.as_str(), w.name.as_str()))
+                .copied();
+            let object = format!("{} `{}`", w.kind, w.name);
+            if hpa.is_none()
+                && n < 2
+                && matches!(w.kind.as_str(), "Deployment" | "StatefulSet")
+                && let Some(d) = &w.single
+            {
+                out.push((
+                    a.app.clone(),
+                    Raw {
+                        rule: RuleId::SingleReplica,
+                        message: format!(
+                            "{object} has {} and no HorizontalPodAutoscaler",
+                            plural(n, "replica")
+                        ),
+                        decider: d.clone(),
+                        note: format!("rendered as `spec.replicas` of {object}"),
+                    },
+                ));
+            }
+            let count = hpa.unwrap_or(n);
+            if count < 2 {
+                continue;
+            }
+            let replicas = match hpa {
+                Some(_) => {
+                    format!("at least {count} replicas (its HorizontalPodAutoscaler's minimum)")
+                }
+                None => format!("{count} replicas"),
+            };
+            if let Some(d) = &w.pdb
+                && !pdbs
+                    .iter()
+                    .any(|p| p.namespace == w.namespace && p.selector.matches(&w.labels))
+            {
+                out.push((
+                    a.app.clone(),
+                    Raw {
+                        rule: RuleId::NoPdb,
+                        message: format!("{object} has {replicas} and no PodDisruptionBudget"),
+                        decider: d.clone(),
+                        note: format!(
+                            "no PodDisruptionBudget of the env selects the pods of {object}"
+                        ),
+                    },
+                ));
+            }
+            if let Some(d) = &w.no_spread {
+                out.push((
+                    a.app.clone(),
+                    Raw {
+                        rule: RuleId::NoSpread,
+                        message: format!("{object} has {replicas} that may all run on one node"),
+                        decider: d.clone(),
+                        note: format!(
+                            "the pod template of {object} has no `topologySpreadConstraints` and no `affinity.podAntiAffinity`"
+                        ),
+                    },
+                ));
+            }
+        }
+    }
+}
+
+fn services(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
+    let mut reported: HashSet<(usize, usize, usize)> = HashSet::new();
+    for a in apps {
+        for s in &a.facts.services {
+            let Some((decider, note)) = &s.dangling else {
+                continue;
+            };
+            let mut matched = false;
+            for (ai, b) in apps.iter().enumerate() {
+                for (wi, w) in b.facts.workloads.iter().enumerate() {
+                    if w.namespace != s.namespace || !selects(&s.selector, &w.labels) {
+                        continue;
+                    }
+                    matched = true;
+                    let serves = |c: &Serving| {
+                        c.ports.iter().any(|(name, number)| {
+                            s.ports.iter().any(|p| match &p.target {
+                                PortRef::Number(n) => n == number,
+                                PortRef::Name(n) => name.as_deref() == Some(n.as_str()),
+                            })
+                        })
+                    };
+                    // The containers that serve a port the Service targets;
+                    // the first, when none declares one.
+                    let mut chosen: Vec<usize> = (0..w.serving.len())
+                        .filter(|&i| serves(&w.serving[i]))
+                        .collect();
+                    if chosen.is_empty() && !w.serving.is_empty() {
+                        chosen.push(0);
+                    }
+                    for ci in chosen {
+                        let c = &w.serving[ci];
+                        let Some((d, note)) = &c.no_readiness else {
+                            continue;
+                        };
+                        if !reported.insert((ai, wi, ci)) {
+                            continue;
+                        }
+                        out.push((
+                            b.app.clone(),
+                            Raw {
+                                rule: RuleId::NoReadinessProbe,
+                                message: format!(
+                                    "{} `{}` is behind Service `{}` and has no readiness probe",
+                                    c.what, c.name, s.name
+                                ),
+                                decider: d.clone(),
+                                note: note.clone(),
+                            },
+                        ));
+                    }
+                }
+            }
+            if !matched {
+                let labels = s
+                    .selector
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut decider = decider.clone();
+                if decider.help.is_none() {
+                    decider.help = Some(format!(
+                        "no pod template in the Service's namespace has the labels `{labels}`: render the app whose pods it serves in this env, or fix the selector"
+                    ));
+                }
+                out.push((
+                    a.app.clone(),
+                    Raw {
+                        rule: RuleId::DanglingService,
+                        message: format!("Service `{}` selects no pod", s.name),
+                        decider,
+                        note: note.clone(),
+                    },
+                ));
+            }
+        }
+    }
+}
+
+fn ingresses(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
+    let services: HashMap<(&str, &str), &Service> = apps
+        .iter()
+        .flat_map(|a| &a.facts.services)
+        .map(|s| ((s.namespace.as_str(), s.name.as_str()), s))
+        .collect();
+    for a in apps {
+        for b in &a.facts.backends {
+            let (message, help) = match services.get(&(b.namespace.as_str(), b.service.as_str())) {
+                None => {
+                    let names = services
+                        .keys()
+                        .filter(|(ns, _)| *ns == b.namespace)
+                        .map(|(_, n)| *n);
+                    (
+                        format!(
+                            "Ingress `{}` sends {} to Service `{}`, which the env does not have",
+                            b.ingress, b.rule, b.service
+                        ),
+                        crate::diag::suggest(
+                            &b.service,
+                            names,
+                            "the Services in its namespace are",
+                        ),
+                    )
+                }
+                Some(s) => {
+                    let found = s.ports.iter().any(|p| match &b.port {
+                        PortRef::Number(n) => p.port == *n,
+                        PortRef::Name(n) => p.name.as_deref() == Some(n.as_str()),
+                    });
+                    if found {
+                        continue;
+                    }
+                    let ports: Vec<String> = s
+                        .ports
+                        .iter()
+                        .map(|p| match &p.name {
+                            Some(n) => format!("`{n}` ({})", p.port),
+                            None => format!("`{}`", p.port),
+                        })
+                        .collect();
+                    (
+                        format!(
+                            "Ingress `{}` sends {} to port `{}` of Service `{}`, which has no such port",
+                            b.ingress, b.rule, b.port, b.service
+                        ),
+                        if ports.is_empty() {
+                            "the Service has no ports".to_string()
+                        } else {
+                            format!("the Service's ports are {}", ports.join(", "))
+                        },
+                    )
+                }
+            };
+            let mut decider = b.decider.clone();
+            if decider.help.is_none() {
+                decider.help = Some(help);
+            }
+            out.push((
+                a.app.clone(),
+                Raw {
+                    rule: RuleId::DanglingIngress,
+                    message,
+                    decider,
+                    note: b.note.clone(),
+                },
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn selectors_match_labels_and_expressions() {
+        let labels = pairs(&[("app", "web"), ("tier", "front")]);
+        let sel = |v: serde_json::Value| Selector::from_json(&v).expect("a selector");
+        assert!(sel(serde_json::json!({})).matches(&labels));
+        assert!(sel(serde_json::json!({"matchLabels": {"app": "web"}})).matches(&labels));
+        assert!(!sel(serde_json::json!({"matchLabels": {"app": "db"}})).matches(&labels));
+        let expr = |op: &str, values: &[&str]| {
+            sel(
+                serde_json::json!({"matchExpressions": [{"key": "tier", "operator": op, "values": values}]}),
+            )
+        };
+        assert!(expr("In", &["front", "back"]).matches(&labels));
+        assert!(!expr("NotIn", &["front"]).matches(&labels));
+        assert!(expr("Exists", &[]).matches(&labels));
+        assert!(!expr("DoesNotExist", &[]).matches(&labels));
+        assert!(Selector::from_json(&serde_json::Value::Null).is_none());
+        assert!(selects(&pairs(&[("app", "web")]), &labels));
+        assert!(!selects(&pairs(&[("app", "web"), ("x", "y")]), &labels));
+    }
+}

@@ -1,0 +1,163 @@
+//! Lint: operational best practice, reported at the line that decides it.
+//!
+//! The stage after validation. It works in two steps, so that a render
+//! still holds one app's objects at a time:
+//!
+//! - [`inspect`] runs in the render's per-app loop, while the app's
+//!   objects (finished and valid) are still in memory: it walks each
+//!   object once, reports what one object shows (a `latest` image, a
+//!   missing probe, a privileged container), and keeps the few facts the
+//!   env-wide rules need (pod labels, Services, Ingress backends, HPAs,
+//!   PodDisruptionBudgets) with the span each would be reported at;
+//! - [`lint_env`], the stage's entry point, takes every app's
+//!   [`Inspected`] of one env, applies the env-wide rules (a Service that
+//!   selects nothing, replicas without a PodDisruptionBudget, …), then the
+//!   project's and env's levels and the apps' `lint-allow`s, and returns
+//!   the [`Finding`]s: diagnostics `kiln::lint::<rule>` for those reported,
+//!   the allowed ones with their reasons for `kiln explain`.
+//!
+//! The rules know Kubernetes objects (as validation does); the spans come
+//! from the resolved parameters' provenance, the patches, and the lines of
+//! manifests and templates ([`decide`]).
+
+mod decide;
+mod env;
+mod locate;
+mod pod;
+mod policy;
+mod rules;
+
+use serde_json::Value as Json;
+
+pub use policy::{Disposition, Finding};
+pub use rules::{Level, RULES, Rule, RuleId, by_name, rule};
+
+use crate::check::Model;
+use crate::check::schema::Component;
+use crate::diag::Diagnostic;
+use crate::resolve::Resolved;
+use crate::span::{FileId, Sources, Span};
+
+/// Where a rendered object came from.
+#[derive(Clone, Copy, Debug)]
+pub enum Origin {
+    /// A template of the app's component (its source file).
+    Template(FileId),
+    /// A `manifest` file, included by the node at `node`.
+    Manifest { file: FileId, node: Span },
+}
+
+/// One app of an env, as the renderer hands it to [`inspect`].
+pub struct AppInput<'a> {
+    pub app: &'a Resolved,
+    pub component: &'a Component,
+    pub sources: &'a Sources,
+}
+
+/// A finding before the env's levels and the app's allows apply.
+#[derive(Clone, Debug)]
+pub struct Raw {
+    pub rule: RuleId,
+    pub message: String,
+    pub decider: decide::Decider,
+    /// The rendered object and field.
+    pub note: String,
+}
+
+/// One app of an env, inspected: its own findings, and the facts the
+/// env-wide rules need.
+#[derive(Debug, Default)]
+pub struct Inspected {
+    pub app: String,
+    pub raws: Vec<Raw>,
+    facts: env::Facts,
+}
+
+/// Inspects one app's finished objects (see the module doc).
+pub fn inspect<'a>(
+    input: &AppInput<'a>,
+    objects: impl IntoIterator<Item = (&'a Json, Origin)>,
+) -> Inspected {
+    let mut out = Inspected {
+        app: input.app.app.clone(),
+        ..Inspected::default()
+    };
+    for (value, origin) in objects {
+        let (Some(kind), Some(name)) = (value["kind"].as_str(), value["metadata"]["name"].as_str())
+        else {
+            continue;
+        };
+        let obj = decide::Obj {
+            input,
+            value,
+            kind,
+            name,
+            namespace: value["metadata"]["namespace"].as_str().unwrap_or_default(),
+            origin,
+        };
+        pod::object(&obj, &mut out.raws, &mut out.facts);
+    }
+    out
+}
+
+/// The lint stage for one env: the env-wide rules over every app's
+/// [`Inspected`], then the levels of the project and the env (`env_def`,
+/// the env definition, which a preview shares with its template) and each
+/// app's `lint-allow`s.
+pub fn lint_env(model: &Model, env_def: &str, apps: Vec<Inspected>) -> Vec<Finding> {
+    let mut raws: Vec<(String, Raw)> = Vec::new();
+    env::rules(&apps, &mut raws);
+    for a in apps {
+        let app = a.app;
+        raws.extend(a.raws.into_iter().map(|r| (app.clone(), r)));
+    }
+    policy::apply(model, env_def, raws)
+}
+
+/// The diagnostics of the reported findings: one per finding, the same
+/// finding in several envs once, with a note naming the envs.
+pub fn diagnostics(findings: &[Finding]) -> Vec<Diagnostic> {
+    let mut reported: Vec<&Finding> = findings.iter().filter(|f| f.reported()).collect();
+    reported.sort_by(|a, b| {
+        (
+            a.diagnostic.primary_span(),
+            a.rule,
+            &a.env,
+            &a.diagnostic.message,
+        )
+            .cmp(&(
+                b.diagnostic.primary_span(),
+                b.rule,
+                &b.env,
+                &b.diagnostic.message,
+            ))
+    });
+    let mut out: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
+    for f in reported {
+        // Equal diagnostics share their primary span: look back only that far.
+        let same = out
+            .iter_mut()
+            .rev()
+            .take_while(|(d, _)| d.primary_span() == f.diagnostic.primary_span())
+            .find(|(d, _)| *d == f.diagnostic);
+        match same {
+            Some((_, envs)) => {
+                if envs.last() != Some(&f.env.as_str()) {
+                    envs.push(&f.env);
+                }
+            }
+            None => out.push((f.diagnostic.clone(), vec![&f.env])),
+        }
+    }
+    out.into_iter()
+        .map(|(d, envs)| {
+            let names: Vec<String> = envs.iter().map(|e| format!("`{e}`")).collect();
+            let list = match names.split_last() {
+                Some((last, [])) => format!("in env {last}"),
+                Some((last, rest)) => format!("in envs {} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            d.note(list)
+        })
+        .collect()
+}
