@@ -62,7 +62,11 @@ fn sarif_has_the_shape_code_scanning_needs() {
     let rules = runs[0]["tool"]["driver"]["rules"]
         .as_array()
         .expect("rules");
-    assert_eq!(rules.len(), kiln::diag::CODES.len());
+    // One rule per diagnostic code and one per lint rule.
+    assert_eq!(
+        rules.len(),
+        kiln::diag::CODES.len() + kiln::lint::RULES.len()
+    );
     let results = runs[0]["results"].as_array().expect("results");
     assert!(!results.is_empty());
     for r in results {

@@ -154,16 +154,16 @@ impl Checker<'_> {
         if (star && name == "*") || by_name(name).is_some() {
             return Some(Spanned::new(name.clone(), arg.span));
         }
-        let help = if name == "*" {
-            "`lint-allow` accepts one rule, with its reason; to allow every rule, write `lint \"*\" \"allow\"` in the project or the env".to_string()
+        let d = if name == "*" {
+            Diagnostic::error(codes::LINT_SETTING, "`lint-allow` names one rule, not `*`")
+                .primary(arg.span, "expected a rule's name")
+                .help("each `lint-allow` accepts one rule, with its reason; to allow every rule, write `lint \"*\" \"allow\"` in the project or the env")
         } else {
-            suggest(name, RULES.iter().map(|r| r.name), "the rules are")
-        };
-        self.diags.push(
             Diagnostic::error(codes::LINT_SETTING, format!("unknown lint rule `{name}`"))
                 .primary(arg.span, "no rule has this name")
-                .help(help),
-        );
+                .help(suggest(name, RULES.iter().map(|r| r.name), "the rules are"))
+        };
+        self.diags.push(d);
         None
     }
 }

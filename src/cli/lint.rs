@@ -7,7 +7,7 @@ use super::explain::location;
 use super::{Context, ResolveFlags, count};
 use crate::compile::Selection;
 use crate::diag::Format;
-use crate::lint::{Disposition, Level, RULES};
+use crate::lint::{Disposition, Level, RULES, rule};
 use crate::span::Span;
 
 /// `kiln lint` flags.
@@ -58,15 +58,27 @@ pub fn run(ctx: &Context, args: LintArgs) -> i32 {
                 (n > 0).then(|| format!("{} {n}", r.name))
             })
             .collect();
-        let allowed = c.findings.iter().filter(|f| !f.reported()).count();
+        let allowed: std::collections::BTreeSet<_> = c
+            .findings
+            .iter()
+            .filter(|f| matches!(f.disposition, Disposition::AllowedByApp(_)))
+            .map(|f| {
+                (
+                    &f.app,
+                    f.rule,
+                    f.diagnostic.primary_span(),
+                    &f.diagnostic.message,
+                )
+            })
+            .collect();
+        let allowed = allowed.len();
         let mut line = match reported.len() {
             0 => "no findings".to_string(),
             n => format!("{} ({})", count(n, "finding"), by_rule.join(", ")),
         };
         if allowed > 0 {
             line.push_str(&format!(
-                "; {} allowed (`kiln explain ENV APP` shows them)",
-                count(allowed, "finding")
+                "; {allowed} allowed by `lint-allow` (`kiln explain ENV APP` shows their reasons)"
             ));
         }
         eprintln!("lint: {line}");
@@ -95,7 +107,8 @@ fn list() -> String {
 }
 
 /// The lint section of `kiln explain ENV APP`: the app's findings in the
-/// env, those allowed with the setting or reason that allowed them.
+/// env, those `lint-allow` accepts with their reasons; the rules whose
+/// level in the env is `allow` by name only.
 pub fn explain(ctx: &Context, flags: &ResolveFlags, env: &str, preview: bool, app: &str) {
     let selection = if preview {
         Selection::Preview {
@@ -105,58 +118,59 @@ pub fn explain(ctx: &Context, flags: &ResolveFlags, env: &str, preview: bool, ap
     } else {
         Selection::Named(vec![env.to_string()])
     };
+    println!();
     let c = match ctx.compile(selection, flags, Vec::new()) {
         Ok(c) if !c.diags.has_errors() => c,
         _ => {
-            println!();
             println!(
                 "lint: env {env} does not render without errors, so it was not linted (`kiln check` shows why)"
             );
             return;
         }
     };
-    let mine: Vec<_> = c.findings.iter().filter(|f| f.app == app).collect();
-    println!();
+    let (off, mine): (Vec<_>, Vec<_>) = c
+        .findings
+        .iter()
+        .filter(|f| f.app == app)
+        .partition(|f| matches!(f.disposition, Disposition::AllowedByLevel(_)));
     if mine.is_empty() {
         println!("lint: no findings for app {app} in env {env}");
-        return;
+    } else {
+        println!(
+            "lint: {} for app {app} in env {env}",
+            count(mine.len(), "finding")
+        );
     }
-    println!(
-        "lint: {} for app {app} in env {env}",
-        count(mine.len(), "finding")
-    );
-    let at = |span: Option<Span>| span.map(|s| location(&c.sources, s)).unwrap_or_default();
+    let at = |span: Span| location(&c.sources, span);
     for f in mine {
         let d = &f.diagnostic;
-        let rule = d.code.trim_start_matches("kiln::lint::");
         let state = match &f.disposition {
             Disposition::Reported(Level::Deny) => "error",
             Disposition::Reported(_) => "warning",
             _ => "allowed",
         };
-        println!("  {state}[{rule}] {}", d.message);
+        println!("  {state}[{}] {}", rule(f.rule).name, d.message);
         if let Some(l) = d.labels.iter().find(|l| l.primary) {
-            println!("    at {}: {}", at(Some(l.span)), l.message);
+            println!("    at {}: {}", at(l.span), l.message);
         }
-        match &f.disposition {
-            Disposition::AllowedByApp(a) => println!(
+        match (&f.disposition, &d.help) {
+            (Disposition::AllowedByApp(a), _) => println!(
                 "    allowed by `lint-allow` at {}: {}",
-                at(Some(a.span)),
+                at(a.span),
                 a.reason.value
             ),
-            Disposition::AllowedByLevel(by) => match by {
-                Some(span) => println!(
-                    "    allowed by `{}` at {}",
-                    c.sources.slice(*span).trim(),
-                    at(Some(*span))
-                ),
-                None => println!("    allowed by default"),
-            },
-            Disposition::Reported(_) => {
-                if let Some(h) = &d.help {
-                    println!("    help: {h}");
-                }
-            }
+            (_, Some(h)) => println!("    help: {h}"),
+            (_, None) => {}
         }
+    }
+    if !off.is_empty() {
+        let mut ids: Vec<_> = off.iter().map(|f| f.rule).collect();
+        ids.sort();
+        ids.dedup();
+        let names: Vec<&str> = ids.into_iter().map(|id| rule(id).name).collect();
+        println!(
+            "  not reported, their level in the env is `allow`: {}",
+            names.join(", ")
+        );
     }
 }

@@ -95,8 +95,12 @@ pub struct Backend {
     pub rule: String,
     pub service: String,
     pub port: PortRef,
+    /// Where a missing Service is reported, and the note.
     pub decider: Decider,
     pub note: String,
+    /// Where a missing port is reported, and the note.
+    pub port_decider: Decider,
+    pub port_note: String,
 }
 
 /// A HorizontalPodAutoscaler's target and minimum.
@@ -362,6 +366,7 @@ fn ingresses(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
         .collect();
     for a in apps {
         for b in &a.facts.backends {
+            let mut at_port = false;
             let (message, help) = match services.get(&(b.namespace.as_str(), b.service.as_str())) {
                 None => {
                     let names = services
@@ -388,6 +393,7 @@ fn ingresses(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
                     if found {
                         continue;
                     }
+                    at_port = true;
                     let ports: Vec<String> = s
                         .ports
                         .iter()
@@ -409,17 +415,18 @@ fn ingresses(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
                     )
                 }
             };
-            let mut decider = b.decider.clone();
-            if decider.help.is_none() {
-                decider.help = Some(help);
-            }
+            let (decider, note) = if at_port {
+                (&b.port_decider, &b.port_note)
+            } else {
+                (&b.decider, &b.note)
+            };
             out.push((
                 a.app.clone(),
                 Raw {
                     rule: RuleId::DanglingIngress,
                     message,
-                    decider,
-                    note: b.note.clone(),
+                    decider: decider.clone().or_help(help),
+                    note: note.clone(),
                 },
             ));
         }

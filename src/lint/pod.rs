@@ -282,12 +282,12 @@ impl Container<'_, '_> {
     fn rules(&self, pod_non_root: bool, raws: &mut Vec<Raw>) {
         let (obj, c, name, what) = (self.obj, self.c, self.name, self.what);
         if let Some(image) = c["image"].as_str()
-            && let Some(problem) = latest(image)
+            && let Some((problem, label)) = latest(image)
         {
             let path = self.path(&[Seg::Key("image")]);
-            let d = obj.decide(&path, problem, || {
+            let d = obj.decide(&path, label, || {
                 obj.value_span(&obj.scope(name), "image", image)
-                    .map(|span| Decider::at(span, problem))
+                    .map(|span| Decider::at(span, label))
             });
             let repo = image.split('@').next().unwrap_or(image);
             let repo = match repo.rfind(':') {
@@ -544,15 +544,16 @@ impl Container<'_, '_> {
     }
 }
 
-/// What is wrong with an image's tag, if anything.
-fn latest(image: &str) -> Option<&'static str> {
+/// What is wrong with an image's tag, if anything: for the message, and
+/// for the label.
+fn latest(image: &str) -> Option<(&'static str, &'static str)> {
     if image.contains('@') {
         return None;
     }
     let last = image.rsplit('/').next().unwrap_or(image);
     match last.rsplit_once(':') {
-        None => Some("has no tag"),
-        Some((_, "latest")) => Some("is tagged `latest`"),
+        None => Some(("has no tag", "no tag")),
+        Some((_, "latest")) => Some(("is tagged `latest`", "tagged `latest`")),
         Some(_) => None,
     }
 }
@@ -611,9 +612,9 @@ fn ingress(obj: &Obj<'_>, facts: &mut Facts) {
                 (None, Some(n)) => PortRef::Name(n.to_string()),
                 (None, None) => PortRef::Number(0),
             };
-            let mut name_path = path.clone();
-            name_path.extend([Seg::Key("service"), Seg::Key("name")]);
-            let decider = obj.decide(&name_path, "this backend", || {
+            // The `ingress` entry of the rule's host and path, for an
+            // Ingress of the app's component.
+            let entry = || {
                 let host = host?;
                 let uses = &obj.input.app.params.get("ingress")?.uses;
                 uses.iter()
@@ -627,7 +628,17 @@ fn ingress(obj: &Obj<'_>, facts: &mut Facts) {
                                 == http_path.unwrap_or("/")
                     })
                     .map(|u| Decider::at(u.span, "this rule's backend"))
-            });
+            };
+            let mut name_path = path.clone();
+            name_path.extend([Seg::Key("service"), Seg::Key("name")]);
+            let decider = obj.decide(&name_path, "this Service", entry);
+            let mut port_path = path.clone();
+            port_path.extend([Seg::Key("service"), Seg::Key("port")]);
+            port_path.push(Seg::Key(match port {
+                PortRef::Number(_) => "number",
+                PortRef::Name(_) => "name",
+            }));
+            let port_decider = obj.decide(&port_path, "this port", entry);
             let rule = match (host, http_path) {
                 (Some(h), Some(p)) => format!("`{h}{p}`"),
                 (None, Some(p)) => format!("`{p}`"),
@@ -640,7 +651,9 @@ fn ingress(obj: &Obj<'_>, facts: &mut Facts) {
                 service: service.to_string(),
                 port,
                 decider,
+                port_decider,
                 note: obj.note(&name_path),
+                port_note: obj.note(&port_path),
             });
         };
     if spec["defaultBackend"].is_object() {
@@ -682,9 +695,12 @@ mod tests {
 
     #[test]
     fn tags_and_digests() {
-        assert_eq!(latest("nginx"), Some("has no tag"));
-        assert_eq!(latest("nginx:latest"), Some("is tagged `latest`"));
-        assert_eq!(latest("registry:5000/team/web"), Some("has no tag"));
+        assert_eq!(latest("nginx").map(|l| l.0), Some("has no tag"));
+        assert_eq!(latest("nginx:latest").map(|l| l.1), Some("tagged `latest`"));
+        assert_eq!(
+            latest("registry:5000/team/web").map(|l| l.1),
+            Some("no tag")
+        );
         assert_eq!(latest("registry:5000/team/web:1.2"), None);
         assert_eq!(latest("nginx@sha256:abc"), None);
         assert_eq!(latest("nginx:latest@sha256:abc"), None);

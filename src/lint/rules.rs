@@ -145,7 +145,7 @@ rules! {
         "an Ingress backend without its Service or port answers every request with an error.",
         "name a Service of the env (in the Ingress's namespace) and one of its ports";
     EnvSecretLiteral = "env-secret-literal", Deny,
-        "a credential-like variable set from a literal (already an error: listed for SARIF)",
+        "a credential-like variable set from a literal",
         "a password in an `env` value lands in the gitops repository in plain text. kiln reports it as the error `kiln::render::plaintext_secret`, whatever the lint settings say.",
         "`secret-env \"NAME\" secret=\"…\" key=\"…\"`, or `allow-plaintext=#true` on the `env` if it is not secret";
 }
