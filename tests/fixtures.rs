@@ -7,19 +7,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kiln::compile::{Compiled, Request, Selection, compile};
+use common::check;
+use kiln::compile::Compiled;
 use kiln::diag::{Format, render};
-use kiln::world::DiskWorld;
 
-/// Compiles the project at `dir` in memory, as `kiln check` does.
-fn check(dir: &Path) -> Compiled {
-    let root = std::fs::canonicalize(dir).expect("fixture directory exists");
-    let req = Request {
-        selection: Selection::Everything,
-        ..Default::default()
-    };
-    compile(&DiskWorld, &root, &req, None)
-}
+mod common;
 
 /// Creates the symbolic links a fixture lists in `symlinks.txt` (`NAME
 /// TARGET` per line). Links leading out of the repository are not committed,

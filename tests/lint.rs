@@ -6,21 +6,21 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use kiln::compile::{Compiled, Request, Selection, compile};
+use common::check;
+use kiln::compile::Compiled;
 use kiln::diag::{Format, render};
 use kiln::lint::{Disposition, Level, RULES, RuleId};
-use kiln::world::DiskWorld;
 
 mod common;
 
-/// Compiles the project at `dir` as `kiln check` does.
-fn check(dir: &Path) -> Compiled {
-    let root = std::fs::canonicalize(dir).expect("the project exists");
-    let req = Request {
-        selection: Selection::Everything,
-        ..Default::default()
-    };
-    compile(&DiskWorld, &root, &req, None)
+/// Asserts the snapshot `name` in the top-level `snapshots/` folder.
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!(name, text);
+    });
 }
 
 /// `file:line code` of every diagnostic's primary label, sorted (repeats
@@ -428,12 +428,7 @@ fn sarif_carries_every_rule_with_its_doc_and_level() {
         let i = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[i]["id"], r["ruleId"]);
     }
-    insta::with_settings!({
-        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
-        prepend_module_to_snapshot => false,
-    }, {
-        insta::assert_snapshot!("lint_sarif", text);
-    });
+    snapshot("lint_sarif", &text);
 }
 
 #[test]
@@ -448,12 +443,7 @@ fn lint_list_prints_every_rule() {
         assert!(text.contains(&format!("{} (", r.name)), "{}", r.name);
         assert!(text.contains(r.doc), "{}", r.name);
     }
-    insta::with_settings!({
-        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
-        prepend_module_to_snapshot => false,
-    }, {
-        insta::assert_snapshot!("lint_list", text);
-    });
+    snapshot("lint_list", &text);
 }
 
 #[test]

@@ -126,7 +126,9 @@ fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
-const KILN: &str = "project \"shop\"\n\nflavor \"small\" {\n    replicas 1\n}\n\nenv \"staging\" {\n    flavor \"small\"\n}\n";
+// Lint has tests of its own: here only `latest-tag` is on, so that a clean
+// buffer publishes an empty list and a lint finding shows as a warning.
+const KILN: &str = "project \"shop\"\n\nflavor \"small\" {\n    replicas 1\n}\n\nenv \"staging\" {\n    flavor \"small\"\n    lint \"*\" \"allow\"\n    lint \"latest-tag\" \"warn\"\n}\n";
 
 const APP_BROKEN: &str = "app \"web\" {\n    image \"nginx:1.27\"\n    replicas \"two\"\n}\n";
 
@@ -170,6 +172,31 @@ fn scripted_session() {
     s.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": apps, "version": 2}, "contentChanges": [{"text": APP_FIXED}]}),
+    );
+    assert!(s.diagnostics(&apps).is_empty());
+
+    // A lint finding is a warning at the value that decides it.
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": apps, "version": 20}, "contentChanges": [{"text": APP_FIXED.replace("nginx:1.27", "nginx")}]}),
+    );
+    let diags = s.diagnostics(&apps);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "kiln::lint::latest-tag");
+    assert_eq!(diags[0]["severity"], 2);
+    assert_eq!(
+        diags[0]["range"]["start"],
+        json!({"line": 1, "character": 10})
+    );
+    assert!(
+        diags[0]["message"].as_str().is_some_and(
+            |m| m.contains("note: rendered as `spec.template.spec.containers[0].image`")
+        ),
+        "{diags:?}"
+    );
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": apps, "version": 21}, "contentChanges": [{"text": APP_FIXED}]}),
     );
     assert!(s.diagnostics(&apps).is_empty());
 

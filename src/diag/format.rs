@@ -305,15 +305,7 @@ fn github(diags: &[Diagnostic], sources: &Sources) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut msg = d.message.clone();
-        for n in &d.notes {
-            msg.push_str("\nnote: ");
-            msg.push_str(n);
-        }
-        if let Some(h) = &d.help {
-            msg.push('\n');
-            msg.push_str(h);
-        }
+        let msg = d.text_with_notes();
         match d.primary_span() {
             Some(span) => {
                 let f = sources.get(span.file);

@@ -98,7 +98,8 @@ impl Diagnostic {
     }
 
     /// The message with its notes and help, one per line, for the formats
-    /// that have one text per diagnostic (SARIF, the language server).
+    /// that have one text per diagnostic (SARIF, GitHub, the language
+    /// server).
     pub fn text_with_notes(&self) -> String {
         let mut text = self.message.clone();
         for n in &self.notes {

@@ -482,21 +482,28 @@ impl Container<'_, '_> {
         if !self.c["livenessProbe"].is_null() {
             return;
         }
-        let path = self.path(&[Seg::Key("livenessProbe")]);
+        let (d, note) = self.no_probe("liveness");
+        raws.push(Raw {
+            rule: RuleId::NoLivenessProbe,
+            message: format!("{} `{}` has no liveness probe", self.what, self.name),
+            decider: d,
+            note,
+        });
+    }
+
+    /// Where a missing probe of `kind` is reported, and the note.
+    fn no_probe(&self, kind: &str) -> (Decider, String) {
+        let field = format!("{kind}Probe");
+        let path = self.path(&[Seg::Key(&field)]);
         let d = self
             .obj
-            .decide(&path, "no liveness probe", || {
+            .decide(&path, &format!("no {kind} probe"), || {
                 let s = self.obj.scope(self.name);
                 s.declares("probe")
-                    .then(|| s.missing("`probe \"liveness\"`", &self.probe_line("liveness")))
+                    .then(|| s.missing(&format!("`probe \"{kind}\"`"), &self.probe_line(kind)))
             })
-            .or_help("add a `livenessProbe` to this container");
-        raws.push(self.raw(
-            RuleId::NoLivenessProbe,
-            format!("{} `{}` has no liveness probe", self.what, self.name),
-            &path,
-            d,
-        ));
+            .or_help(format!("add a `{field}` to this container"));
+        (d, self.obj.note(&path))
     }
 
     /// What the Service rules need of a container that runs with the pod.
@@ -512,18 +519,9 @@ impl Container<'_, '_> {
                 )
             })
             .collect();
-        let no_readiness = self.c["readinessProbe"].is_null().then(|| {
-            let path = self.path(&[Seg::Key("readinessProbe")]);
-            let d = self
-                .obj
-                .decide(&path, "no readiness probe", || {
-                    let s = self.obj.scope(self.name);
-                    s.declares("probe")
-                        .then(|| s.missing("`probe \"readiness\"`", &self.probe_line("readiness")))
-                })
-                .or_help("add a `readinessProbe` to this container");
-            (d, self.obj.note(&path))
-        });
+        let no_readiness = self.c["readinessProbe"]
+            .is_null()
+            .then(|| self.no_probe("readiness"));
         Serving {
             name: self.name.to_string(),
             what: self.what,

@@ -5,6 +5,20 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use kiln::compile::{Compiled, Request, Selection, compile};
+use kiln::world::DiskWorld;
+
+/// Compiles the project at `dir` in memory, as `kiln check` does: every
+/// env, preview templates too.
+pub fn check(dir: &Path) -> Compiled {
+    let root = std::fs::canonicalize(dir).expect("the project directory exists");
+    let req = Request {
+        selection: Selection::Everything,
+        ..Default::default()
+    };
+    compile(&DiskWorld, &root, &req, None)
+}
+
 /// The sealed environment of every test that runs git or `kiln commit`:
 /// a temporary `HOME`, no global or system git configuration, a fixed
 /// `SOURCE_DATE_EPOCH`, a private cache, and none of the CI variables kiln
