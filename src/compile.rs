@@ -54,6 +54,10 @@ pub struct Compiled {
     pub findings: Vec<lint::Finding>,
 }
 
+/// One env's render and lint findings (none when it failed), and its
+/// diagnostics.
+type EnvResult = (Option<(EnvOutput, Vec<lint::Finding>)>, Diagnostics);
+
 /// Runs the pipeline on the project at `root` (canonical).
 pub fn compile(
     world: &dyn World,
@@ -91,7 +95,7 @@ pub fn compile(
     }
     let model = &out.model;
     let sources = &out.sources;
-    let results: Vec<(Option<(EnvOutput, Vec<lint::Finding>)>, Diagnostics)> = targets
+    let results: Vec<EnvResult> = targets
         .par_iter()
         .map(|(env, preview)| {
             let mut diags = Diagnostics::default();

@@ -138,7 +138,7 @@ impl<'a> Obj<'a> {
                 }
                 _ => None,
             })
-            .last()
+            .next_back()
     }
 
     /// The parameters that wrote the container named `name`: a `sidecar`

@@ -141,11 +141,11 @@ fn workload(
         .or_help("add a PodDisruptionBudget that selects these pods, with `maxUnavailable: 1`")
     });
     let spread_path = join(at_pod.spec, &[Seg::Key("topologySpreadConstraints")]);
-    let spread = !at(obj.value, &spread_path)
+    let unspread = at(obj.value, &spread_path)
         .as_array()
-        .is_some_and(|a| !a.is_empty())
+        .is_none_or(|a| a.is_empty())
         && spec["affinity"]["podAntiAffinity"].is_null();
-    let no_spread = (replicated && spread).then(|| {
+    let no_spread = (replicated && unspread).then(|| {
         obj.decide(&spread_path, "no topology spread here", || {
             if !app.declares("spread-across-nodes") {
                 return None;
