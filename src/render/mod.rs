@@ -8,6 +8,7 @@
 
 pub mod fastyaml;
 pub mod manifests;
+pub mod namespaces;
 pub mod renderer;
 pub mod validate;
 pub mod yaml;
