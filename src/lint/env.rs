@@ -182,7 +182,8 @@ fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
     selector.iter().all(|s| labels.contains(s))
 }
 
-fn plural(n: i64, word: &str) -> String {
+/// "1 replica", "3 replicas".
+pub fn plural(n: i64, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {

@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use super::decide::{Decider, Obj, Scope};
 use super::env::{
-    Backend, Facts, Hpa, Pdb, PortRef, Selector, Service, ServicePort, Serving, Workload,
+    Backend, Facts, Hpa, Pdb, PortRef, Selector, Service, ServicePort, Serving, Workload, plural,
 };
 use super::locate::Seg;
 use super::{Raw, RuleId};
@@ -118,11 +118,12 @@ fn workload(
     let replicas_path = [Seg::Key("spec"), Seg::Key("replicas")];
     let replicas = replicated.then(|| obj.value["spec"]["replicas"].as_i64().unwrap_or(1));
     let single = replicas.filter(|n| *n < 2).map(|n| {
-        obj.decide(&replicas_path, &format!("{n} replica"), || {
+        let count = plural(n, "replica");
+        obj.decide(&replicas_path, &count, || {
             let set = app.last("replicas").and_then(|u| u.args.first());
             match set {
                 Some(a) => Some(
-                    Decider::at(a.span, format!("{n} replica, set here"))
+                    Decider::at(a.span, format!("{count}, set here"))
                         .help("raise it: `replicas 2`, or autoscale with `autoscale min=2 max=…`"),
                 ),
                 None if app.declares("replicas") => {
