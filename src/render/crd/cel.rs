@@ -14,9 +14,9 @@
 //!   is reported.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-use cel::{Context, Program, Value};
+use cel::{Context, Env, Program, Value};
 use serde_json::Value as Json;
 
 /// Functions (and macros) of CEL's standard library whose meaning the
@@ -41,6 +41,10 @@ pub const STANDARD_FUNCTIONS: &[&str] = &[
     "bool",
     "dyn",
 ];
+
+/// CEL's standard environment, built once: `Context::default()` builds
+/// it anew (every function registered) for each context.
+static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| Arc::new(Env::stdlib()));
 
 /// One rule of `x-kubernetes-validations`.
 #[derive(Debug)]
@@ -113,7 +117,7 @@ pub fn broken<'r>(rules: &'r [Rule], value: &Json) -> Vec<&'r Rule> {
     if runnable.is_empty() {
         return Vec::new();
     }
-    let mut context = Context::default();
+    let mut context = Context::with_env(ENV.clone());
     context.add_variable_from_value("self", to_cel(value));
     runnable
         .into_iter()

@@ -381,9 +381,9 @@ fn object(s: &Schema, v: &Json, path: &mut Vec<String>, out: &mut Vec<Problem>, 
     }
     if s.embedded && mode == Mode::Full {
         for field in ["apiVersion", "kind"] {
-            if !m
-                .get(field)
-                .is_some_and(|f| f.as_str().is_some_and(|s| !s.is_empty()))
+            if m.get(field)
+                .and_then(Json::as_str)
+                .is_none_or(str::is_empty)
             {
                 problem(
                     path,
@@ -415,7 +415,7 @@ fn object(s: &Schema, v: &Json, path: &mut Vec<String>, out: &mut Vec<Problem>, 
 fn is_base64(text: &str) -> bool {
     let bytes = text.as_bytes();
     let body = text.trim_end_matches('=');
-    bytes.len() % 4 == 0
+    bytes.len().is_multiple_of(4)
         && bytes.len() - body.len() <= 2
         && body
             .bytes()
