@@ -236,3 +236,17 @@ fn hostile_input_never_panics() {
         assert!(c.diags.has_errors());
     }
 }
+
+#[test]
+fn allow_unknown_makes_an_unknown_kind_a_warning() {
+    let c = check(&fixture("valid", "crds-allow-unknown"));
+    assert!(!c.diags.has_errors(), "{:?}", c.diags.0);
+    assert!(
+        c.diags
+            .0
+            .iter()
+            .any(|d| d.code == "kiln::render::unknown_kind" && !d.is_error()),
+        "{:?}",
+        c.diags.0
+    );
+}
