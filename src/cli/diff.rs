@@ -68,6 +68,7 @@ pub fn run(ctx: &Context, args: DiffArgs) -> i32 {
         kiln_version: env!("CARGO_PKG_VERSION").to_string(),
         source: super::gitops_flags::source(&git, None),
         envs,
+        ..Change::default()
     };
     let opts = args.gitops.options(&compiled.model);
     match gitops::diff(&target, &change, &opts.branch, &opts.cache_dir) {

@@ -134,6 +134,7 @@ fn up(ctx: &Context, args: UpArgs) -> i32 {
         kiln_version: env!("CARGO_PKG_VERSION").to_string(),
         source: source(&git, None),
         envs: compiled.envs,
+        ..Change::default()
     };
     let opts = args.gitops.options(&compiled.model);
     match gitops::preview_up(&target, &args.name, &args.template, ttl, &change, &opts) {
