@@ -299,6 +299,27 @@ impl Context {
         if failing { EXIT_ERRORS } else { 0 }
     }
 
+    /// Compiles the project and prints its diagnostics; `Err(exit code)`
+    /// when it has errors (or warnings with `--deny-warnings`).
+    pub fn compile_clean(
+        &self,
+        selection: Selection,
+        flags: &ResolveFlags,
+    ) -> Result<Compiled, i32> {
+        let compiled = match self.compile(selection, flags, Vec::new()) {
+            Ok(c) => c,
+            Err((d, s)) => {
+                self.emit(&d, &s, None);
+                return Err(EXIT_ERRORS);
+            }
+        };
+        self.emit(&compiled.diags.0, &compiled.sources, None);
+        match self.exit_for(&compiled.diags.0) {
+            0 => Ok(compiled),
+            code => Err(code),
+        }
+    }
+
     /// Compiles the project with the given selection and flags.
     pub fn compile(
         &self,

@@ -39,21 +39,10 @@ pub fn run(ctx: &Context, args: PromoteArgs) -> i32 {
         );
         return 2;
     }
-    let compiled = match ctx.compile(
-        Selection::Named(vec![args.to.clone()]),
-        &args.flags,
-        Vec::new(),
-    ) {
+    let compiled = match ctx.compile_clean(Selection::Named(vec![args.to.clone()]), &args.flags) {
         Ok(c) => c,
-        Err((d, s)) => {
-            ctx.emit(&d, &s, None);
-            return super::EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
-    ctx.emit(&compiled.diags.0, &compiled.sources, None);
-    if ctx.exit_for(&compiled.diags.0) != 0 {
-        return super::EXIT_ERRORS;
-    }
     let model = &compiled.model;
     let mut usage = Vec::new();
     let envs = || {
