@@ -4,6 +4,7 @@
 
 pub mod flux;
 pub mod http;
+pub mod world;
 
 use std::path::Path;
 use std::process::{Command, Output};
