@@ -3,11 +3,9 @@
 //! with git sealed (temp `HOME`, no global or system config, fixed
 //! `SOURCE_DATE_EPOCH`). Every test ends with `git fsck --strict`.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use tempfile::TempDir;
 
 const EPOCH: i64 = 1_700_000_000;
 /// The shop example's preview template: `preview ttl="72h"`.

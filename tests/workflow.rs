@@ -332,8 +332,16 @@ fn set_image_checks_the_edited_project_before_writing() {
     let w = project(kdl);
     let out = w.kiln_plain(&["set", "image", "web=ghcr.io/acme/web:v_3"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("kiln::edit::broken"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("namespace `web-v_3`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("kiln::edit::broken"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("namespace `web-v_3`"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(read(&w.project().join("kiln.kdl")), kdl);
     let ok = w.kiln_plain(&["set", "image", "web=ghcr.io/acme/web:4"]);
     assert!(ok.status.success(), "{}", stderr(&ok));

@@ -134,12 +134,12 @@ enum Command {
         after_help = "Example:\n  kiln rollback --gitops ../gitops --env production --app web --to 3f2a9c1d4e5b"
     )]
     Rollback(rollback::RollbackArgs),
-    /// Render one env with the images another env runs now, and commit it like `kiln commit`
+    /// Commit one env rendered with the images another env runs now
     #[command(
         after_help = "Example:\n  kiln promote --gitops ../gitops --from staging --to production\n  kiln promote --gitops ../gitops --from staging --to production --app web --sign"
     )]
     Promote(promote::PromoteArgs),
-    /// Edit the project's KDL: set an app's image (or the var its image template reads), keeping every other byte
+    /// Edit the project's KDL in place: `kiln set image APP=REF`
     #[command(
         after_help = "Example:\n  kiln set image web=ghcr.io/acme/web:1.9.0\n  kiln set image web=ghcr.io/acme/web:1.9.0 worker=ghcr.io/acme/worker:1.9.0 --env staging --dry-run"
     )]
