@@ -158,7 +158,7 @@ pub fn run(ctx: &Context, args: PromoteArgs) -> i32 {
     let partial = !args.apps.is_empty();
     if partial {
         env.apps.retain(|name, _| apps.contains(name));
-        env.namespace_object = None;
+        env.namespace_objects.clear();
     }
     let git = super::git_info(&model.root, &args.flags);
     let change = Change {
