@@ -240,6 +240,40 @@ fn set_image_edits_literal_images_where_they_are_written() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(read(&path).contains("vars registry=\"ghcr.io/acme\" tag=\"2.1\"; namespace \"prod\""));
+    // `--app-var` picks the var; one the template does not put into the
+    // image, or a literal image, is refused.
+    let edited = read(&path);
+    let out = w.kiln_plain(&[
+        "set",
+        "image",
+        "api=ghcr.io/acme/api:v2.2-alpine",
+        "--env",
+        "production",
+        "--app-var",
+        "tag",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(read(&path), edited.replace("tag=\"2.1\"", "tag=\"2.2\""));
+    for (args, code) in [
+        (
+            ["api=ghcr.io/acme/api:v9-alpine", "nope"],
+            "kiln::edit::no_fit",
+        ),
+        (["web=ghcr.io/acme/web:9", "tag"], "kiln::edit::argument"),
+    ] {
+        let out = w.kiln_plain(&[
+            "set",
+            "image",
+            args[0],
+            "--app-var",
+            args[1],
+            "--env",
+            "staging",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains(code), "{}", stderr(&out));
+    }
+    assert_eq!(read(&path), edited.replace("tag=\"2.1\"", "tag=\"2.2\""));
 }
 
 #[test]

@@ -52,10 +52,10 @@ pub fn run(ctx: &Context, args: PromoteArgs) -> i32 {
             .filter(|e| e.preview.is_none())
             .map(|e| e.name.value.as_str())
     };
-    if !model
+    if model
         .envs
         .get(&args.from)
-        .is_some_and(|e| e.preview.is_none())
+        .is_none_or(|e| e.preview.is_some())
     {
         usage.push(
             Diagnostic::error(

@@ -46,6 +46,9 @@ struct ImageArgs {
     /// Only in this env (repeatable; default: every env whose image is the app block's)
     #[arg(long = "env", value_name = "ENV")]
     envs: Vec<String>,
+    /// For an image written with a template: the var to set (default: the one the reference fits, the last)
+    #[arg(long, value_name = "VAR")]
+    app_var: Option<String>,
     /// Print the unified diff of the edit to stdout; write nothing
     #[arg(long)]
     dry_run: bool,
@@ -78,7 +81,7 @@ fn image(ctx: &Context, args: ImageArgs) -> i32 {
         return super::EXIT_ERRORS;
     }
     let mut sources = before.sources;
-    let (requests, envs, mut diags) = arguments(&mut sources, &args);
+    let (requests, envs, var, mut diags) = arguments(&mut sources, &args);
     // Every argument's problems, the malformed ones' and the others'.
     let planned = plan(
         &before.model,
@@ -87,6 +90,7 @@ fn image(ctx: &Context, args: ImageArgs) -> i32 {
         &before.options,
         &requests,
         &envs,
+        var.as_ref(),
     );
     let planned = match planned {
         Ok(p) if diags.is_empty() => p,
@@ -221,12 +225,18 @@ fn image(ctx: &Context, args: ImageArgs) -> i32 {
     0
 }
 
-/// The `APP=REF` and `--env` arguments as a source of their own, so that a
-/// diagnostic can point at the one it is about.
-fn arguments(
-    sources: &mut crate::span::Sources,
-    args: &ImageArgs,
-) -> (Vec<Request>, Vec<Spanned<String>>, Vec<Diagnostic>) {
+/// The arguments, spanned: the requests, `--env`s, `--app-var`, and the
+/// problems of malformed `APP=REF`s.
+type Arguments = (
+    Vec<Request>,
+    Vec<Spanned<String>>,
+    Option<Spanned<String>>,
+    Vec<Diagnostic>,
+);
+
+/// The `APP=REF`, `--env` and `--app-var` arguments as a source of their
+/// own, so that a diagnostic can point at the one it is about.
+fn arguments(sources: &mut crate::span::Sources, args: &ImageArgs) -> Arguments {
     let mut text = String::from("kiln set image");
     let mut pairs = Vec::new();
     for p in &args.pairs {
@@ -240,6 +250,12 @@ fn arguments(
         envs.push((e.clone(), text.len()));
         text.push_str(e);
     }
+    let var = args.app_var.as_ref().map(|v| {
+        text.push_str(" --app-var ");
+        let at = text.len();
+        text.push_str(v);
+        (v.clone(), at)
+    });
     text.push('\n');
     let file = sources.add("<command line>", None, text);
     let mut diags = Vec::new();
@@ -265,9 +281,10 @@ fn arguments(
             ),
         }
     }
-    let envs = envs
-        .into_iter()
-        .map(|(e, at)| Spanned::new(e.clone(), Span::new(file, at, at + e.len())))
-        .collect();
-    (requests, envs, diags)
+    let spanned = |(v, at): (String, usize)| {
+        let end = at + v.len();
+        Spanned::new(v, Span::new(file, at, end))
+    };
+    let envs = envs.into_iter().map(spanned).collect();
+    (requests, envs, var.map(spanned), diags)
 }

@@ -260,8 +260,8 @@ struct Pending {
 }
 
 /// The edits that make each requested app run its new reference in `envs`
-/// (every env that deploys it when empty), or the diagnostics that say why
-/// not.
+/// (every env that deploys it when empty), setting `var` when given (a
+/// template may read several), or the diagnostics that say why not.
 pub fn plan(
     model: &Model,
     sources: &Sources,
@@ -269,6 +269,7 @@ pub fn plan(
     options: &Options,
     requests: &[Request],
     envs: &[Spanned<String>],
+    var: Option<&Spanned<String>>,
 ) -> Result<Plan, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut out = Plan::default();
@@ -350,25 +351,29 @@ pub fn plan(
             }
             targets
         };
+        let inputs = Inputs {
+            model,
+            sources,
+            world,
+            options,
+            named: !envs.is_empty(),
+            var,
+        };
         for env in targets {
-            if let Err(d) = plan_env(
-                model,
-                sources,
-                world,
-                options,
-                req,
-                app,
-                env,
-                !envs.is_empty(),
-                &mut pending,
-                &mut out,
-            ) {
+            if let Err(d) = plan_env(&inputs, req, app, env, &mut pending, &mut out) {
                 diags.push(d);
             }
         }
     }
     if !diags.is_empty() {
-        return Err(diags);
+        // One problem found through several envs is reported once.
+        let mut unique: Vec<Diagnostic> = Vec::new();
+        for d in diags {
+            if !unique.contains(&d) {
+                unique.push(d);
+            }
+        }
+        return Err(unique);
     }
     finish(model, sources, pending, &mut out);
     out.edits.sort_by_key(|e| (e.file, e.start, e.end));
@@ -376,20 +381,35 @@ pub fn plan(
     Ok(out)
 }
 
+/// What planning each app in each env reads.
+struct Inputs<'a> {
+    model: &'a Model,
+    sources: &'a Sources,
+    world: &'a dyn World,
+    options: &'a Options,
+    /// The envs were named with `--env`.
+    named: bool,
+    /// `--app-var`: the var to set, when the template reads several.
+    var: Option<&'a Spanned<String>>,
+}
+
 /// Plans one app in one env.
-#[allow(clippy::too_many_arguments)]
 fn plan_env(
-    model: &Model,
-    sources: &Sources,
-    world: &dyn World,
-    options: &Options,
+    inputs: &Inputs<'_>,
     req: &Request,
     app: &App,
     env: &Env,
-    named: bool,
     pending: &mut Pending,
     out: &mut Plan,
 ) -> Result<(), Diagnostic> {
+    let Inputs {
+        model,
+        sources,
+        world,
+        options,
+        named,
+        var,
+    } = *inputs;
     let (app_name, env_name) = (&app.name.value, &env.name.value);
     let Some((layer, image)) = effective(model, env, app) else {
         return Ok(());
@@ -424,7 +444,31 @@ fn plan_env(
         if current.as_deref() == Some(reference.as_str()) {
             return Ok(());
         }
-        let shapes = shapes(written, arg.span, &ctx, sources);
+        let mut shapes = shapes(written, arg.span, &ctx, sources);
+        if let Some(var) = var {
+            shapes.retain(|s| s.var == var.value);
+            if shapes.is_empty() {
+                return Err(Diagnostic::error(
+                    codes::EDIT_NO_FIT,
+                    format!(
+                        "the image template of app `{app_name}` puts no `vars.{}` into the image",
+                        var.value
+                    ),
+                )
+                .primary(arg.span, "the image is written with this template")
+                .related(var.span, "the var asked for")
+                .help(match vars_read(written).as_slice() {
+                    [] => "it reads no var: write the image without a template".to_string(),
+                    read => format!(
+                        "it reads {}; leave `--app-var` out to let kiln pick",
+                        read.iter()
+                            .map(|v| format!("`vars.{v}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }));
+            }
+        }
         let Some((shape, value)) = shapes
             .iter()
             .find_map(|s| s.value_for(reference).map(|v| (s, v)))
@@ -445,6 +489,18 @@ fn plan_env(
             .help(help));
         };
         return set_var(env, &shape.var, value, req, pending);
+    }
+    if let Some(var) = var {
+        return Err(Diagnostic::error(
+            codes::EDIT_ARGUMENT,
+            format!(
+                "`--app-var {}` names a var, but the image of app `{app_name}` is written without a template",
+                var.value
+            ),
+        )
+        .primary(arg.span, "no template here")
+        .related(var.span, "the var asked for")
+        .help("leave `--app-var` out for a literal image"));
     }
     if written == reference {
         return Ok(());
@@ -562,12 +618,7 @@ fn finish(model: &Model, sources: &Sources, pending: Pending, out: &mut Plan) {
             .collect();
         let vars_node = node_shape(text, env.span.start as usize)
             .block
-            .and_then(|b| {
-                children(text, b)
-                    .into_iter()
-                    .filter(|(n, _)| n == "vars")
-                    .last()
-            });
+            .and_then(|b| children(text, b).into_iter().rfind(|(n, _)| n == "vars"));
         match vars_node {
             Some((_, start)) => edits.push(add_property(text, file, start, &props.join(" "))),
             None => kids
