@@ -39,6 +39,21 @@ fn run_text(out: &Output) -> String {
     )
 }
 
+/// `kiln set image ARGS` on the world's project.
+fn set_image(w: &World, args: &[&str]) -> Output {
+    let mut all = vec!["set", "image"];
+    all.extend_from_slice(args);
+    w.kiln_plain(&all)
+}
+
+/// `kiln history --format json` of one app in one env.
+fn history_json(w: &World, env: &str, app: &str) -> Value {
+    json(&w.ok(
+        EPOCH,
+        &["history", "--env", env, "--app", app, "--format", "json"],
+    ))
+}
+
 /// A world whose project is `kdl` as `kiln.kdl` alone.
 fn project(kdl: &str) -> World {
     let w = World::new();
@@ -57,13 +72,10 @@ fn set_image_sets_the_var_of_a_templated_image_in_the_env() {
     let w = World::new();
     let path = w.project().join("kiln.kdl");
     let before = read(&path);
-    let out = w.kiln_plain(&[
-        "set",
-        "image",
-        "web=ghcr.io/acme/shop-web:1.9.0",
-        "--env",
-        "production",
-    ]);
+    let out = set_image(
+        &w,
+        &["web=ghcr.io/acme/shop-web:1.9.0", "--env", "production"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "kiln.kdl\n", "the files written");
     // Exactly the var changed: every other byte is as it was.
@@ -88,13 +100,10 @@ fn set_image_sets_the_var_of_a_templated_image_in_the_env() {
     assert!(w.kiln_plain(&["check"]).status.success());
 
     // Again: already set, nothing written, exit 0.
-    let again = w.kiln_plain(&[
-        "set",
-        "image",
-        "web=ghcr.io/acme/shop-web:1.9.0",
-        "--env",
-        "production",
-    ]);
+    let again = set_image(
+        &w,
+        &["web=ghcr.io/acme/shop-web:1.9.0", "--env", "production"],
+    );
     assert!(again.status.success());
     assert_eq!(stdout(&again), "");
     assert!(stderr(&again).contains("already set"), "{}", stderr(&again));
@@ -105,12 +114,13 @@ fn set_image_without_env_sets_the_var_in_every_env_that_runs_the_template() {
     let w = World::new();
     let path = w.project().join("kiln.kdl");
     let before = read(&path);
-    let out = w.kiln_plain(&[
-        "set",
-        "image",
-        "web=ghcr.io/acme/shop-web:2.0.0",
-        "worker=ghcr.io/acme/shop-worker:2.0.0",
-    ]);
+    let out = set_image(
+        &w,
+        &[
+            "web=ghcr.io/acme/shop-web:2.0.0",
+            "worker=ghcr.io/acme/shop-worker:2.0.0",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let after = read(&path);
     assert_eq!(after.matches("tag=\"2.0.0\"").count(), 3, "{after}");
@@ -130,14 +140,15 @@ fn set_image_dry_run_prints_the_diff_and_writes_nothing() {
     let w = World::new();
     let path = w.project().join("kiln.kdl");
     let before = read(&path);
-    let out = w.kiln_plain(&[
-        "set",
-        "image",
-        "web=ghcr.io/acme/shop-web:1.9.0",
-        "--env",
-        "staging",
-        "--dry-run",
-    ]);
+    let out = set_image(
+        &w,
+        &[
+            "web=ghcr.io/acme/shop-web:1.9.0",
+            "--env",
+            "staging",
+            "--dry-run",
+        ],
+    );
     assert_eq!(read(&path), before, "nothing written");
     insta::with_settings!({
         snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
@@ -183,7 +194,7 @@ fn set_image_edits_literal_images_where_they_are_written() {
     let w = project(LITERAL);
     let path = w.project().join("kiln.kdl");
     // Without --env: the app's own image; canary keeps its own, with a note.
-    let out = w.kiln_plain(&["set", "image", "web=ghcr.io/acme/web:1.1"]);
+    let out = set_image(&w, &["web=ghcr.io/acme/web:1.1"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         read(&path),
@@ -200,19 +211,20 @@ fn set_image_edits_literal_images_where_they_are_written() {
     // With --env: added to the env's app block, or a block added, each
     // indented like its surroundings; an env's own image replaced.
     std::fs::write(&path, LITERAL).unwrap();
-    let out = w.kiln_plain(&[
-        "set",
-        "image",
-        "web=ghcr.io/acme/web:2.0",
-        "--env",
-        "staging",
-        "--env",
-        "production",
-        "--env",
-        "qa",
-        "--env",
-        "canary",
-    ]);
+    let out = set_image(
+        &w,
+        &[
+            "web=ghcr.io/acme/web:2.0",
+            "--env",
+            "staging",
+            "--env",
+            "production",
+            "--env",
+            "qa",
+            "--env",
+            "canary",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let expected = LITERAL
         .replace(
@@ -231,27 +243,25 @@ fn set_image_edits_literal_images_where_they_are_written() {
     assert_eq!(read(&path), expected);
     assert!(w.kiln_plain(&["check"]).status.success());
     // A template with a prefix, a suffix and another var.
-    let out = w.kiln_plain(&[
-        "set",
-        "image",
-        "api=ghcr.io/acme/api:v2.1-alpine",
-        "--env",
-        "production",
-    ]);
+    let out = set_image(
+        &w,
+        &["api=ghcr.io/acme/api:v2.1-alpine", "--env", "production"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(read(&path).contains("vars registry=\"ghcr.io/acme\" tag=\"2.1\"; namespace \"prod\""));
     // `--app-var` picks the var; one the template does not put into the
     // image, or a literal image, is refused.
     let edited = read(&path);
-    let out = w.kiln_plain(&[
-        "set",
-        "image",
-        "api=ghcr.io/acme/api:v2.2-alpine",
-        "--env",
-        "production",
-        "--app-var",
-        "tag",
-    ]);
+    let out = set_image(
+        &w,
+        &[
+            "api=ghcr.io/acme/api:v2.2-alpine",
+            "--env",
+            "production",
+            "--app-var",
+            "tag",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(read(&path), edited.replace("tag=\"2.1\"", "tag=\"2.2\""));
     for (args, code) in [
@@ -261,15 +271,7 @@ fn set_image_edits_literal_images_where_they_are_written() {
         ),
         (["web=ghcr.io/acme/web:9", "tag"], "kiln::edit::argument"),
     ] {
-        let out = w.kiln_plain(&[
-            "set",
-            "image",
-            args[0],
-            "--app-var",
-            args[1],
-            "--env",
-            "staging",
-        ]);
+        let out = set_image(&w, &[args[0], "--app-var", args[1], "--env", "staging"]);
         assert_eq!(out.status.code(), Some(1));
         assert!(stderr(&out).contains(code), "{}", stderr(&out));
     }
@@ -280,7 +282,7 @@ fn set_image_edits_literal_images_where_they_are_written() {
 fn set_image_adds_a_var_an_env_does_not_set_yet() {
     let kdl = "project \"p\"\n\napp \"web\" {\n    image \"ghcr.io/acme/web:{{ vars.tag | default('latest') }}\"\n}\n\nenv \"staging\" {\n    namespace \"web\"\n}\nenv \"production\" {\n    vars region=\"eu\"\n}\n";
     let w = project(kdl);
-    let out = w.kiln_plain(&["set", "image", "web=ghcr.io/acme/web:3.0"]);
+    let out = set_image(&w, &["web=ghcr.io/acme/web:3.0"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         read(&w.project().join("kiln.kdl")),
@@ -328,9 +330,7 @@ fn set_image_refuses_what_it_cannot_do_and_writes_nothing() {
         ),
     ];
     for (args, expected) in cases {
-        let mut all = vec!["set", "image"];
-        all.extend_from_slice(args);
-        let out = w.kiln_plain(&all);
+        let out = set_image(&w, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
         assert!(
             stderr(&out).contains(expected),
@@ -343,13 +343,7 @@ fn set_image_refuses_what_it_cannot_do_and_writes_nothing() {
             (before.clone(), before_apps.clone())
         );
     }
-    let out = w.kiln_plain(&[
-        "set",
-        "image",
-        "web=ghcr.io/acme/other:1.9.0",
-        "--env",
-        "staging",
-    ]);
+    let out = set_image(&w, &["web=ghcr.io/acme/other:1.9.0", "--env", "staging"]);
     insta::with_settings!({
         snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
         prepend_module_to_snapshot => false,
@@ -364,7 +358,7 @@ fn set_image_checks_the_edited_project_before_writing() {
     // breaks the project, so nothing is written.
     let kdl = "project \"p\"\n\napp \"web\" {\n    image \"ghcr.io/acme/web:{{ vars.tag }}\"\n}\n\nenv \"staging\" {\n    namespace \"web-{{ vars.tag }}\"\n    vars tag=\"3\"\n}\n";
     let w = project(kdl);
-    let out = w.kiln_plain(&["set", "image", "web=ghcr.io/acme/web:v_3"]);
+    let out = set_image(&w, &["web=ghcr.io/acme/web:v_3"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("kiln::edit::broken"),
@@ -377,14 +371,14 @@ fn set_image_checks_the_edited_project_before_writing() {
         stderr(&out)
     );
     assert_eq!(read(&w.project().join("kiln.kdl")), kdl);
-    let ok = w.kiln_plain(&["set", "image", "web=ghcr.io/acme/web:4"]);
+    let ok = set_image(&w, &["web=ghcr.io/acme/web:4"]);
     assert!(ok.status.success(), "{}", stderr(&ok));
 
     // A template that changes the var's value: the edit would not run
     // the reference asked for.
     let kdl = "project \"p\"\n\napp \"web\" {\n    image \"ghcr.io/acme/web:{{ vars.tag | lower }}\"\n}\n\nenv \"staging\" {\n    vars tag=\"a\"\n}\n";
     let w = project(kdl);
-    let out = w.kiln_plain(&["set", "image", "web=ghcr.io/acme/web:RC1"]);
+    let out = set_image(&w, &["web=ghcr.io/acme/web:RC1"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("would run `ghcr.io/acme/web:rc1` in env `staging`"),
@@ -396,7 +390,7 @@ fn set_image_checks_the_edited_project_before_writing() {
     // A project that does not check is not edited at all.
     let w =
         project("project \"p\"\napp \"web\" {\n    image \"x:1\"\n    replicaz 2\n}\nenv \"s\"\n");
-    let out = w.kiln_plain(&["set", "image", "web=x:2"]);
+    let out = set_image(&w, &["web=x:2"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("kiln::check::unknown_param"),
@@ -452,18 +446,7 @@ fn promote_renders_the_target_env_with_the_source_images() {
         text.contains(&format!("promoted from staging@{}", &staged[..12])),
         "{text}"
     );
-    let list = json(&w.ok(
-        EPOCH,
-        &[
-            "history",
-            "--env",
-            "production",
-            "--app",
-            "web",
-            "--format",
-            "json",
-        ],
-    ));
+    let list = history_json(&w, "production", "web");
     assert_eq!(list[0]["commit"], promoted.as_str());
     assert_eq!(list[0]["promoted_from"], format!("staging@{staged}"));
     assert!(list[1].get("promoted_from").is_none());
@@ -669,18 +652,7 @@ fn a_change_of_the_files_alone_is_a_release_history_lists_and_rollback_names() {
     };
     assert_eq!(release2["rendered_sha256"], digest);
 
-    let list = json(&w.ok(
-        EPOCH,
-        &[
-            "history",
-            "--env",
-            "production",
-            "--app",
-            "worker",
-            "--format",
-            "json",
-        ],
-    ));
+    let list = history_json(&w, "production", "worker");
     let commits: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -689,18 +661,7 @@ fn a_change_of_the_files_alone_is_a_release_history_lists_and_rollback_names() {
         .collect();
     assert_eq!(commits, [c2.as_str(), c1.as_str()]);
     // web did not change: still one release.
-    let web = json(&w.ok(
-        EPOCH,
-        &[
-            "history",
-            "--env",
-            "production",
-            "--app",
-            "web",
-            "--format",
-            "json",
-        ],
-    ));
+    let web = history_json(&w, "production", "web");
     assert_eq!(web.as_array().unwrap().len(), 1);
     // rollback can name the earlier one.
     w.ok(

@@ -250,6 +250,8 @@ fn indent_unit(text: &str) -> String {
 /// new block after the node's entries when it has none.
 pub fn add_child(text: &str, file: FileId, start: usize, lines: &[(usize, String)]) -> TextEdit {
     let unit = indent_unit(text);
+    // New lines end like the file's lines.
+    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let own = indent_at(text, start).unwrap_or("").to_string();
     let shape = node_shape(text, start);
     let render = |base: &str| {
@@ -264,12 +266,12 @@ pub fn add_child(text: &str, file: FileId, start: usize, lines: &[(usize, String
             .collect::<Vec<_>>()
     };
     let Some((open, close)) = shape.block else {
-        let body = render(&format!("{own}{unit}")).join("\n");
+        let body = render(&format!("{own}{unit}")).join(nl);
         return TextEdit {
             file,
             start: shape.head_end,
             end: shape.head_end,
-            text: format!(" {{\n{body}\n{own}}}"),
+            text: format!(" {{{nl}{body}{nl}{own}}}"),
         };
     };
     let inner = &text[open + 1..close];
@@ -302,7 +304,7 @@ pub fn add_child(text: &str, file: FileId, start: usize, lines: &[(usize, String
         .and_then(|(_, at)| indent_at(text, *at))
         .map(str::to_string)
         .unwrap_or_else(|| format!("{own}{unit}"));
-    let body = render(&child_indent).join("\n");
+    let body = render(&child_indent).join(nl);
     match indent_at(text, close) {
         // `}` on a line of its own: the new lines go just above it.
         Some(close_indent) => {
@@ -311,14 +313,14 @@ pub fn add_child(text: &str, file: FileId, start: usize, lines: &[(usize, String
                 file,
                 start: line_start,
                 end: line_start,
-                text: format!("{body}\n"),
+                text: format!("{body}{nl}"),
             }
         }
         None => TextEdit {
             file,
             start: close,
             end: close,
-            text: format!("\n{body}\n{own}"),
+            text: format!("{nl}{body}{nl}{own}"),
         },
     }
 }
@@ -413,6 +415,22 @@ mod tests {
         assert_eq!(
             edited(text, add_child(text, 0, 0, &nested)),
             "env \"p\" {\n    vars a=1\n    app \"web\" {\n        image \"x:1\"\n    }\n}\n"
+        );
+    }
+
+    #[test]
+    fn new_lines_end_like_the_files() {
+        let line = [(0, "image \"x:1\"".to_string())];
+        let text = "env \"p\" {\r\n    vars a=1\r\n}\r\nenv \"q\"\r\n";
+        let with_block = edited(text, add_child(text, 0, 0, &line));
+        assert_eq!(
+            with_block,
+            "env \"p\" {\r\n    vars a=1\r\n    image \"x:1\"\r\n}\r\nenv \"q\"\r\n"
+        );
+        let q = text.find("env \"q\"").unwrap();
+        assert_eq!(
+            edited(text, add_child(text, 0, q, &line)),
+            "env \"p\" {\r\n    vars a=1\r\n}\r\nenv \"q\" {\r\n    image \"x:1\"\r\n}\r\n"
         );
     }
 
