@@ -215,7 +215,7 @@ pub fn children(text: &str, (open, close): (usize, usize)) -> Vec<(String, usize
 
 /// A node name or argument as written, without the quotes of a plain
 /// quoted string.
-pub fn unquote(word: &str) -> String {
+fn unquote(word: &str) -> String {
     match word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
         Some(inner) if !inner.contains('\\') => inner.to_string(),
         _ => word.to_string(),
