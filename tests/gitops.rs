@@ -94,7 +94,7 @@ fn env(name: &str, apps: &[(&str, &str)]) -> EnvOutput {
         env: name.to_string(),
         folder: name.to_string(),
         namespace: "shop".to_string(),
-        namespace_object: None,
+        namespace_objects: Default::default(),
         apps: apps.iter().map(|(a, t)| app(a, t)).collect(),
     }
 }
@@ -109,6 +109,7 @@ fn change(project: &str, envs: Vec<EnvOutput>) -> Change {
             ..Source::default()
         },
         envs,
+        ..Change::default()
     }
 }
 
@@ -124,6 +125,7 @@ fn opts(cache: &Path) -> CommitOptions {
         },
         time: Some(EPOCH.parse().unwrap()),
         cache_dir: cache.to_path_buf(),
+        sign: false,
     }
 }
 

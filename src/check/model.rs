@@ -31,12 +31,14 @@ pub struct Project {
     pub annotations: StringMap,
 }
 
-/// `gitops URL branch= path=`: defaults for the gitops commands.
+/// `gitops URL branch= path= sign=`: defaults for the gitops commands.
 #[derive(Clone, Debug)]
 pub struct Gitops {
     pub url: Spanned<String>,
     pub branch: String,
     pub path: String,
+    /// `sign=#true`: every commit is signed, as with `--sign`.
+    pub sign: bool,
 }
 
 /// Keys to spanned string values, in the order written.
@@ -82,12 +84,24 @@ pub enum PatchOp {
     },
 }
 
-/// The language-level nodes every app block may hold.
+/// The language-level nodes every app block may hold (decoded in
+/// `check::extras`, merged across layers in `resolve::extras`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Extras {
     /// `manifest "path"`, as written, with the file that names it.
     pub manifests: Vec<Spanned<String>>,
     pub patches: Vec<Patch>,
+    /// `namespace NAME`: where the app's namespaced objects go.
+    pub namespace: Option<NamespaceUse>,
+}
+
+/// `namespace NAME` in an app or env `app` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamespaceUse {
+    /// The name as written; it may hold templates.
+    pub value: Spanned<String>,
+    /// The node's head, for `kiln explain` and labels.
+    pub span: Span,
 }
 
 /// An `app` node.

@@ -21,9 +21,10 @@ use crate::types::dns_label;
 /// Where kiln writes Flux objects in the gitops repository.
 pub(crate) const FLUX_DIR: &str = "flux";
 
-/// The env's Namespace object beside the per-app Kustomizations; app
-/// names are DNS labels, so none can be called like it.
-const NAMESPACE_FILE: &str = "_namespace.yaml";
+/// Put before the env's Namespace files (`_namespace.yaml`,
+/// `_namespace-<name>.yaml`) beside the per-app Kustomizations; app names
+/// are DNS labels, so none can be called like them.
+const NAMESPACE_PREFIX: &str = "_";
 
 /// The namespace Flux's controllers and their objects live in.
 const FLUX_NAMESPACE: &str = "flux-system";
@@ -47,6 +48,9 @@ pub struct Bootstrap {
     /// Each env's name and folder.
     pub envs: Vec<(String, String)>,
     pub per_app: bool,
+    /// `--verify-secret`: the Secret holding the public keys Flux checks
+    /// the signature of the branch tip against.
+    pub verify_secret: Option<String>,
 }
 
 /// The name of an env's Flux objects: `kiln-<env>`.
@@ -59,9 +63,17 @@ fn quoted(s: &str) -> String {
     serde_json::Value::String(s.to_string()).to_string()
 }
 
-fn git_repository(name: &str, url: &str, branch: &str) -> String {
+fn git_repository(name: &str, url: &str, branch: &str, verify: Option<&str>) -> String {
+    // Flux's `verify` has no provider field: it takes OpenPGP keys from the
+    // Secret's `*.asc` entries and SSH keys from its `*.sshpub` entries.
+    let verify = verify.map_or(String::new(), |secret| {
+        format!(
+            "  verify:\n    mode: HEAD\n    secretRef:\n      name: {}\n",
+            quoted(secret)
+        )
+    });
     format!(
-        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: {name}\n  namespace: {FLUX_NAMESPACE}\nspec:\n  interval: 1m0s\n  url: {}\n  ref:\n    branch: {}\n",
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: {name}\n  namespace: {FLUX_NAMESPACE}\nspec:\n  interval: 1m0s\n  url: {}\n  ref:\n    branch: {}\n{verify}",
         quoted(url),
         quoted(branch)
     )
@@ -119,7 +131,12 @@ pub fn bootstrap(
             };
             let text = format!(
                 "{}---\n{}",
-                git_repository(&name, &spec.url, &opts.branch),
+                git_repository(
+                    &name,
+                    &spec.url,
+                    &opts.branch,
+                    spec.verify_secret.as_deref()
+                ),
                 kustomization(&name, &follows, &name)
             );
             editor
@@ -248,19 +265,19 @@ pub(crate) fn sync_apps(
                     .map_err(repo_err("edit the tree", display))?;
             }
         }
-        // The env's Namespace is no app's: the env's own Kustomization,
-        // which follows `flux/<env>/`, applies it before the apps need it.
-        if let Some((id, false)) =
-            tree::entry(repo, display, root, &format!("{folder}/namespace.yaml"))?
-            && present.remove(NAMESPACE_FILE) != Some(id)
-        {
-            editor
-                .upsert(
-                    format!("{dir}/{NAMESPACE_FILE}").as_str(),
-                    EntryKind::Blob,
-                    id,
-                )
-                .map_err(repo_err("edit the tree", display))?;
+        // The env's Namespaces are no app's: the env's own Kustomization,
+        // which follows `flux/<env>/`, applies them before the apps need
+        // them (`namespace.yaml` as `_namespace.yaml`, and so on).
+        for (name, id) in tree::blobs(repo, display, root, folder)? {
+            if !crate::output::is_namespace_file(&name) {
+                continue;
+            }
+            let file = format!("{NAMESPACE_PREFIX}{name}");
+            if present.remove(&file) != Some(id) {
+                editor
+                    .upsert(format!("{dir}/{file}").as_str(), EntryKind::Blob, id)
+                    .map_err(repo_err("edit the tree", display))?;
+            }
         }
         for gone in present.keys() {
             editor
