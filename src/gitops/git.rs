@@ -371,8 +371,8 @@ pub(crate) fn push(
     // No delta search, light compression: git pairs a new blob with an old
     // one by file name, and every env's `.kiln/<project>.json` has the
     // same name, so on a 1000x10 fleet the search spent 0.6 s of CPU to
-    // shrink a 3.1 MB pack to 2.1 MB. Level 1 instead of 6
-    // costs 5% in size and halves the rest.
+    // shrink a 3.1 MB pack to 2.1 MB. Level 1 instead of 6 costs 5% in
+    // size and halves the rest.
     let args = [
         "-c",
         "pack.window=0",
@@ -401,7 +401,8 @@ pub(crate) fn push(
     if lost_race {
         Ok(Pushed::Rejected)
     } else {
-        let args: Vec<std::ffi::OsString> = args.iter().map(|a| a.into()).collect();
+        // Messages name the command from `push` on, without the settings.
+        let args: Vec<std::ffi::OsString> = args[4..].iter().map(|a| a.into()).collect();
         Err(failed(&args, &out))
     }
 }
