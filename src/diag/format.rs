@@ -197,17 +197,22 @@ fn json_report(diags: &[Diagnostic], sources: &Sources) -> String {
 /// A SARIF 2.1.0 log: one run, one rule per diagnostic code, one result
 /// per diagnostic with its primary location and related locations.
 fn sarif(diags: &[Diagnostic], sources: &Sources) -> String {
-    // The diagnostic codes, which are errors, then one rule per lint rule
-    // with its doc and default level.
+    // The diagnostic codes, errors but for a deprecated version (always a
+    // warning), then one rule per lint rule with its doc and default level.
     let mut rules: Vec<_> = super::CODES
         .iter()
         .map(|c| {
+            let level = if c.0 == super::codes::DEPRECATED.0 {
+                "warning"
+            } else {
+                "error"
+            };
             json!({
                 "id": c.0,
                 "name": c.0.rsplit("::").next().unwrap_or(c.0),
                 "shortDescription": {"text": c.1},
                 "fullDescription": {"text": c.1},
-                "defaultConfiguration": {"level": "error"},
+                "defaultConfiguration": {"level": level},
             })
         })
         .collect();
