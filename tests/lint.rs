@@ -470,3 +470,26 @@ fn lint_sums_the_findings_up_by_rule() {
         "{err}"
     );
 }
+
+#[test]
+fn every_example_is_clean_at_warn() {
+    let home = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&examples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("kiln.kdl").is_file())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 3, "{dirs:?}");
+    for dir in dirs {
+        let out = kiln(&["check", "--deny-warnings"], &dir, home.path());
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
