@@ -2,6 +2,7 @@
 //! and whose values have their types, with every independent problem
 //! reported.
 
+pub mod document;
 pub mod model;
 pub mod nodes;
 pub mod schema;

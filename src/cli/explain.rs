@@ -117,6 +117,14 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         None => component.params.keys().collect(),
     };
     for name in names {
+        if let Some(doc) = &component.params[name].document {
+            // A document is shown once, value by value, under its name.
+            let shown = doc.name == *name || args.param.is_some();
+            if let Some(d) = r.documents.get(&doc.name).filter(|_| shown) {
+                print_document(&doc.name, d, sources, args.param.is_some());
+            }
+            continue;
+        }
         let value = &r.context["params"][name.replace('-', "_")];
         let set = r.params.get(name);
         if set.is_none()
@@ -140,23 +148,56 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         }
         match set {
             None => println!("  from: component `{}` default", r.component),
-            Some(rp) => {
-                for (i, (layer, span)) in rp.provenance.iter().enumerate() {
-                    let verb = if i + 1 == rp.provenance.len() {
-                        "set by"
-                    } else {
-                        "overridden, was"
-                    };
-                    println!(
-                        "  {verb} {layer} at {}: {}",
-                        location(sources, *span),
-                        sources.slice(*span).trim()
-                    );
-                }
-            }
+            Some(rp) => print_provenance(&rp.provenance, sources, "  "),
         }
     }
     0
+}
+
+/// "set by … at FILE:LINE:COL: TEXT", with the layers it overrode first.
+fn print_provenance(
+    provenance: &[(resolve::Layer, crate::span::Span)],
+    sources: &Sources,
+    indent: &str,
+) {
+    for (i, (layer, span)) in provenance.iter().enumerate() {
+        let verb = if i + 1 == provenance.len() {
+            "set by"
+        } else {
+            "overridden, was"
+        };
+        println!(
+            "{indent}{verb} {layer} at {}: {}",
+            location(sources, *span),
+            sources.slice(*span).trim()
+        );
+    }
+}
+
+/// A document: each value path with every layer that set it.
+fn print_document(
+    name: &str,
+    d: &resolve::document::ResolvedDocument,
+    sources: &Sources,
+    always: bool,
+) {
+    if d.paths.is_empty() && !always {
+        return;
+    }
+    println!();
+    println!(
+        "{name}: {} value{} set",
+        d.paths.len(),
+        if d.paths.len() == 1 { "" } else { "s" }
+    );
+    for p in &d.paths {
+        println!(
+            "  {} = {}",
+            p.path,
+            serde_json::to_string(&p.value).unwrap_or_default()
+        );
+        print_provenance(&p.setters, sources, "    ");
+    }
 }
 
 fn location(sources: &Sources, span: crate::span::Span) -> String {
