@@ -45,7 +45,13 @@ pub(super) fn check(ps: &ParamSchema, u: &ParamUse, diags: &mut Diagnostics) {
             }
         }
     }
+    // A second rule over a name already reported (`repo`/`oci`, then
+    // `oci`/`name`) would only repeat the first one's consequence.
+    let mut reported: Vec<&str> = Vec::new();
     for one in &ps.one_of {
+        if one.names.iter().any(|n| reported.contains(&n.as_str())) {
+            continue;
+        }
         let present: Vec<(&str, Span)> = one
             .names
             .iter()
@@ -78,6 +84,7 @@ pub(super) fn check(ps: &ParamSchema, u: &ParamUse, diags: &mut Diagnostics) {
                     .unwrap_or_else(|| format!("keep one of {list}")),
             );
             diags.push(d);
+            reported.extend(one.names.iter().map(String::as_str));
         } else if present.is_empty() && one.required {
             diags.push(
                 Diagnostic::error(

@@ -347,22 +347,24 @@ impl Builder<'_> {
         }
     }
 
-    /// `remove=#true`: drops `path` and what is below it.
+    /// `remove=#true`: drops `path` and what is below it, and the maps
+    /// above it that it leaves empty.
     fn remove(&mut self, path: &[String]) {
         let Some((last, parents)) = path.split_last() else {
             return;
         };
-        let parent = if parents.is_empty() {
-            Some(&mut self.doc)
-        } else {
-            parents
-                .iter()
-                .try_fold(&mut self.doc, |cur, k| cur.get_mut(k)?.as_object_mut())
+        let parent = parents
+            .iter()
+            .try_fold(&mut self.doc, |cur, k| cur.get_mut(k)?.as_object_mut());
+        let Some(parent) = parent else {
+            return;
         };
-        if let Some(parent) = parent {
-            parent.shift_remove(last);
-        }
+        parent.shift_remove(last);
+        let emptied = parent.is_empty();
         self.clear(path, true);
+        if emptied && !parents.is_empty() {
+            self.remove(parents);
+        }
     }
 
     /// The place that set the value at `path` (map keys and list indices),
@@ -370,10 +372,16 @@ impl Builder<'_> {
     fn locate(&self, path: &[String]) -> Option<Span> {
         for i in (1..=path.len()).rev() {
             if let Some(s) = self.setters.get(&path[..i]).and_then(|v| v.last()) {
-                let inner = s.node.as_ref().and_then(|n| n.at(&path[i..]));
+                // Inside a list a values file wrote: the deepest item or key
+                // that exists (a required key that is missing points at
+                // its item).
+                let inner = s
+                    .node
+                    .as_ref()
+                    .and_then(|n| (i + 1..=path.len()).rev().find_map(|j| n.at(&path[i..j])));
                 return Some(match inner {
-                    Some(n) if i < path.len() => to_line_end(self.inp.sources, n.span),
-                    _ => s.span,
+                    Some(n) => to_line_end(self.inp.sources, n.span),
+                    None => s.span,
                 });
             }
         }

@@ -280,7 +280,12 @@ impl<'a> Checker<'a> {
         named: Option<Span>,
         diags: &mut Diagnostics,
     ) {
-        self.reported.insert(path.to_vec());
+        // As JSON pointers have them: list items by their index.
+        self.reported.insert(
+            path.iter()
+                .map(|k| k.trim_start_matches('[').trim_end_matches(']').to_string())
+                .collect(),
+        );
         let file = self.file_name().to_string();
         let full = dotted(path);
         let parent = dotted(&path[..at]);
@@ -317,7 +322,13 @@ impl<'a> Checker<'a> {
             }
         };
         if let Some(span) = self.key_span(&path[..at]) {
-            d = d.related(span, format!("`{parent}` is defined here"));
+            let label = match path[..at].split_last() {
+                Some((last, list)) if last.starts_with('[') => {
+                    format!("the chart's own items of `{}` look like this", dotted(list))
+                }
+                _ => format!("`{parent}` is defined here"),
+            };
+            d = d.related(span, label);
         }
         if let Some(named) = named {
             d = d.related(named, "in the values file named here");
@@ -360,7 +371,8 @@ impl<'a> Checker<'a> {
         suggest(key, candidates.iter().map(String::as_str), &what)
     }
 
-    /// The span of a key in the keys file, through list items.
+    /// The span of a key in the keys file; through a list, of the first
+    /// key of its first item.
     fn key_span(&self, path: &[String]) -> Option<Span> {
         let mut node = &self.reference.keys.as_ref()?.tree;
         let mut span = None;
@@ -370,6 +382,9 @@ impl<'a> Checker<'a> {
                     return span;
                 };
                 node = items.first()?;
+                if let Tree::Map(entries) = &node.value {
+                    span = entries.first().map(|(k, _)| k.span);
+                }
                 continue;
             }
             let (k, v) = node.get(key)?;
@@ -399,23 +414,40 @@ impl<'a> Checker<'a> {
         coalesce(&mut instance, &Json::Object(doc.clone()));
         for e in schema.validator.iter_errors(&instance) {
             let mut path = pointer(e.instance_path().as_str());
+            // Point at the key itself: the one not allowed (already reported
+            // when no file knows it), or the one a `null` deleted.
             if let ValidationErrorKind::AdditionalProperties { unexpected } = e.kind() {
                 if let Some(first) = unexpected.first() {
                     path.push(first.clone());
                 }
-                if self.reported.contains(&path) {
-                    continue;
-                }
+            }
+            // A path reported unknown, or one inside it or around it: the
+            // schema would only repeat the mistake.
+            if self
+                .reported
+                .iter()
+                .any(|r| r.starts_with(&path) || path.starts_with(r))
+            {
+                continue;
             }
             let shown = shown_path(&instance, &path);
+            let mut at = path.clone();
+            if let ValidationErrorKind::Required { property } = e.kind()
+                && let Some(p) = property.as_str()
+            {
+                at.push(p.to_string());
+            }
             let subject = if path.is_empty() {
                 "the values".to_string()
             } else {
                 format!("`{shown}`")
             };
-            let (span, label) = match locate(&path) {
-                Some(span) => (span, "set here"),
-                None => (self.dir_span, "the chart's own default"),
+            let user = Json::Object(doc.clone());
+            let deleted = at.len() > path.len() && json_at(&user, &at) == Some(&Json::Null);
+            let (span, label) = match (locate(&at), locate(&path)) {
+                (Some(span), _) if deleted => (span, "`null` here deletes it"),
+                (Some(span), _) | (None, Some(span)) => (span, "set here"),
+                (None, None) => (self.dir_span, "the chart's own default"),
             };
             let mut d = Diagnostic::error(codes::VALUE_SCHEMA, format!("{subject}: {e}"))
                 .primary(span, label)
@@ -423,12 +455,12 @@ impl<'a> Checker<'a> {
                     "`{}` says so; Helm would check it only when it installs the release",
                     schema.name
                 ));
-            let rule = schema
+            if let Some(rule) = schema
                 .tree
                 .as_ref()
-                .and_then(|t| t.at(&pointer(e.schema_path().as_str())));
-            if let Some(rule) = rule {
-                d = d.related(rule.span, "the schema's rule");
+                .and_then(|t| rule_span(t, e.schema_path().as_str()))
+            {
+                d = d.related(rule, "the schema's rule");
             }
             diags.push(d);
         }
@@ -458,20 +490,39 @@ fn pointer(p: &str) -> Vec<String> {
 
 /// A pointer into `instance` shown dotted, list indices as `[0]`.
 fn shown_path(instance: &Json, path: &[String]) -> String {
-    let mut cur = Some(instance);
-    let mut keys = Vec::new();
-    for key in path {
-        keys.push(match cur {
+    let keys: Vec<String> = path
+        .iter()
+        .enumerate()
+        .map(|(i, key)| match json_at(instance, &path[..i]) {
             Some(Json::Array(_)) => format!("[{key}]"),
             _ => key.clone(),
-        });
-        cur = cur.and_then(|c| match c {
-            Json::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
-            Json::Object(m) => m.get(key),
-            _ => None,
-        });
-    }
+        })
+        .collect();
     dotted(&keys)
+}
+
+/// The value at a path of map keys and list indices.
+fn json_at<'j>(v: &'j Json, path: &[String]) -> Option<&'j Json> {
+    path.iter().try_fold(v, |cur, key| match cur {
+        Json::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+        Json::Object(m) => m.get(key),
+        _ => None,
+    })
+}
+
+/// The keyword of a schema that an error names (`"maximum": 10`): its key,
+/// and its value when that is a single one.
+fn rule_span(tree: &Node, schema_path: &str) -> Option<Span> {
+    let path = pointer(schema_path);
+    let (last, parent) = path.split_last()?;
+    let (key, value) = tree.at(parent)?.get(last)?;
+    Some(match value.value {
+        Tree::Scalar(_) if value.span.file == key.span.file => Span {
+            end: value.span.end.max(key.span.end),
+            ..key.span
+        },
+        _ => key.span,
+    })
 }
 
 fn json_kind(v: &Json) -> &'static str {
