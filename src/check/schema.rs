@@ -163,9 +163,6 @@ impl ParamSchema {
     }
 }
 
-/// Names every component may use without declaring them.
-pub const LANGUAGE_PARAMS: &[&str] = &["manifest", "patch"];
-
 /// Decodes one `component` node.
 pub fn decode_component(
     file: FileId,
@@ -250,13 +247,32 @@ pub fn decode_component(
                     c.includes.push(Spanned::new(s, span));
                 }
             }
-            "param" if super::document::is_document(child) => {
-                for p in super::document::decode(file, text, child, diags) {
-                    insert_param(Arc::make_mut(&mut c.params), p, diags);
-                }
-            }
             "param" => {
-                if let Some(p) = decode_param(file, text, child, true, diags) {
+                // A document is written through the parameters it declares.
+                let params = if super::document::is_document(child) {
+                    super::document::decode(file, text, child, diags)
+                } else {
+                    decode_param(file, text, child, true, diags)
+                        .into_iter()
+                        .collect()
+                };
+                for p in params {
+                    if super::extras::is_language_node(&p.name) {
+                        // Language-level nodes are decoded before parameters:
+                        // such a parameter could never be set.
+                        diags.push(
+                            Diagnostic::error(
+                                codes::SCHEMA,
+                                format!("`{}` is a language-level node of every app", p.name),
+                            )
+                            .primary(p.span, "this parameter could never be set")
+                            .help(format!(
+                                "every app may write `{}` whatever its component; give the parameter another name",
+                                p.name
+                            )),
+                        );
+                        continue;
+                    }
                     insert_param(Arc::make_mut(&mut c.params), p, diags);
                 }
             }

@@ -97,6 +97,31 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         "app {} in env {} (component {}, namespace {})",
         r.app, args.env, r.component, r.namespace
     );
+    // The language-level `namespace` first: it decides where everything goes.
+    if args.param.as_deref().is_none_or(|p| p == "namespace") {
+        match &r.own_namespace {
+            Some(ns) => {
+                println!();
+                println!(
+                    "namespace = {}",
+                    serde_json::Value::String(ns.value.clone())
+                );
+                print_provenance(sources, &ns.provenance, "  ");
+            }
+            None if args.param.is_some() => {
+                println!();
+                println!(
+                    "namespace = {}",
+                    serde_json::Value::String(r.namespace.clone())
+                );
+                println!("  from: env `{}`", args.env);
+            }
+            None => {}
+        }
+        if args.param.is_some() {
+            return 0;
+        }
+    }
     let names: Vec<&String> = match &args.param {
         Some(p) => {
             if !component.params.contains_key(p) {
@@ -148,16 +173,17 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         }
         match set {
             None => println!("  from: component `{}` default", r.component),
-            Some(rp) => print_provenance(&rp.provenance, sources, "  "),
+            Some(rp) => print_provenance(sources, &rp.provenance, "  "),
         }
     }
     0
 }
 
-/// "set by … at FILE:LINE:COL: TEXT", with the layers it overrode first.
+/// Every layer that set a value, lowest first, with its file:line:
+/// "set by … at FILE:LINE:COL: TEXT", the layers it overrode first.
 fn print_provenance(
-    provenance: &[(resolve::Layer, crate::span::Span)],
     sources: &Sources,
+    provenance: &[(resolve::Layer, crate::span::Span)],
     indent: &str,
 ) {
     for (i, (layer, span)) in provenance.iter().enumerate() {
@@ -196,7 +222,7 @@ fn print_document(
             p.path,
             serde_json::to_string(&p.value).unwrap_or_default()
         );
-        print_provenance(&p.setters, sources, "    ");
+        print_provenance(sources, &p.setters, "    ");
     }
 }
 

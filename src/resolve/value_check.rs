@@ -416,10 +416,10 @@ impl<'a> Checker<'a> {
             let mut path = pointer(e.instance_path().as_str());
             // Point at the key itself: the one not allowed (already reported
             // when no file knows it), or the one a `null` deleted.
-            if let ValidationErrorKind::AdditionalProperties { unexpected } = e.kind() {
-                if let Some(first) = unexpected.first() {
-                    path.push(first.clone());
-                }
+            if let ValidationErrorKind::AdditionalProperties { unexpected } = e.kind()
+                && let Some(first) = unexpected.first()
+            {
+                path.push(first.clone());
             }
             // A path reported unknown, or one inside it or around it: the
             // schema would only repeat the mistake.

@@ -245,7 +245,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn slice<'a>(text: &'a str, s: Span) -> &'a str {
+    fn slice(text: &str, s: Span) -> &str {
         &text[s.start as usize..s.end as usize]
     }
 
