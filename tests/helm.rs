@@ -397,3 +397,56 @@ fn values_merge_across_the_five_layers_files_before_values() {
         serde_json::from_str(cm[0]["data"]["values"].as_str().unwrap()).unwrap();
     assert_eq!(seen, doc.value);
 }
+
+#[test]
+fn broken_chart_files_are_reported_where_they_break() {
+    let dir = tmp("broken");
+    write(
+        &dir,
+        &[
+            (
+                "kiln.kdl",
+                r#"project "p"
+app "a" component="helm-release" {
+    chart "a" repo="https://charts.example.com" vendored="charts/a"
+}
+app "b" component="helm-release" {
+    chart "b" repo="https://charts.example.com" vendored="charts/b"
+}
+app "c" component="helm-release" {
+    chart "c" repo="https://charts.example.com" vendored="charts/c"
+}
+app "d" component="helm-release" {
+    chart "d" repo="https://charts.example.com" vendored="charts/nowhere"
+}
+env "e"
+"#,
+            ),
+            ("charts/a/Chart.yaml", "name: a\n"),
+            ("charts/a/values.yaml", "image:\n  tag: [1\n"),
+            ("charts/b/Chart.yaml", "name: b\n"),
+            (
+                "charts/b/values.schema.json",
+                "{\"type\": \"object\",\n  \"properties\": {\n}",
+            ),
+            ("charts/c/Chart.yaml", "name: c\n"),
+            (
+                "charts/c/values.schema.json",
+                r#"{"properties": {"x": {"$ref": "https://example.com/schema.json"}}}"#,
+            ),
+        ],
+    );
+    let out = kiln(&dir, &["check", "--message-format", "short"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = text(&out);
+    for expected in [
+        "charts/a/values.yaml:2:",
+        "error[kiln::check::reference_dir]: `charts/a/values.yaml` is not valid YAML",
+        "charts/b/values.schema.json:3:",
+        "error[kiln::check::reference_dir]: `charts/b/values.schema.json` is not valid JSON",
+        "error[kiln::check::reference_dir]: `charts/c/values.schema.json` is not a JSON schema kiln can use",
+        "kiln.kdl:12:58: error[kiln::check::file_not_found]: cannot find the directory `charts/nowhere`",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in\n{err}");
+    }
+}
