@@ -450,3 +450,39 @@ env "e"
         assert!(err.contains(expected), "missing {expected:?} in\n{err}");
     }
 }
+
+#[test]
+fn unchecked_takes_undeclared_keys_and_list_items_only_warn() {
+    let kdl = PODINFO.replace(
+        r#"    value "logLevel" "info""#,
+        r#"    value "logLevel" "info"
+    value "extraEnvsFrom" "x" unchecked=#true
+    values from="values/extra.yaml" unchecked=#true
+    values from="values/routes.yaml""#,
+    );
+    let mut files = vec![("kiln.kdl", kdl.as_str())];
+    files.extend_from_slice(PODINFO_VALUES);
+    files.push(("values/extra.yaml", "undeclared:\n  deep: true\n"));
+    files.push((
+        "values/routes.yaml",
+        "httpRoute:\n  parentRefs:\n    - name: gateway\n      namespace: gateway-system\n",
+    ));
+    let project = podinfo_project("unchecked", &files);
+    let out = kiln(&project, &["check", "--message-format", "short"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let err = text(&out);
+    assert!(
+        err.contains("values/routes.yaml:4:7: warning[kiln::resolve::unknown_value]: unknown value `httpRoute.parentRefs[0].namespace`"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("undeclared") && !err.contains("extraEnvsFrom"),
+        "{err}"
+    );
+    // Without `unchecked`, the same value is an error with a way out.
+    let strict = kdl.replace(r#""x" unchecked=#true"#, r#""x""#);
+    std::fs::write(project.join("kiln.kdl"), strict).unwrap();
+    let out = kiln(&project, &["check", "--message-format", "human"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("unchecked=#true"), "{}", text(&out));
+}

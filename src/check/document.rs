@@ -212,8 +212,22 @@ fn files_param(schema: &Arc<DocumentSchema>, doc: Option<String>) -> ParamSchema
             "a YAML file holding a map, relative to this file; templated like a manifest",
         ),
     );
+    p.props
+        .insert("unchecked".into(), unchecked_prop("the file's keys"));
     p.document = Some(schema.clone());
     p
+}
+
+/// `unchecked=#true`: paths the `check` directory does not declare.
+fn unchecked_prop(what: &str) -> ValueSchema {
+    value(
+        Type::Bool,
+        false,
+        Some(Value::Bool(false)),
+        &format!(
+            "take {what} as written, though the checked directory's keys file lacks them (a key the chart reads without declaring it); its JSON schema still applies"
+        ),
+    )
 }
 
 /// `ENTRY PATH VALUE… list=#false`: one value by its dotted path.
@@ -256,6 +270,8 @@ fn entry_param(schema: &Arc<DocumentSchema>, entry: &str, doc: Option<String>) -
             "make a list even of one value (or of none)",
         ),
     );
+    p.props
+        .insert("unchecked".into(), unchecked_prop("the path"));
     p.document = Some(schema.clone());
     p
 }

@@ -101,7 +101,13 @@ fn resolve_one(inp: &Inputs, doc: &DocumentSchema, diags: &mut Diagnostics) -> R
             .map(|(r, span)| Checker::new(r, *span, doc)),
     };
     if let Some(d) = &doc.default {
-        b.apply_file(&d.value, d.span, d.span, Layer::Default, diags);
+        let file = FileUse {
+            rel: &d.value,
+            from_span: d.span,
+            use_span: d.span,
+            checked: true,
+        };
+        b.apply_file(&file, Layer::Default, diags);
     }
     // Files before entries within a layer; layers in order.
     let rank = |l: &Layer| inp.order.iter().position(|o| o == l).unwrap_or(usize::MAX);
@@ -121,7 +127,13 @@ fn resolve_one(inp: &Inputs, doc: &DocumentSchema, diags: &mut Diagnostics) -> R
             if let Some(from) = u.props.get("from")
                 && let Value::String(rel) = &from.value.value
             {
-                b.apply_file(rel, from.value.span, u.span, layer.clone(), diags);
+                let file = FileUse {
+                    rel,
+                    from_span: from.value.span,
+                    use_span: u.span,
+                    checked: !unchecked(u),
+                };
+                b.apply_file(&file, layer.clone(), diags);
             }
         } else {
             b.apply_entry(u, layer.clone(), diags);
@@ -133,17 +145,28 @@ fn resolve_one(inp: &Inputs, doc: &DocumentSchema, diags: &mut Diagnostics) -> R
     b.finish()
 }
 
+/// `unchecked=#true`: the use's paths are taken as written.
+fn unchecked(u: &ParamUse) -> bool {
+    u.props
+        .get("unchecked")
+        .is_some_and(|p| p.value.value == Value::Bool(true))
+}
+
+/// A values file to merge: its path as written, where, and whether its
+/// keys are checked against the document's reference.
+struct FileUse<'u> {
+    rel: &'u str,
+    from_span: Span,
+    /// The node naming it, for labels.
+    use_span: Span,
+    checked: bool,
+}
+
 impl Builder<'_> {
-    /// Merges a values file named at `from_span` by the node at `use_span`.
-    fn apply_file(
-        &mut self,
-        rel: &str,
-        from_span: Span,
-        use_span: Span,
-        layer: Layer,
-        diags: &mut Diagnostics,
-    ) {
+    /// Merges a values file.
+    fn apply_file(&mut self, f: &FileUse, layer: Layer, diags: &mut Diagnostics) {
         let inp = self.inp;
+        let (rel, from_span, use_span) = (f.rel, f.from_span, f.use_span);
         // A file that could not be read is reported where it is named.
         let Some(file) = inp.model.documents.file(from_span, rel) else {
             return;
@@ -189,7 +212,7 @@ impl Builder<'_> {
             );
             return;
         };
-        if let Some(c) = &mut self.checker {
+        if let Some(c) = self.checker.as_mut().filter(|_| f.checked) {
             c.check_tree(&node, &mut Vec::new(), use_span, diags);
         }
         self.merge_entries(&mut Vec::new(), entries, &layer, inp.sources);
@@ -244,8 +267,9 @@ impl Builder<'_> {
                 return;
             }
         };
+        let checker = self.checker.as_mut().filter(|_| !unchecked(u));
         if u.remove {
-            if let Some(c) = &mut self.checker {
+            if let Some(c) = checker {
                 c.check_path(&path, path_arg.span, None, diags);
             }
             self.remove(&path);
@@ -271,7 +295,7 @@ impl Builder<'_> {
             [one] if !list => one.value.to_json(),
             many => Json::Array(many.iter().map(|v| v.value.to_json()).collect()),
         };
-        if let Some(c) = &mut self.checker {
+        if let Some(c) = checker {
             let value_span = values.first().map_or(u.span, |v| v.span);
             if let Some(at) = c.check_path(&path, path_arg.span, None, diags) {
                 c.check_leaf(&path, at, &value, value_span, diags);

@@ -20,7 +20,7 @@ use super::document::coalesce;
 use super::document_files::Reference;
 use super::yaml_tree::{Node, Tree};
 use crate::check::document::DocumentSchema;
-use crate::diag::{Diagnostic, Diagnostics, codes, did_you_mean, suggest};
+use crate::diag::{Diagnostic, Diagnostics, Severity, codes, did_you_mean, suggest};
 use crate::span::Span;
 
 /// Where a path stands in the keys file and in the schema.
@@ -229,6 +229,7 @@ impl<'a> Checker<'a> {
                         self.tree(v, prefix, next, false, named, diags)
                     }
                     Tree::Seq(items) => self.items(items, prefix, next, named, diags),
+                    _ if in_item(prefix) => {}
                     _ => self.check_leaf(prefix, next, &v.to_json(), v.span, diags),
                 },
             }
@@ -236,7 +237,10 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The items of a list, against the keys of the default items.
+    /// The items of a list, against the keys of the default items. A
+    /// chart's default items are examples that may show only some keys
+    /// (podinfo's `httpRoute.parentRefs` leaves out `namespace`), and Helm
+    /// hands items on as written: what they lack is a warning.
     fn items(
         &mut self,
         items: &[Node],
@@ -280,12 +284,15 @@ impl<'a> Checker<'a> {
         named: Option<Span>,
         diags: &mut Diagnostics,
     ) {
-        // As JSON pointers have them: list items by their index.
-        self.reported.insert(
-            path.iter()
-                .map(|k| k.trim_start_matches('[').trim_end_matches(']').to_string())
-                .collect(),
-        );
+        let warn = in_item(&path[..=at]);
+        if !warn {
+            // As JSON pointers have them: list items by their index.
+            self.reported.insert(
+                path.iter()
+                    .map(|k| k.trim_start_matches('[').trim_end_matches(']').to_string())
+                    .collect(),
+            );
+        }
         let file = self.file_name().to_string();
         let full = dotted(path);
         let parent = dotted(&path[..at]);
@@ -332,6 +339,21 @@ impl<'a> Checker<'a> {
         }
         if let Some(named) = named {
             d = d.related(named, "in the values file named here");
+        }
+        if warn {
+            d.severity = Severity::Warning;
+            d.help = Some(format!(
+                "{}; the chart's own items may show only some keys, so this is a warning",
+                d.help.as_deref().unwrap_or("check the key")
+            ));
+        } else if d
+            .help
+            .as_deref()
+            .is_some_and(|h| !h.starts_with("did you mean"))
+        {
+            d.help = d.help.map(|h| {
+                format!("{h}; a key the chart reads without declaring it takes `unchecked=#true`")
+            });
         }
         diags.push(d);
     }
@@ -465,6 +487,11 @@ impl<'a> Checker<'a> {
             diags.push(d);
         }
     }
+}
+
+/// True when a path goes through a list item (`routes[0].host`).
+fn in_item(path: &[String]) -> bool {
+    path.iter().any(|k| k.starts_with('['))
 }
 
 /// A path as users write it: keys joined by `.` (a dot inside a key as
