@@ -343,13 +343,13 @@ impl<'a> Checker<'a> {
         if warn {
             d.severity = Severity::Warning;
             d.help = Some(format!(
-                "{}; the chart's own items may show only some keys, so this is a warning",
+                "{} (the chart's own items may show only some keys, so this is a warning)",
                 d.help.as_deref().unwrap_or("check the key")
             ));
-        } else if d
-            .help
-            .as_deref()
-            .is_some_and(|h| !h.starts_with("did you mean"))
+        } else if not_map.is_none()
+            && d.help
+                .as_deref()
+                .is_some_and(|h| !h.starts_with("did you mean"))
         {
             d.help = d.help.map(|h| {
                 format!("{h}; a key the chart reads without declaring it takes `unchecked=#true`")
