@@ -486,3 +486,57 @@ fn unchecked_takes_undeclared_keys_and_list_items_only_warn() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("unchecked=#true"), "{}", text(&out));
 }
+
+/// Every object the helm-release fixture renders (a HelmRelease with a
+/// HelmRepository, one with an OCIRepository and `chartRef`, one with a
+/// HelmRepository of type `oci`), in every env, checked against Flux's
+/// own CRDs as kiln builds them in: the version must be served and every
+/// field known to the schema.
+#[test]
+fn every_rendered_flux_object_is_valid_against_fluxs_crds() {
+    let root = std::fs::canonicalize(Path::new(ROOT).join("tests/fixtures/valid/helm-release"))
+        .unwrap();
+    let req = Request {
+        selection: Selection::Everything,
+        ..Default::default()
+    };
+    let compiled = compile(&DiskWorld, &root, &req, None);
+    assert!(!compiled.diags.has_errors(), "{:?}", compiled.diags.0);
+    let mut kinds = std::collections::BTreeSet::new();
+    for env in &compiled.envs {
+        for (path, bytes) in env.files() {
+            let yaml = String::from_utf8(bytes.to_vec()).unwrap();
+            let docs: Vec<serde_json::Value> =
+                kiln::render::yaml::from_yaml_documents(&yaml).unwrap();
+            for doc in docs {
+                let api = doc["apiVersion"].as_str().unwrap_or_default();
+                let kind = doc["kind"].as_str().unwrap_or_default();
+                let Some((group, _)) = api.split_once('/') else {
+                    continue;
+                };
+                if !group.ends_with(".fluxcd.io") {
+                    continue;
+                }
+                let crd = kiln::render::crd::builtin::find(group, kind)
+                    .unwrap_or_else(|| panic!("{path}: no built-in CRD for {api} {kind}"));
+                let verdict = crd.check(&doc);
+                assert!(
+                    verdict.problems.is_empty() && verdict.deprecated.is_none(),
+                    "{}/{path}: {api} {kind}: {:?} {:?}",
+                    env.folder,
+                    verdict.problems,
+                    verdict.deprecated
+                );
+                kinds.insert(format!("{api} {kind}"));
+            }
+        }
+    }
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        [
+            "helm.toolkit.fluxcd.io/v2 HelmRelease",
+            "source.toolkit.fluxcd.io/v1 HelmRepository",
+            "source.toolkit.fluxcd.io/v1 OCIRepository",
+        ]
+    );
+}
