@@ -540,3 +540,37 @@ fn every_rendered_flux_object_is_valid_against_fluxs_crds() {
         ]
     );
 }
+
+/// Copies `from` into `to`, files and folders.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let dest = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &dest);
+        } else {
+            std::fs::copy(&path, dest).unwrap();
+        }
+    }
+}
+
+/// examples/platform vendors podinfo's chart: a typo in one env's values
+/// file is an error there, with the chart's real key suggested.
+#[test]
+fn the_platform_example_checks_podinfo_values_against_its_vendored_chart() {
+    let project = tmp("platform-typo");
+    copy_tree(&Path::new(ROOT).join("examples/platform"), &project);
+    let ok = kiln(&project, &["check"]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let file = project.join("values/podinfo-staging.yaml");
+    let values = std::fs::read_to_string(&file).unwrap();
+    assert!(values.contains("logLevel: debug"), "{values}");
+    std::fs::write(&file, values.replace("logLevel:", "logLevl:")).unwrap();
+    let out = kiln(&project, &["check"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("kiln::resolve::unknown_value"), "{said}");
+    assert!(said.contains("[values/podinfo-staging.yaml:2:1]"), "{said}");
+    assert!(said.contains("did you mean `logLevel`?"), "{said}");
+}
