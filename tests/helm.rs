@@ -494,8 +494,8 @@ fn unchecked_takes_undeclared_keys_and_list_items_only_warn() {
 /// field known to the schema.
 #[test]
 fn every_rendered_flux_object_is_valid_against_fluxs_crds() {
-    let root = std::fs::canonicalize(Path::new(ROOT).join("tests/fixtures/valid/helm-release"))
-        .unwrap();
+    let root =
+        std::fs::canonicalize(Path::new(ROOT).join("tests/fixtures/valid/helm-release")).unwrap();
     let req = Request {
         selection: Selection::Everything,
         ..Default::default()
