@@ -5,6 +5,7 @@ mod check;
 mod commit;
 mod diff;
 mod explain;
+pub mod explain_code;
 mod fmt;
 mod gitops_flags;
 mod history;
@@ -16,6 +17,7 @@ mod promote;
 mod render;
 mod rollback;
 mod schema;
+pub mod schema_markdown;
 mod set_image;
 
 use std::io::IsTerminal;
@@ -111,6 +113,11 @@ enum Command {
     /// Show the resolved parameters of one app in one env, and where each came from
     #[command(after_help = "Example:\n  kiln explain production web replicas")]
     Explain(explain::ExplainArgs),
+    /// Explain a diagnostic code, with an example that triggers it
+    #[command(
+        after_help = "Example:\n  kiln explain-code kiln::check::type_mismatch\n  kiln explain-code           # every code"
+    )]
+    ExplainCode(explain_code::ExplainCodeArgs),
     /// Show the components and their parameters, with types, defaults and docs
     #[command(after_help = "Example:\n  kiln schema web-service")]
     Schema(schema::SchemaArgs),
@@ -194,6 +201,7 @@ pub fn main() -> i32 {
         Command::Check(a) => check::run(&ctx, a),
         Command::Render(a) => render::run(&ctx, a),
         Command::Explain(a) => explain::run(&ctx, a),
+        Command::ExplainCode(a) => explain_code::run(&ctx, a),
         Command::Schema(a) => schema::run(&ctx, a),
         Command::Init(a) => init::run(&ctx, a),
         Command::Commit(a) => commit::run(&ctx, a),
