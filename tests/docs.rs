@@ -169,6 +169,36 @@ fn the_splitter_needs_file_lines() {
     assert_eq!(files[1], ("a/b.kdl".to_string(), "x\n".to_string()));
 }
 
+/// The codes of the gitops errors (`src/gitops/error.rs`), which miette
+/// declares beside each variant rather than in `diag::codes`.
+fn gitops_codes() -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("src/gitops/error.rs"))
+        .expect("src/gitops/error.rs is readable");
+    text.split("code(")
+        .skip(1)
+        .filter_map(|rest| rest.split_once(')'))
+        .map(|(code, _)| code.to_string())
+        .filter(|code| code.starts_with("kiln::gitops::"))
+        .collect()
+}
+
+#[test]
+fn every_gitops_code_is_documented() {
+    let codes = gitops_codes();
+    assert!(codes.len() > 10, "found only {} gitops codes", codes.len());
+    let missing: Vec<String> = codes
+        .into_iter()
+        .filter(|code| {
+            kiln::cli::explain_code::section(code)
+                .is_none_or(|s| !s.contains(&format!("```sh expect={code}")))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no section with a ```sh expect=CODE example: {missing:?}"
+    );
+}
+
 #[test]
 fn every_code_is_documented() {
     let mut missing = Vec::new();

@@ -21,16 +21,25 @@ pub struct ExplainCodeArgs {
 }
 
 /// The section of `docs/diagnostics.md` about `code`: from its heading to
-/// the next heading of the same level.
+/// the next heading (outside code blocks, where `#` may start a comment).
 pub fn section(code: &str) -> Option<&'static str> {
     let heading = format!("## `{code}`");
     let start = PAGE.match_indices(&heading).map(|(i, _)| i).find(|&i| {
         (i == 0 || PAGE[..i].ends_with('\n')) && PAGE[i + heading.len()..].starts_with(['\n', ' '])
     })?;
     let body = &PAGE[start..];
-    let end = body[heading.len()..]
-        .find("\n## ")
-        .map_or(body.len(), |e| e + heading.len() + 1);
+    let mut end = body.len();
+    let mut offset = 0;
+    let mut fenced = false;
+    for (n, line) in body.split_inclusive('\n').enumerate() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        } else if n > 0 && !fenced && line.starts_with('#') {
+            end = offset;
+            break;
+        }
+        offset += line.len();
+    }
     Some(body[..end].trim_end())
 }
 
@@ -71,6 +80,8 @@ mod tests {
         let s = section("kiln::syntax::parse").expect("a section");
         assert!(s.starts_with("## `kiln::syntax::parse`"));
         assert!(!s.contains("kiln::syntax::kdl_v1`\n"));
+        let last = section("kiln::internal").expect("a section");
+        assert!(!last.contains("# The gitops repository"), "{last}");
         assert!(section("kiln::nothing").is_none());
     }
 }
