@@ -85,32 +85,19 @@ pub fn compile(
         out.diags.sort_dedup();
         return out;
     }
-    let model = &out.model;
-    let sources = &out.sources;
+    let (model, sources) = (&out.model, &out.sources);
     let results: Vec<(Option<EnvOutput>, Diagnostics)> = targets
         .par_iter()
         .map(|(env, preview)| {
-            let mut diags = Diagnostics::default();
-            let Some(resolver) = resolve::EnvResolver::new(
+            render_target(
                 model,
+                sources,
+                &templates,
+                &req.resolve,
+                world,
                 env,
                 preview.as_deref(),
-                &req.resolve,
-                sources,
-                world,
-                &mut diags,
-            ) else {
-                return (None, diags);
-            };
-            if diags.has_errors() {
-                return (None, diags);
-            }
-            let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
-            let folder = folder_for(model, env, preview.as_deref());
-            let rendered = renderer::render_env(
-                model, &resolver, create_ns, &folder, &templates, sources, world, &mut diags,
-            );
-            (rendered, diags)
+            )
         })
         .collect();
     for (env, diags) in results {
@@ -121,6 +108,63 @@ pub fn compile(
     }
     out.diags.sort_dedup();
     out
+}
+
+/// Resolves and renders one env (`preview`: as that preview of it) of a
+/// checked model.
+#[allow(clippy::too_many_arguments)]
+fn render_target(
+    model: &Model,
+    sources: &Sources,
+    templates: &renderer::Templates,
+    opts: &Options,
+    world: &dyn World,
+    env: &str,
+    preview: Option<&str>,
+) -> (Option<EnvOutput>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let Some(resolver) =
+        resolve::EnvResolver::new(model, env, preview, opts, sources, world, &mut diags)
+    else {
+        return (None, diags);
+    };
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
+    let folder = folder_for(model, env, preview);
+    let rendered = renderer::render_env(
+        model, &resolver, create_ns, &folder, templates, sources, world, &mut diags,
+    );
+    (rendered, diags)
+}
+
+/// Renders one env of a compile that checked cleanly (`preview`: as that
+/// preview of it), for commands that look at one env after the whole
+/// project (`kiln explain`): the output, or `None`, and its diagnostics.
+pub fn render_one(
+    compiled: &mut Compiled,
+    world: &dyn World,
+    env: &str,
+    preview: Option<&str>,
+) -> (Option<EnvOutput>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let templates =
+        renderer::load_templates(&compiled.model, &mut compiled.sources, world, &mut diags);
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    let (out, more) = render_target(
+        &compiled.model,
+        &compiled.sources,
+        &templates,
+        &compiled.options,
+        world,
+        env,
+        preview,
+    );
+    diags.extend(more);
+    (out, diags)
 }
 
 /// The env's folder in the output: the project's `gitops path=` template

@@ -5,6 +5,7 @@
 pub mod extras;
 pub mod model;
 pub mod nodes;
+pub mod ordering;
 pub mod schema;
 
 use std::collections::HashMap;
@@ -852,6 +853,7 @@ impl Checker<'_> {
             apps: IndexMap::default(),
             preview: None,
             create_namespace: false,
+            flux: None,
             span: nodes::head_span(file, node, self.text(file)),
         };
         let mut env_apps: Vec<&KdlNode> = Vec::new();
@@ -970,6 +972,7 @@ impl Checker<'_> {
                         };
                     }
                     "app" => env_apps.push(c),
+                    "flux" => self.flux(file, c, &mut env.flux),
                     other => self.diags.push(
                         Diagnostic::error(
                             codes::UNKNOWN_NODE,
@@ -987,6 +990,7 @@ impl Checker<'_> {
                                 "deploy",
                                 "preview",
                                 "create-namespace",
+                                "flux",
                                 "app",
                             ],
                             "`env` holds",
@@ -1053,12 +1057,12 @@ impl Checker<'_> {
             return;
         }
         seen.insert(("flavor", name.value.clone()), name.span);
-        let mut params = Vec::new();
+        let (mut params, mut flux) = (Vec::new(), None);
         if let Some(children) = node.children() {
             for c in children.nodes() {
                 let cname = nodes::name(file, c);
                 if extras::is_language_node(&cname.value) {
-                    self.language_node_in_flavor(file, c);
+                    self.language_node_in_flavor(file, c, &mut flux);
                     continue;
                 }
                 // A flavor value applies to every app whose component declares
@@ -1111,6 +1115,7 @@ impl Checker<'_> {
                 span: name.span,
                 name,
                 params,
+                flux,
             },
         );
     }
@@ -1217,6 +1222,7 @@ impl Checker<'_> {
                 );
             }
         }
+        self.dependency_names();
     }
 }
 

@@ -32,6 +32,13 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
                         env.namespace,
                         env.apps.len()
                     );
+                    let steps = crate::render::order::apply_order(env);
+                    if steps.len() > 1 {
+                        let shown: Vec<String> = steps.iter().map(|s| s.join(", ")).collect();
+                        eprintln!("  apply order: {}", shown.join(" → "));
+                    } else if !env.apps.is_empty() {
+                        eprintln!("  apply order: every app at once (none depends on another)");
+                    }
                 }
             }
             if code == 0

@@ -10,6 +10,7 @@ mod gitops_flags;
 mod history;
 mod init;
 mod man;
+mod order;
 mod preview;
 mod progress;
 mod render;

@@ -397,6 +397,21 @@ impl EnvCtx<'_> {
             );
         }
 
+        // How Flux applies each app, for its per-app Kustomization.
+        for (path, app, bytes) in super::flux::flux_files(env) {
+            let id = self.blob_id(&bytes)?;
+            let sha256 = sha256_hex(&bytes);
+            wanted.insert(
+                path,
+                Wanted {
+                    app,
+                    bytes: Some(Cow::Owned(bytes)),
+                    id,
+                    sha256,
+                },
+            );
+        }
+
         // Drift: owned files whose content is no longer what kiln wrote, and
         // files kiln would overwrite that nobody owns.
         for (path, owned) in &own.files {
@@ -586,6 +601,7 @@ impl EnvCtx<'_> {
             removed: pick(ChangeKind::Removed),
             apps,
             metadata_changed: !upserts.is_empty() || !removals.is_empty(),
+            flux: Vec::new(),
         };
         Ok((summary, edits, upserts, removals))
     }

@@ -8,6 +8,7 @@
 
 pub mod fastyaml;
 pub mod namespaces;
+pub mod order;
 pub mod renderer;
 pub mod validate;
 pub mod yaml;

@@ -7,7 +7,7 @@ use minijinja::Environment;
 use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 
-use super::{namespaces, validate, yaml};
+use super::{namespaces, order, validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::{AppOutput, EnvOutput};
@@ -179,6 +179,8 @@ struct RenderedApp {
     output: AppOutput,
     /// (kind, namespace, name) of each object, with the span that made it.
     keys: Vec<((String, String, String), Span)>,
+    /// The kinds its objects define and use, for the env's order.
+    types: order::AppTypes,
     diags: Diagnostics,
 }
 
@@ -211,6 +213,7 @@ pub fn render_env(
                     namespace: None,
                     output: AppOutput::default(),
                     keys: Vec::new(),
+                    types: order::AppTypes::default(),
                     diags,
                 });
             };
@@ -237,11 +240,13 @@ pub fn render_env(
             }
             output.images.sort();
             output.images.dedup();
+            let spans = objects.iter().map(|o| o.param_span.unwrap_or(o.app_span));
             Some(RenderedApp {
                 namespace: resolved.own_namespace.map(|n| n.value),
                 app: resolved.app,
                 output,
                 keys,
+                types: order::types_of(objects.iter().map(|o| &o.value).zip(spans)),
                 diags,
             })
         })
@@ -253,14 +258,17 @@ pub fn render_env(
         namespace: renv.namespace.clone(),
         namespace_objects: BTreeMap::new(),
         apps: BTreeMap::new(),
+        flux: Default::default(),
     };
     // The apps' own namespaces, and the Namespace objects apps render.
     let mut used = BTreeSet::new();
     let mut rendered_namespaces = HashSet::new();
     // Duplicates across the env, reported at the later app.
     let mut seen: HashMap<(String, String, String), (String, Span)> = HashMap::new();
+    let mut types = BTreeMap::new();
     for r in rendered.into_iter().flatten() {
         diags.extend(r.diags);
+        types.insert(r.app.clone(), r.types);
         used.extend(r.namespace);
         for (key, span) in r.keys {
             if key.0 == "Namespace" {
@@ -278,6 +286,9 @@ pub fn render_env(
             }
         }
         out.apps.insert(r.app, r.output);
+    }
+    if let Some(env) = model.envs.get(&renv.env_def) {
+        order::order_env(model, env, &mut out, &types, diags);
     }
     if diags.error_count() > before {
         return None;
