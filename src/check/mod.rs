@@ -2,6 +2,7 @@
 //! and whose values have their types, with every independent problem
 //! reported.
 
+pub mod deploy;
 pub mod extras;
 pub mod model;
 pub mod nodes;
@@ -283,6 +284,18 @@ impl Checker<'_> {
                 allowed.iter().copied(),
                 &format!("`{node}` takes"),
             )),
+        );
+    }
+
+    /// A property given again in one node.
+    fn duplicate_prop(&mut self, p: &nodes::Prop, first: Span) {
+        self.diags.push(
+            Diagnostic::error(
+                codes::DUPLICATE,
+                format!("property `{}` is given twice", p.name),
+            )
+            .primary(p.name_span, "given again here")
+            .related(first, "first given here"),
         );
     }
 
@@ -633,14 +646,7 @@ impl Checker<'_> {
         let mut seen_props: HashMap<String, Span> = HashMap::new();
         for p in &props {
             if let Some(first) = seen_props.get(&p.name) {
-                self.diags.push(
-                    Diagnostic::error(
-                        codes::DUPLICATE,
-                        format!("property `{}` is given twice", p.name),
-                    )
-                    .primary(p.name_span, "given again here")
-                    .related(*first, "first given here"),
-                );
+                self.duplicate_prop(p, *first);
                 continue;
             }
             seen_props.insert(p.name.clone(), p.name_span);
@@ -888,41 +894,7 @@ impl Checker<'_> {
                     "labels" => env.labels = self.string_map(file, c),
                     "annotations" => env.annotations = self.string_map(file, c),
                     "deploy" => {
-                        self.no_children(file, c);
-                        self.extra_args(file, c, 0);
-                        let mut rule = DeployRule {
-                            span: nodes::head_span(file, c, self.text(file)),
-                            ..DeployRule::default()
-                        };
-                        for p in nodes::props(file, c) {
-                            match p.name.as_str() {
-                                "branch" => rule.branch = self.string_prop(&p),
-                                "tag" => rule.tag = self.string_prop(&p),
-                                "event" => {
-                                    rule.event = self.string_prop(&p);
-                                    if let Some(e) = &rule.event
-                                        && !["push", "tag", "pr"]
-                                            .contains(&e.value.trim_start_matches('!'))
-                                    {
-                                        self.diags.push(
-                                            Diagnostic::error(
-                                                codes::TYPE_MISMATCH,
-                                                format!("unknown event `{}`", e.value),
-                                            )
-                                            .primary(e.span, "expected `push`, `tag` or `pr`")
-                                            .help(
-                                                suggest(
-                                                    &e.value,
-                                                    ["push", "tag", "pr"],
-                                                    "the events are",
-                                                ),
-                                            ),
-                                        );
-                                    }
-                                }
-                                _ => self.unknown_prop("deploy", &p, &["branch", "tag", "event"]),
-                            }
-                        }
+                        let rule = self.deploy_rule(file, c);
                         env.deploy.push(rule);
                     }
                     "preview" => {

@@ -83,14 +83,7 @@ impl Checker<'_> {
         let props = nodes::props(file, node);
         for p in &props {
             if let Some((_, first)) = seen.iter().find(|(n, _)| *n == p.name) {
-                self.diags.push(
-                    Diagnostic::error(
-                        codes::DUPLICATE,
-                        format!("property `{}` is given twice", p.name),
-                    )
-                    .primary(p.name_span, "given again here")
-                    .related(*first, "first given here"),
-                );
+                self.duplicate_prop(p, *first);
                 continue;
             }
             seen.push((p.name.clone(), p.name_span));

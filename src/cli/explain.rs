@@ -225,6 +225,14 @@ fn print_order(
                 sources.slice(d.span).trim()
             );
         }
+        let block = env.apps.get(&app.name.value).map(|e| &e.extras.depends_on);
+        for d in block.into_iter().flatten().filter(|d| d.remove) {
+            println!(
+                "  {}: removed by env override at {}",
+                d.app.value,
+                location(sources, d.app.span)
+            );
+        }
         for d in app_out.iter().flat_map(|o| &o.depends_on) {
             for i in &d.implied {
                 println!(

@@ -488,14 +488,17 @@ fn sync_env(
     Ok(())
 }
 
-/// Every file under `flux/` that differs between the trees `old` and
-/// `new`: how, its path from the root, its blob in each.
+/// One file under `flux/` that differs between two trees: how, its path
+/// from the root, its blob in the old tree and in the new.
+pub(crate) type FluxEdit = (ChangeKind, String, Option<ObjectId>, Option<ObjectId>);
+
+/// Every file under `flux/` that differs between the trees `old` and `new`.
 pub(crate) fn flux_edits(
     repo: &gix::Repository,
     display: &str,
     old: ObjectId,
     new: ObjectId,
-) -> Result<Vec<(ChangeKind, String, Option<ObjectId>, Option<ObjectId>)>, GitopsError> {
+) -> Result<Vec<FluxEdit>, GitopsError> {
     let before = super::plan::list_folder(repo, display, old, FLUX_DIR)?;
     let mut after = super::plan::list_folder(repo, display, new, FLUX_DIR)?;
     let mut out = Vec::new();

@@ -14,7 +14,7 @@ use serde_json::{Value as Json, json};
 use super::{Layer, extras};
 use crate::check::{App, Env, FluxUse, Model};
 use crate::diag::Diagnostics;
-use crate::span::{Sources, Span};
+use crate::span::{Sources, Span, Spanned};
 
 /// One app that an app declares it depends on, in one env.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,31 +81,29 @@ fn merge<'a>(layers: impl IntoIterator<Item = (Layer, Option<&'a FluxUse>)>) -> 
     let mut out = ResolvedFlux::default();
     for (layer, flux) in layers {
         let Some(f) = flux else { continue };
-        let s = &mut out.settings;
-        let mut set =
-            |name: &'static str, span: Span| out.provenance.push((name, layer.clone(), span));
-        if let Some(v) = &f.interval {
-            s.interval = Some(v.value);
-            set("interval", v.span);
-        }
-        if let Some(v) = &f.retry_interval {
-            s.retry_interval = Some(v.value);
-            set("retry-interval", v.span);
-        }
-        if let Some(v) = &f.timeout {
-            s.timeout = Some(v.value);
-            set("timeout", v.span);
-        }
-        if let Some(v) = &f.wait {
-            s.wait = Some(v.value);
-            set("wait", v.span);
-        }
-        if let Some(v) = &f.prune {
-            s.prune = Some(v.value);
-            set("prune", v.span);
-        }
+        let (s, p) = (&mut out.settings, &mut out.provenance);
+        let mut take = |name, span: Option<Span>| {
+            if let Some(span) = span {
+                p.push((name, layer.clone(), span));
+            }
+        };
+        take("interval", over(&mut s.interval, &f.interval));
+        take(
+            "retry-interval",
+            over(&mut s.retry_interval, &f.retry_interval),
+        );
+        take("timeout", over(&mut s.timeout, &f.timeout));
+        take("wait", over(&mut s.wait, &f.wait));
+        take("prune", over(&mut s.prune, &f.prune));
     }
     out
+}
+
+/// Sets `into` to a higher layer's value, if it has one; its span then.
+fn over<T: Copy>(into: &mut Option<T>, value: &Option<Spanned<T>>) -> Option<Span> {
+    let v = value.as_ref()?;
+    *into = Some(v.value);
+    Some(v.span)
 }
 
 /// The env's flavors that exist, in the order it applies them.
