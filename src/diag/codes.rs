@@ -55,7 +55,7 @@ codes! {
     OUTPUT = "kiln::render::output", "the rendered output could not be written (no permission, a full disk, a file in the way); nothing was changed";
     NOT_DEPLOYED = "kiln::order::not_deployed", "an app `depends-on` an app that the env does not deploy";
     CYCLE = "kiln::order::cycle", "apps that depend on each other in a cycle, declared or implied by CRDs: none could ever be applied";
-    NOT_KEPT = "kiln::order::not_kept", "warning: the env has no Flux Kustomization per app, so its `depends-on` order and app `flux` settings cannot be kept";
+    NOT_KEPT = "kiln::order::not_kept", "`depends-on` or an app's own `flux` in an env without a Flux Kustomization per app, where they cannot be kept (a warning)";
     USAGE = "kiln::cli::usage", "the command line lacks something the command needs (such as a gitops repository)";
     INTERNAL = "kiln::internal", "kiln itself failed: please report it";
 }
