@@ -111,6 +111,7 @@ fn change(project: &str, envs: Vec<EnvOutput>) -> Change {
             ..Source::default()
         },
         envs,
+        ..Change::default()
     }
 }
 
@@ -126,6 +127,7 @@ fn opts(cache: &Path) -> CommitOptions {
         },
         time: Some(EPOCH.parse().unwrap()),
         cache_dir: cache.to_path_buf(),
+        sign: false,
     }
 }
 

@@ -56,6 +56,10 @@ codes! {
     NOT_DEPLOYED = "kiln::order::not_deployed", "an app `depends-on` an app that the env does not deploy";
     CYCLE = "kiln::order::cycle", "apps that depend on each other in a cycle, declared or implied by CRDs: none could ever be applied";
     NOT_KEPT = "kiln::order::not_kept", "`depends-on` or an app's own `flux` in an env without a Flux Kustomization per app, where they cannot be kept (a warning)";
+    EDIT_ARGUMENT = "kiln::edit::argument", "a `kiln set image` argument that cannot be applied: an unknown app, an app named twice, an env the app is not deployed to";
+    EDIT_NO_FIT = "kiln::edit::no_fit", "a new image reference that does not fit the template its image is written with";
+    EDIT_CONFLICT = "kiln::edit::conflict", "two images share a var, and their new references need different values for it";
+    EDIT_BROKEN = "kiln::edit::broken", "the edited project would not check, or would not run the new image: nothing was written";
     USAGE = "kiln::cli::usage", "the command line lacks something the command needs (such as a gitops repository)";
     INTERNAL = "kiln::internal", "kiln itself failed: please report it";
 }
