@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::check::{self, Model};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::EnvOutput;
+use crate::render::crd::Crds;
 use crate::render::renderer;
 use crate::resolve::{self, Options};
 use crate::span::Sources;
@@ -81,6 +82,8 @@ pub fn compile(
         None => return out,
     };
     let templates = renderer::load_templates(&out.model, &mut out.sources, world, &mut out.diags);
+    crate::render::manifests::preload(&out.model, &mut out.sources, world);
+    let crds = crate::render::crd::load::project_crds(&out.model, world, &mut out.diags);
     if out.diags.has_errors() {
         out.diags.sort_dedup();
         return out;
@@ -89,15 +92,8 @@ pub fn compile(
     let results: Vec<(Option<EnvOutput>, Diagnostics)> = targets
         .par_iter()
         .map(|(env, preview)| {
-            render_target(
-                model,
-                sources,
-                &templates,
-                &req.resolve,
-                world,
-                env,
-                preview.as_deref(),
-            )
+            let shared = (model, sources, &templates, &crds);
+            render_target(shared, &req.resolve, world, env, preview.as_deref())
         })
         .collect();
     for (env, diags) in results {
@@ -110,13 +106,14 @@ pub fn compile(
     out
 }
 
+/// What the renders of every env of a compile share: the model, the
+/// sources, the compiled templates and the project's CRDs.
+type Shared<'a> = (&'a Model, &'a Sources, &'a renderer::Templates, &'a Crds);
+
 /// Resolves and renders one env (`preview`: as that preview of it) of a
 /// checked model.
-#[allow(clippy::too_many_arguments)]
 fn render_target(
-    model: &Model,
-    sources: &Sources,
-    templates: &renderer::Templates,
+    (model, sources, templates, crds): Shared<'_>,
     opts: &Options,
     world: &dyn World,
     env: &str,
@@ -134,7 +131,7 @@ fn render_target(
     let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
     let folder = folder_for(model, env, preview);
     let rendered = renderer::render_env(
-        model, &resolver, create_ns, &folder, templates, sources, world, &mut diags,
+        model, &resolver, create_ns, &folder, templates, crds, sources, world, &mut diags,
     );
     (rendered, diags)
 }
@@ -151,18 +148,13 @@ pub fn render_one(
     let mut diags = Diagnostics::default();
     let templates =
         renderer::load_templates(&compiled.model, &mut compiled.sources, world, &mut diags);
+    crate::render::manifests::preload(&compiled.model, &mut compiled.sources, world);
+    let crds = crate::render::crd::load::project_crds(&compiled.model, world, &mut diags);
     if diags.has_errors() {
         return (None, diags);
     }
-    let (out, more) = render_target(
-        &compiled.model,
-        &compiled.sources,
-        &templates,
-        &compiled.options,
-        world,
-        env,
-        preview,
-    );
+    let shared = (&compiled.model, &compiled.sources, &templates, &crds);
+    let (out, more) = render_target(shared, &compiled.options, world, env, preview);
     diags.extend(more);
     (out, diags)
 }
