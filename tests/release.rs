@@ -887,7 +887,13 @@ fn per_app_kustomizations_apply_controllers_then_their_resources_then_apps() {
         "per-app envs keep the order"
     );
     let touched = w.touched(&c);
-    for app in ["cert-manager", "cluster-issuers", "podinfo"] {
+    let apps = [
+        "cert-manager",
+        "cluster-issuers",
+        "podinfo-certificates",
+        "podinfo",
+    ];
+    for app in apps {
         assert!(
             touched.contains(&format!("flux/production/{app}.yaml")),
             "{touched:?}"
@@ -895,19 +901,22 @@ fn per_app_kustomizations_apply_controllers_then_their_resources_then_apps() {
     }
     let controller = app_kustomization(&w, "production", "cert-manager");
     let issuers = app_kustomization(&w, "production", "cluster-issuers");
+    let certificates = app_kustomization(&w, "production", "podinfo-certificates");
     let podinfo = app_kustomization(&w, "production", "podinfo");
     assert_eq!(depends_on(&controller), Vec::<String>::new());
     // Implied: a ClusterIssuer is a custom resource of cert-manager's CRD.
     assert_eq!(depends_on(&issuers), ["kiln-production-cert-manager"]);
-    // Declared, and implied by its Certificate.
+    // Implied by its Certificate, and declared.
     assert_eq!(
-        depends_on(&podinfo),
+        depends_on(&certificates),
         [
             "kiln-production-cert-manager",
             "kiln-production-cluster-issuers"
         ]
     );
-    for spec in [&controller, &issuers, &podinfo] {
+    // Declared; its ServiceMonitor's CRD is built in, so implies nothing.
+    assert_eq!(depends_on(&podinfo), ["kiln-production-podinfo-certificates"]);
+    for spec in [&controller, &issuers, &certificates, &podinfo] {
         assert_eq!(spec["wait"], true, "{spec}");
         assert_eq!(spec["prune"], true, "{spec}");
         assert_eq!(spec["interval"], "10m0s", "env: {spec}");
@@ -917,11 +926,11 @@ fn per_app_kustomizations_apply_controllers_then_their_resources_then_apps() {
     assert_eq!(controller["timeout"], "15m0s");
     assert_eq!(podinfo["timeout"], "5m0s");
     // Every dependency names a Kustomization that exists.
-    let names: Vec<String> = ["cert-manager", "cluster-issuers", "podinfo"]
+    let names: Vec<String> = apps
         .iter()
         .map(|a| format!("kiln-production-{a}"))
         .collect();
-    for spec in [&issuers, &podinfo] {
+    for spec in [&issuers, &certificates, &podinfo] {
         assert!(depends_on(spec).iter().all(|d| names.contains(d)));
     }
     builds_and_validates(&w, "production");
@@ -935,8 +944,8 @@ fn a_commit_that_adds_a_dependency_changes_only_that_apps_flux_object() {
     edit_project(
         &w,
         "apps.kdl",
-        "depends-on \"cluster-issuers\"\n}\n",
-        &format!("depends-on \"cluster-issuers\"\n}}\n{cache}"),
+        "depends-on \"podinfo-certificates\"\n}\n",
+        &format!("depends-on \"podinfo-certificates\"\n}}\n{cache}"),
     );
     std::fs::write(
         w.project().join("cache.yaml"),
@@ -950,7 +959,10 @@ fn a_commit_that_adds_a_dependency_changes_only_that_apps_flux_object() {
         Vec::<String>::new()
     );
 
-    let (one, two) = ("\"cluster-issuers\"\n", "\"cluster-issuers\" \"cache\"\n");
+    let (one, two) = (
+        "\"podinfo-certificates\"\n",
+        "\"podinfo-certificates\" \"cache\"\n",
+    );
     edit_project(&w, "apps.kdl", one, two);
     // `kiln diff` shows the change to come, in the env's Flux objects.
     let diff = w.ok(EPOCH, &["diff", "--env", "production"]);
@@ -980,8 +992,7 @@ fn a_commit_that_adds_a_dependency_changes_only_that_apps_flux_object() {
         depends_on(&app_kustomization(&w, "production", "podinfo")),
         [
             "kiln-production-cache",
-            "kiln-production-cert-manager",
-            "kiln-production-cluster-issuers"
+            "kiln-production-podinfo-certificates"
         ]
     );
     let message = w.repo_git(&["log", "-1", "--format=%B", &c2]);
@@ -1072,7 +1083,7 @@ fn without_per_app_objects_depends_on_warns_and_the_env_kustomization_takes_the_
     assert_eq!(spec.get("dependsOn"), None);
     assert_eq!(w.id_at("main", "flux/production"), None);
     // --deny-warnings stops before committing.
-    edit_project(&w, "kiln.kdl", "replicas 3", "replicas 4");
+    edit_project(&w, "kiln.kdl", "replicas 2", "replicas 4");
     let before = w.count();
     let denied = w.kiln(&["commit", "--env", "production", "--deny-warnings"]);
     assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
