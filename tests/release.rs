@@ -915,7 +915,10 @@ fn per_app_kustomizations_apply_controllers_then_their_resources_then_apps() {
         ]
     );
     // Declared; its ServiceMonitor's CRD is built in, so implies nothing.
-    assert_eq!(depends_on(&podinfo), ["kiln-production-podinfo-certificates"]);
+    assert_eq!(
+        depends_on(&podinfo),
+        ["kiln-production-podinfo-certificates"]
+    );
     for spec in [&controller, &issuers, &certificates, &podinfo] {
         assert_eq!(spec["wait"], true, "{spec}");
         assert_eq!(spec["prune"], true, "{spec}");
