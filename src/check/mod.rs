@@ -4,6 +4,7 @@
 
 pub mod crds;
 pub mod deploy;
+pub mod document;
 pub mod extras;
 mod gitops;
 pub mod model;
