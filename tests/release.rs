@@ -889,6 +889,7 @@ fn per_app_kustomizations_apply_controllers_then_their_resources_then_apps() {
     let touched = w.touched(&c);
     let apps = [
         "cert-manager",
+        "ingress-nginx",
         "cluster-issuers",
         "podinfo-certificates",
         "podinfo",
@@ -904,20 +905,25 @@ fn per_app_kustomizations_apply_controllers_then_their_resources_then_apps() {
     let certificates = app_kustomization(&w, "production", "podinfo-certificates");
     let podinfo = app_kustomization(&w, "production", "podinfo");
     assert_eq!(depends_on(&controller), Vec::<String>::new());
-    // Implied: a ClusterIssuer is a custom resource of cert-manager's CRD.
+    // Declared: cert-manager's CRDs come from its chart, in the cluster, so
+    // nothing implies these edges.
     assert_eq!(depends_on(&issuers), ["kiln-production-cert-manager"]);
-    // Implied by its Certificate, and declared.
     assert_eq!(
         depends_on(&certificates),
-        [
-            "kiln-production-cert-manager",
-            "kiln-production-cluster-issuers"
-        ]
+        ["kiln-production-cluster-issuers"]
     );
-    // Declared; its ServiceMonitor's CRD is built in, so implies nothing.
     assert_eq!(
         depends_on(&podinfo),
-        ["kiln-production-podinfo-certificates"]
+        [
+            "kiln-production-ingress-nginx",
+            "kiln-production-podinfo-certificates"
+        ]
+    );
+    // Both charts: podinfo's HelmRelease waits for ingress-nginx's too.
+    let release = w.show("main", "production/podinfo/helmrelease-podinfo.yaml");
+    assert!(
+        release.contains("  dependsOn:\n  - name: ingress-nginx\n    namespace: ingress-nginx\n"),
+        "{release}"
     );
     for spec in [&controller, &issuers, &certificates, &podinfo] {
         assert_eq!(spec["wait"], true, "{spec}");
@@ -947,8 +953,8 @@ fn a_commit_that_adds_a_dependency_changes_only_that_apps_flux_object() {
     edit_project(
         &w,
         "apps.kdl",
-        "depends-on \"podinfo-certificates\"\n}\n",
-        &format!("depends-on \"podinfo-certificates\"\n}}\n{cache}"),
+        "\"ingress-nginx\"\n}\n",
+        &format!("\"ingress-nginx\"\n}}\n{cache}"),
     );
     std::fs::write(
         w.project().join("cache.yaml"),
@@ -962,10 +968,7 @@ fn a_commit_that_adds_a_dependency_changes_only_that_apps_flux_object() {
         Vec::<String>::new()
     );
 
-    let (one, two) = (
-        "\"podinfo-certificates\"\n",
-        "\"podinfo-certificates\" \"cache\"\n",
-    );
+    let (one, two) = ("\"ingress-nginx\"\n", "\"ingress-nginx\" \"cache\"\n");
     edit_project(&w, "apps.kdl", one, two);
     // `kiln diff` shows the change to come, in the env's Flux objects.
     let diff = w.ok(EPOCH, &["diff", "--env", "production"]);
@@ -995,6 +998,7 @@ fn a_commit_that_adds_a_dependency_changes_only_that_apps_flux_object() {
         depends_on(&app_kustomization(&w, "production", "podinfo")),
         [
             "kiln-production-cache",
+            "kiln-production-ingress-nginx",
             "kiln-production-podinfo-certificates"
         ]
     );
@@ -1086,7 +1090,7 @@ fn without_per_app_objects_depends_on_warns_and_the_env_kustomization_takes_the_
     assert_eq!(spec.get("dependsOn"), None);
     assert_eq!(w.id_at("main", "flux/production"), None);
     // --deny-warnings stops before committing.
-    edit_project(&w, "kiln.kdl", "replicas 2", "replicas 4");
+    edit_project(&w, "kiln.kdl", "\"replicaCount\" 2", "\"replicaCount\" 4");
     let before = w.count();
     let denied = w.kiln(&["commit", "--env", "production", "--deny-warnings"]);
     assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
