@@ -33,6 +33,13 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
                         count(env.apps.len() as u64, "app", "apps"),
                         count(objects as u64, "object", "objects")
                     );
+                    let steps = crate::render::order::apply_order(env);
+                    if steps.len() > 1 {
+                        let shown: Vec<String> = steps.iter().map(|s| s.join(", ")).collect();
+                        eprintln!("  apply order: {}", shown.join(" → "));
+                    } else if !env.apps.is_empty() {
+                        eprintln!("  apply order: every app at once (none depends on another)");
+                    }
                 }
             }
             if code == 0

@@ -11,6 +11,7 @@ mod gitops_flags;
 mod history;
 mod init;
 mod man;
+mod order;
 mod preview;
 mod progress;
 mod promote;
