@@ -4,6 +4,7 @@
 
 pub mod model;
 pub mod nodes;
+mod patch;
 pub mod schema;
 
 use std::collections::HashMap;
@@ -831,96 +832,6 @@ impl Checker<'_> {
                     .maybe_help(e.help),
             );
         }
-    }
-
-    fn patch(&mut self, file: FileId, node: &KdlNode) -> Option<Patch> {
-        let target = self.node_name(file, node, "a patch target (`Kind/name`)")?;
-        self.extra_args(file, node, 1);
-        if !target.value.contains('/') {
-            self.diags.push(
-                Diagnostic::error(
-                    codes::MALFORMED,
-                    format!("patch target `{}` is not `Kind/name`", target.value),
-                )
-                .primary(target.span, "expected `Kind/name`")
-                .help("write the object's kind and name, such as `patch \"Deployment/web\" { … }`"),
-            );
-        }
-        let mut patch = Patch {
-            target,
-            ops: Vec::new(),
-            span: nodes::head_span(file, node, self.text(file)),
-        };
-        let Some(children) = node.children() else {
-            return Some(patch);
-        };
-        for c in children.nodes() {
-            let cname = nodes::name(file, c);
-            let args = nodes::args(file, c);
-            let pointer = match args.first() {
-                Some(nodes::Arg {
-                    value: Value::String(s),
-                    span,
-                }) if s.is_empty() || s.starts_with('/') => Spanned::new(s.clone(), *span),
-                Some(a) => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            codes::MALFORMED,
-                            format!(
-                                "expected a JSON pointer such as `/spec/replicas`, found {}",
-                                a.value
-                            ),
-                        )
-                        .primary(a.span, "not a JSON pointer")
-                        .help("a JSON pointer (RFC 6901) starts with `/`"),
-                    );
-                    continue;
-                }
-                None => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            codes::MALFORMED,
-                            format!("`{}` needs a JSON pointer", cname.value),
-                        )
-                        .primary(cname.span, "expected a pointer after this"),
-                    );
-                    continue;
-                }
-            };
-            match cname.value.as_str() {
-                "set" => match args.get(1) {
-                    Some(v) => {
-                        self.extra_args(file, c, 2);
-                        patch.ops.push(PatchOp::Set {
-                            pointer,
-                            value: Spanned::new(v.value.clone(), v.span),
-                        });
-                    }
-                    None => self.diags.push(
-                        Diagnostic::error(codes::MALFORMED, "`set` needs a pointer and a value")
-                            .primary(pointer.span, "no value after this")
-                            .help("write `set \"/spec/replicas\" 3`"),
-                    ),
-                },
-                "remove" => {
-                    self.extra_args(file, c, 1);
-                    patch.ops.push(PatchOp::Remove { pointer });
-                }
-                other => self.diags.push(
-                    Diagnostic::error(
-                        codes::UNKNOWN_NODE,
-                        format!("unknown patch operation `{other}`"),
-                    )
-                    .primary(cname.span, "not a patch operation")
-                    .help(suggest(
-                        other,
-                        ["set", "remove"],
-                        "the operations are",
-                    )),
-                ),
-            }
-        }
-        Some(patch)
     }
 
     fn env(&mut self, file: FileId, node: &KdlNode, seen: &mut Seen) {
