@@ -22,6 +22,7 @@ pub mod compile;
 pub mod diag;
 pub mod fastkdl;
 pub mod gitops;
+pub mod import;
 pub mod kdlfmt;
 pub mod lsp;
 pub mod output;
