@@ -123,13 +123,38 @@ fn walk(path: &mut Vec<String>, s: Sides<'_>, out: &mut Vec<Difference>) {
                 path.pop();
             }
         }
-        (Some(Json::Array(a)), Some(Json::Array(b)))
-            if a.len() == b.len()
-                && 2 * a.iter().zip(b).filter(|(x, y)| x != y).count() <= a.len() =>
-        {
+        (Some(Json::Array(a)), Some(Json::Array(b))) if a.len() == b.len() && alike(a, b) => {
             for i in 0..a.len() {
                 path.push(i.to_string());
                 walk(path, s.index(i), out);
+                path.pop();
+            }
+        }
+        (Some(Json::Array(a)), Some(Json::Array(b))) if a.len() > b.len() && a.starts_with(b) => {
+            // The render writes the start of the list: the rest is added
+            // item by item (a patch's `set` at the end of a list appends).
+            for i in b.len()..a.len() {
+                path.push(i.to_string());
+                out.push(Difference {
+                    path: path.clone(),
+                    before: s.iraw.and_then(|v| v.get(i)).or(a.get(i)).cloned(),
+                    after: None,
+                    after_written: false,
+                });
+                path.pop();
+            }
+        }
+        (Some(Json::Object(_)), None) if s.iraw.is_some_and(small_flat_map) => {
+            // A few scalars in a map the render lacks: one field each, which
+            // reads better than one value holding them all.
+            for (k, v) in s.iraw.and_then(Json::as_object).into_iter().flatten() {
+                path.push(k.clone());
+                out.push(Difference {
+                    path: path.clone(),
+                    before: Some(v.clone()),
+                    after: None,
+                    after_written: false,
+                });
                 path.pop();
             }
         }
@@ -140,6 +165,40 @@ fn walk(path: &mut Vec<String>, s: Sides<'_>, out: &mut Vec<Difference>) {
             after_written: s.rraw.is_some(),
         }),
     }
+}
+
+/// Lists compared item by item rather than whole: when at most half of
+/// the items differ, not counting maps that are the same item changed
+/// inside (the same container, port or volume: see [`same_item`]).
+fn alike(a: &[Json], b: &[Json]) -> bool {
+    let unlike = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| x != y && !same_item(x, y))
+        .count();
+    2 * unlike <= a.len()
+}
+
+/// Two maps that name the same thing: no two different names, and one of
+/// the fields that identify list items equal.
+fn same_item(x: &Json, y: &Json) -> bool {
+    let (Some(x), Some(y)) = (x.as_object(), y.as_object()) else {
+        return false;
+    };
+    if let (Some(a), Some(b)) = (x.get("name"), y.get("name"))
+        && a != b
+    {
+        return false;
+    }
+    ["name", "containerPort", "port", "mountPath", "key", "host"]
+        .iter()
+        .any(|k| x.get(*k).is_some() && x.get(*k) == y.get(*k))
+}
+
+fn small_flat_map(v: &Json) -> bool {
+    v.as_object().is_some_and(|m| {
+        !m.is_empty() && m.len() <= 3 && m.values().all(|x| !x.is_object() && !x.is_array())
+    })
 }
 
 #[cfg(test)]
@@ -183,6 +242,34 @@ mod tests {
         assert_eq!(d[3].after, None);
         assert_eq!(d[4].before, None);
         assert!(d[4].after_written);
+    }
+
+    #[test]
+    fn the_same_container_is_compared_inside() {
+        let input =
+            json!({"spec": {"containers": [{"name": "a", "image": "x:1"}], "ann": {"k": "v"}}});
+        let rendered = json!({"spec": {"containers": [{"name": "a", "image": "x:2"}]}});
+        assert_eq!(
+            paths(&differences(&input, &rendered)),
+            ["/spec/containers/0/image", "/spec/ann/k"]
+        );
+    }
+
+    #[test]
+    fn items_past_the_rendered_ones_are_added_one_by_one() {
+        let input = json!({"env": [{"name": "A"}, {"name": "B"}, {"name": "C"}]});
+        let rendered = json!({"env": [{"name": "A"}]});
+        assert_eq!(paths(&differences(&input, &rendered)), ["/env/1", "/env/2"]);
+    }
+
+    #[test]
+    fn an_unnamed_port_is_the_same_port() {
+        let input = json!({"ports": [{"port": 80, "targetPort": 9000}]});
+        let rendered = json!({"ports": [{"name": "http", "port": 80, "targetPort": "http"}]});
+        assert_eq!(
+            paths(&differences(&input, &rendered)),
+            ["/ports/0/targetPort", "/ports/0/name"]
+        );
     }
 
     #[test]

@@ -12,6 +12,11 @@ use serde_json::{Value as Json, json};
 /// resource quantity in one canonical spelling.
 pub fn normalize(obj: &Json) -> Json {
     let mut v = obj.clone();
+    // No labels and empty labels are the same to the API server; and so
+    // only the labels kiln adds stand out (`compare`).
+    for field in ["labels", "annotations"] {
+        set_default(&mut v["metadata"], field, json!({}));
+    }
     let kind = obj["kind"].as_str().unwrap_or_default().to_string();
     let api = obj["apiVersion"].as_str().unwrap_or_default().to_string();
     match (api.as_str(), kind.as_str()) {

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use super::EnvInput;
 use crate::diag::{Diagnostic, Diagnostics, codes};
-use crate::render::yaml;
+use crate::render::{validate, yaml};
 use crate::span::{FileId, Sources, Span};
 
 /// One input object.
@@ -299,6 +299,25 @@ fn object(
         return;
     }
     strip_server_fields(&mut value);
+    if let validate::Validation::Invalid(problems) = validate::validate(&value) {
+        for p in problems.into_iter().take(5) {
+            diags.push(
+                Diagnostic::error(
+                    codes::IMPORT_READ,
+                    format!(
+                        "{} `{}` of `{name}` is not a valid Kubernetes object: {} at `{}`",
+                        value["kind"].as_str().unwrap_or_default(),
+                        value["metadata"]["name"].as_str().unwrap_or_default(),
+                        p.message,
+                        p.path.join(".")
+                    ),
+                )
+                .primary(span, "this object")
+                .help("the API server would refuse it too: import what the cluster accepts"),
+            );
+        }
+        return;
+    }
     let o = Object {
         value,
         span,

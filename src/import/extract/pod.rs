@@ -14,7 +14,6 @@ use super::units::{cpu, duration, file_mode, int, lit, memory, port_ref, string,
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::import::kdl::Node;
 use crate::span::Span;
-use crate::value::Value;
 
 /// Which container of the pod.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,79 +186,75 @@ const CREDENTIAL_WORDS: &[&str] = &[
     "CREDENTIALS",
 ];
 
+/// `env`, `secret-env` and `config-env` entries, as far as the template
+/// writes them back in order: the entries after the first it cannot write
+/// are left to a patch, which adds them at the end.
 fn env(c: &Json, pod: &Pod<'_>, out: &mut Vec<Node>, diags: &mut Diagnostics) {
     let Some(list) = c["env"].as_array() else {
         return;
     };
-    let mut nodes = Vec::new();
     let mut stage = 0;
     let mut names = HashSet::new();
     for e in list {
         let Some(name) = e["name"].as_str() else {
             return;
         };
-        if !names.insert(name) {
-            return;
-        }
-        let from = &e["valueFrom"];
-        let (node, at) = if from.is_null() {
-            let value = text(&e["value"]).unwrap_or(Value::from(""));
-            let mut n = Node::new("env").arg(lit(name)).arg(value.clone());
-            let upper = name.to_uppercase();
-            if !value.to_plain_string().is_empty()
-                && CREDENTIAL_WORDS.iter().any(|w| upper.contains(w))
-            {
-                n = n.prop("allow-plaintext", true);
-                diags.push(
-                    Diagnostic::warning(
-                        codes::IMPORT_CREDENTIAL,
-                        format!("`{name}` of {} looks like a credential written in plain text", pod.object),
-                    )
-                    .primary(pod.span, "in this object")
-                    .help("it is imported as the input has it, with `allow-plaintext=#true`; move it to a Secret and use `secret-env`"),
-                );
-            }
-            (n, 0)
-        } else if let Some(r) = from["secretKeyRef"]
-            .as_object()
-            .filter(|_| from.as_object().is_some_and(|m| m.len() == 1))
-        {
-            let (Some(s), Some(k)) = (
-                r.get("name").and_then(Json::as_str),
-                r.get("key").and_then(Json::as_str),
-            ) else {
-                return;
-            };
-            let n = Node::new("secret-env")
-                .arg(lit(name))
-                .prop("secret", s)
-                .prop("key", lit(k));
-            (optional(n, r), 1)
-        } else if let Some(r) = from["configMapKeyRef"]
-            .as_object()
-            .filter(|_| from.as_object().is_some_and(|m| m.len() == 1))
-        {
-            let (Some(m), Some(k)) = (
-                r.get("name").and_then(Json::as_str),
-                r.get("key").and_then(Json::as_str),
-            ) else {
-                return;
-            };
-            let n = Node::new("config-env")
-                .arg(lit(name))
-                .prop("config-map", m)
-                .prop("key", lit(k));
-            (optional(n, r), 2)
-        } else {
+        let Some((node, at)) = env_entry(name, e, pod, diags) else {
             return;
         };
-        if at < stage {
+        if at < stage || !names.insert(name) {
             return;
         }
         stage = at;
-        nodes.push(node);
+        out.push(node);
     }
-    out.extend(nodes);
+}
+
+/// One `env` item as a parameter, with its place in the template's order
+/// (plain values, then Secrets, then ConfigMaps).
+fn env_entry(
+    name: &str,
+    e: &Json,
+    pod: &Pod<'_>,
+    diags: &mut Diagnostics,
+) -> Option<(Node, usize)> {
+    let from = &e["valueFrom"];
+    if from.is_null() {
+        // Without a value the template would still write `value: ""`.
+        let value = text(&e["value"])?;
+        let mut n = Node::new("env").arg(lit(name)).arg(value.clone());
+        let upper = name.to_uppercase();
+        if !value.to_plain_string().is_empty() && CREDENTIAL_WORDS.iter().any(|w| upper.contains(w))
+        {
+            n = n.prop("allow-plaintext", true);
+            diags.push(
+                Diagnostic::warning(
+                    codes::IMPORT_CREDENTIAL,
+                    format!("`{name}` of {} looks like a credential written in plain text", pod.object),
+                )
+                .primary(pod.span, "in this object")
+                .help("it is imported as the input has it, with `allow-plaintext=#true`; move it to a Secret and use `secret-env`"),
+            );
+        }
+        return Some((n, 0));
+    }
+    if from.as_object().is_none_or(|m| m.len() != 1) {
+        return None;
+    }
+    let (param, prop, r, at) = if let Some(r) = from["secretKeyRef"].as_object() {
+        ("secret-env", "secret", r, 1)
+    } else if let Some(r) = from["configMapKeyRef"].as_object() {
+        ("config-env", "config-map", r, 2)
+    } else {
+        return None;
+    };
+    let source = r.get("name")?.as_str()?;
+    let key = r.get("key")?.as_str()?;
+    let n = Node::new(param)
+        .arg(lit(name))
+        .prop(prop, source)
+        .prop("key", lit(key));
+    Some((optional(n, r), at))
 }
 
 fn optional(n: Node, r: &Map<String, Json>) -> Node {
