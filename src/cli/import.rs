@@ -101,11 +101,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> i32 {
     }
     if !ctx.global.quiet {
         let s = &imported.stats;
-        let percent = if s.yaml_bytes == 0 {
-            0
-        } else {
-            s.kdl_bytes * 100 / s.yaml_bytes
-        };
+        let percent = (s.kdl_bytes * 100).checked_div(s.yaml_bytes).unwrap_or(0);
         eprintln!(
             "imported {} objects of {} env{} into {} apps in `{}` ({} kept as manifests, {} patch operations): {} bytes of KDL for {} bytes of YAML ({percent}%)",
             s.objects,

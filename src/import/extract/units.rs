@@ -91,7 +91,7 @@ fn bytes_with_unit(bytes: u64) -> String {
         ("Mi", 1 << 20),
         ("Ki", 1 << 10),
     ] {
-        if bytes % size == 0 {
+        if bytes.is_multiple_of(size) {
             return format!("{}{unit}", bytes / size);
         }
     }
@@ -103,7 +103,7 @@ fn bytes_with_unit(bytes: u64) -> String {
         ("M", 10u64.pow(6)),
         ("k", 1000),
     ] {
-        if bytes % size == 0 {
+        if bytes.is_multiple_of(size) {
             return format!("{}{unit}", bytes / size);
         }
     }
