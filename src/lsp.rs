@@ -868,16 +868,12 @@ fn node_names(model: &Model, stack: &[Frame]) -> Vec<(String, Option<String>)> {
             let mut out = component_for(model, stack)
                 .map(|c| params(&mut c.params.values()))
                 .unwrap_or_default();
-            out.extend(fixed(&[
+            out.extend(crate::check::extras::LANGUAGE_NODES.iter().map(|n| {
                 (
-                    "manifest",
-                    "`manifest \"path.yaml\"`: include a plain YAML file",
-                ),
-                (
-                    "patch",
-                    "`patch \"Kind/name\" { set …; remove … }`: edit a rendered object",
-                ),
-            ]));
+                    n.name.to_string(),
+                    Some(format!("`{}`: {}", n.usage, n.doc)),
+                )
+            }));
             if top == Some("app") {
                 out.extend(fixed(&[(
                     "envs",

@@ -14,9 +14,11 @@ pub struct EnvOutput {
     pub folder: String,
     /// The env's namespace.
     pub namespace: String,
-    /// The Namespace object (`create-namespace #true`), written as
-    /// `<folder>/namespace.yaml` and listed first in the env's kustomization.
-    pub namespace_object: Option<Vec<u8>>,
+    /// The Namespace objects (`create-namespace #true`) by file name: the
+    /// env's own as `namespace.yaml`, those of apps with a `namespace` of
+    /// their own as `namespace-<name>.yaml`; listed first in the env's
+    /// kustomization (see [`is_namespace_file`]).
+    pub namespace_objects: BTreeMap<String, Vec<u8>>,
     /// The apps rendered in this env, by name.
     pub apps: BTreeMap<String, AppOutput>,
 }
@@ -38,16 +40,30 @@ pub fn app_kustomization(files: impl IntoIterator<Item = impl AsRef<str>>) -> Ve
     kustomization(files)
 }
 
-/// The `kustomization.yaml` of an env folder: `namespace.yaml` first when
-/// present, then every app folder, sorted.
+/// True for the file name of a Namespace object that `create-namespace`
+/// writes at the top of an env folder: `namespace.yaml` (the env's own) or
+/// `namespace-<name>.yaml`. App folders are DNS labels, never these.
+pub fn is_namespace_file(name: &str) -> bool {
+    name == "namespace.yaml"
+        || name
+            .strip_prefix("namespace-")
+            .and_then(|n| n.strip_suffix(".yaml"))
+            .is_some_and(|n| !n.is_empty() && !n.contains('/'))
+}
+
+/// The `kustomization.yaml` of an env folder: the Namespace files first
+/// (`namespace.yaml`, then the others sorted), so that the namespaces exist
+/// before anything is created in them, then every app folder, sorted.
 pub fn env_kustomization(
-    has_namespace: bool,
+    namespaces: impl IntoIterator<Item = impl AsRef<str>>,
     apps: impl IntoIterator<Item = impl AsRef<str>>,
 ) -> Vec<u8> {
-    let mut resources: Vec<String> = Vec::new();
-    if has_namespace {
-        resources.push("namespace.yaml".to_string());
-    }
+    let mut resources: Vec<String> = namespaces
+        .into_iter()
+        .map(|n| n.as_ref().to_string())
+        .collect();
+    resources.sort_by_key(|n| (n != "namespace.yaml", n.clone()));
+    resources.dedup();
     let mut apps: Vec<String> = apps.into_iter().map(|a| a.as_ref().to_string()).collect();
     apps.sort();
     apps.dedup();
@@ -80,6 +96,20 @@ fn kustomization_in_order(resources: &[String]) -> Vec<u8> {
 }
 
 impl EnvOutput {
+    /// The Namespace objects in the order the env's kustomization lists
+    /// them: the env's own first.
+    pub fn namespaces_in_order(&self) -> impl Iterator<Item = &[u8]> {
+        let own = self.namespace_objects.get("namespace.yaml");
+        own.into_iter()
+            .chain(
+                self.namespace_objects
+                    .iter()
+                    .filter(|(n, _)| *n != "namespace.yaml")
+                    .map(|(_, b)| b),
+            )
+            .map(Vec::as_slice)
+    }
+
     /// Every file of the env folder, paths relative to the folder, with the
     /// kustomization files made: what `kiln render` writes and a commit puts
     /// in the gitops tree (which adds `.kiln/` state beside them).
@@ -88,8 +118,8 @@ impl EnvOutput {
     /// megabytes, and both callers only read it.
     pub fn files(&self) -> BTreeMap<String, Cow<'_, [u8]>> {
         let mut files = BTreeMap::new();
-        if let Some(ns) = &self.namespace_object {
-            files.insert("namespace.yaml".to_string(), Cow::Borrowed(ns.as_slice()));
+        for (name, bytes) in &self.namespace_objects {
+            files.insert(name.clone(), Cow::Borrowed(bytes.as_slice()));
         }
         for (app, out) in &self.apps {
             for (name, bytes) in &out.files {
@@ -103,10 +133,42 @@ impl EnvOutput {
         files.insert(
             "kustomization.yaml".to_string(),
             Cow::Owned(env_kustomization(
-                self.namespace_object.is_some(),
+                self.namespace_objects.keys(),
                 self.apps.keys(),
             )),
         );
         files
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{env_kustomization, is_namespace_file};
+
+    #[test]
+    fn namespace_files_come_first_the_envs_own_at_the_top() {
+        let text = env_kustomization(
+            ["namespace-b.yaml", "namespace.yaml", "namespace-a.yaml"],
+            ["web", "api"],
+        );
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- namespace.yaml\n- namespace-a.yaml\n- namespace-b.yaml\n- api\n- web\n"
+        );
+    }
+
+    #[test]
+    fn namespace_files_are_told_from_app_folders() {
+        assert!(is_namespace_file("namespace.yaml"));
+        assert!(is_namespace_file("namespace-cert-manager.yaml"));
+        for other in [
+            "namespace-.yaml",
+            "namespaces.yaml",
+            "kustomization.yaml",
+            "web/namespace.yaml",
+            "namespace-x/y.yaml",
+        ] {
+            assert!(!is_namespace_file(other), "{other}");
+        }
     }
 }

@@ -136,3 +136,32 @@ fn a_reader_that_stops_early_gets_no_panic() {
         );
     }
 }
+
+#[test]
+fn explain_shows_where_an_apps_namespace_comes_from() {
+    let project = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/valid/namespace-per-app"
+    );
+    for (args, expected) in [
+        (
+            &["staging", "issuers"][..],
+            "namespace = \"cert-manager-staging\"\n  overridden, was app at kiln.kdl:6:5: namespace \"cert-manager\"\n  set by env override at kiln.kdl:32:9: namespace \"cert-manager-staging\"\n",
+        ),
+        (
+            &["production", "web", "namespace"][..],
+            "namespace = \"web-production\"\n  set by app at kiln.kdl:15:5: namespace \"web-{{ env.name }}\"\n",
+        ),
+        (
+            &["production", "plain", "namespace"][..],
+            "namespace = \"prod\"\n  from: env `production`\n",
+        ),
+    ] {
+        let mut all = vec!["explain", "--project", project];
+        all.extend(args);
+        let out = kiln(&all);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(expected), "{args:?}: {text}");
+    }
+}

@@ -94,7 +94,7 @@ fn env(name: &str, apps: &[(&str, &str)]) -> EnvOutput {
         env: name.to_string(),
         folder: name.to_string(),
         namespace: "shop".to_string(),
-        namespace_object: None,
+        namespace_objects: Default::default(),
         apps: apps.iter().map(|(a, t)| app(a, t)).collect(),
     }
 }

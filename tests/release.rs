@@ -1007,6 +1007,56 @@ fn per_app_mode_carries_the_envs_namespace() {
     w.fsck();
 }
 
+#[test]
+fn per_app_mode_carries_the_namespaces_of_apps() {
+    let w = World::with("podinfo");
+    let kiln_kdl = w.project().join("kiln.kdl");
+    let mut text = std::fs::read_to_string(&kiln_kdl).unwrap();
+    text.push_str("\napp \"settings\" component=\"manifests\" {\n    namespace \"platform-settings\"\n    manifest \"settings.yaml\"\n}\n");
+    std::fs::write(&kiln_kdl, text).unwrap();
+    std::fs::write(
+        w.project().join("settings.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: on-call\n",
+    )
+    .unwrap();
+    w.ok(
+        EPOCH,
+        &[
+            "bootstrap",
+            "--url",
+            "https://git.example.com/g.git",
+            "--env",
+            "production",
+            "--per-app",
+        ],
+    );
+    w.ok(EPOCH, &["commit", "--env", "production"]);
+    let file = "production/namespace-platform-settings.yaml";
+    assert!(w.show("main", file).contains("name: platform-settings"));
+    assert_eq!(
+        w.id_at("main", "flux/production/_namespace-platform-settings.yaml"),
+        w.id_at("main", file)
+    );
+    let kustomization = w.show("main", "production/kustomization.yaml");
+    assert!(
+        kustomization.contains("- namespace.yaml\n- namespace-platform-settings.yaml\n"),
+        "{kustomization}"
+    );
+    builds_and_validates(&w, "production");
+    // The app gone, its Namespace goes with it, in both places.
+    let text = std::fs::read_to_string(&kiln_kdl).unwrap();
+    let cut = text.find("\napp \"settings\"").unwrap();
+    std::fs::write(&kiln_kdl, &text[..cut]).unwrap();
+    w.ok(EPOCH + 60, &["commit", "--env", "production"]);
+    assert_eq!(w.id_at("main", file), None);
+    assert_eq!(
+        w.id_at("main", "flux/production/_namespace-platform-settings.yaml"),
+        None
+    );
+    assert!(w.id_at("main", "flux/production/_namespace.yaml").is_some());
+    w.fsck();
+}
+
 /// The whole runs of `history` (text and JSON) after two releases and a
 /// rollback: ids are stable because git is sealed and time is fixed.
 #[test]

@@ -2,6 +2,7 @@
 //! and whose values have their types, with every independent problem
 //! reported.
 
+pub mod extras;
 pub mod model;
 pub mod nodes;
 mod patch;
@@ -527,47 +528,34 @@ impl Checker<'_> {
         let mut params: Vec<ParamUse> = Vec::new();
         let mut extras = Extras::default();
         for &c in children {
+            if self.language_node(file, c, &mut extras) {
+                continue;
+            }
             let cname = nodes::name(file, c);
-            match cname.value.as_str() {
-                "manifest" => {
-                    self.no_children(file, c);
-                    self.extra_args(file, c, 1);
-                    if let Some(path) = self.node_name(file, c, "a manifest path") {
-                        extras.manifests.push(path);
+            let Some(schema) = schema else {
+                continue;
+            };
+            match schema.get(&cname.value) {
+                Some(ps) => {
+                    if let Some(u) = self.param_use(file, c, ps) {
+                        params.push(u);
                     }
                 }
-                "patch" => {
-                    if let Some(p) = self.patch(file, c) {
-                        extras.patches.push(p);
-                    }
-                }
-                _ => {
-                    let Some(schema) = schema else {
-                        continue;
-                    };
-                    match schema.get(&cname.value) {
-                        Some(ps) => {
-                            if let Some(u) = self.param_use(file, c, ps) {
-                                params.push(u);
-                            }
-                        }
-                        None => {
-                            let mut names: Vec<&str> = schema.keys().map(String::as_str).collect();
-                            names.extend(schema::LANGUAGE_PARAMS);
-                            self.diags.push(
-                                Diagnostic::error(
-                                    codes::UNKNOWN_PARAM,
-                                    format!("unknown parameter `{}` in {owner}", cname.value),
-                                )
-                                .primary(cname.span, "not a parameter of this component")
-                                .help(suggest(
-                                    &cname.value,
-                                    names,
-                                    "the parameters are",
-                                )),
-                            );
-                        }
-                    }
+                None => {
+                    let mut names: Vec<&str> = schema.keys().map(String::as_str).collect();
+                    names.extend(extras::LANGUAGE_NODES.iter().map(|n| n.name));
+                    self.diags.push(
+                        Diagnostic::error(
+                            codes::UNKNOWN_PARAM,
+                            format!("unknown parameter `{}` in {owner}", cname.value),
+                        )
+                        .primary(cname.span, "not a parameter of this component")
+                        .help(suggest(
+                            &cname.value,
+                            names,
+                            "the parameters are",
+                        )),
+                    );
                 }
             }
         }
@@ -1070,6 +1058,10 @@ impl Checker<'_> {
         if let Some(children) = node.children() {
             for c in children.nodes() {
                 let cname = nodes::name(file, c);
+                if extras::is_language_node(&cname.value) {
+                    self.language_node_in_flavor(file, c);
+                    continue;
+                }
                 // A flavor value applies to every app whose component declares
                 // the parameter; check it against the first that does.
                 let declaring = self

@@ -84,12 +84,24 @@ pub enum PatchOp {
     },
 }
 
-/// The language-level nodes every app block may hold.
+/// The language-level nodes every app block may hold (decoded in
+/// `check::extras`, merged across layers in `resolve::extras`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Extras {
     /// `manifest "path"`, as written, with the file that names it.
     pub manifests: Vec<Spanned<String>>,
     pub patches: Vec<Patch>,
+    /// `namespace NAME`: where the app's namespaced objects go.
+    pub namespace: Option<NamespaceUse>,
+}
+
+/// `namespace NAME` in an app or env `app` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamespaceUse {
+    /// The name as written; it may hold templates.
+    pub value: Spanned<String>,
+    /// The node's head, for `kiln explain` and labels.
+    pub span: Span,
 }
 
 /// An `app` node.

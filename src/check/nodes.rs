@@ -38,8 +38,26 @@ pub fn head_span(file: FileId, node: &KdlNode, text: &str) -> Span {
     let start = s.start as usize;
     let end = (s.end as usize).min(text.len());
     let slice = text.get(start..end).unwrap_or("");
-    let cut = slice.find(['\n', '{']).unwrap_or(slice.len());
+    let cut = head_end(slice);
     Span::new(file, start, start + slice[..cut].trim_end().len())
+}
+
+/// Where a node's head ends: the first line break, or the `{` of its
+/// block; a `{` inside a quoted string (`"{{ vars.tag }}"`) is no block.
+fn head_end(text: &str) -> usize {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'\n' => return i,
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b'{' if !quoted => return i,
+            _ => {}
+        }
+    }
+    text.len()
 }
 
 /// The arguments of a node, in order.

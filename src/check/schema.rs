@@ -126,9 +126,6 @@ impl ParamSchema {
     }
 }
 
-/// Names every component may use without declaring them.
-pub const LANGUAGE_PARAMS: &[&str] = &["manifest", "patch"];
-
 /// Decodes one `component` node.
 pub fn decode_component(
     file: FileId,
@@ -215,6 +212,22 @@ pub fn decode_component(
             }
             "param" => {
                 if let Some(p) = decode_param(file, text, child, true, diags) {
+                    if super::extras::is_language_node(&p.name) {
+                        // Language-level nodes are decoded before parameters:
+                        // such a parameter could never be set.
+                        diags.push(
+                            Diagnostic::error(
+                                codes::SCHEMA,
+                                format!("`{}` is a language-level node of every app", p.name),
+                            )
+                            .primary(p.span, "this parameter could never be set")
+                            .help(format!(
+                                "every app may write `{}` whatever its component; give the parameter another name",
+                                p.name
+                            )),
+                        );
+                        continue;
+                    }
                     insert_param(Arc::make_mut(&mut c.params), p, diags);
                 }
             }

@@ -97,6 +97,31 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         "app {} in env {} (component {}, namespace {})",
         r.app, args.env, r.component, r.namespace
     );
+    // The language-level `namespace` first: it decides where everything goes.
+    if args.param.as_deref().is_none_or(|p| p == "namespace") {
+        match &r.own_namespace {
+            Some(ns) => {
+                println!();
+                println!(
+                    "namespace = {}",
+                    serde_json::Value::String(ns.value.clone())
+                );
+                print_provenance(sources, &ns.provenance);
+            }
+            None if args.param.is_some() => {
+                println!();
+                println!(
+                    "namespace = {}",
+                    serde_json::Value::String(r.namespace.clone())
+                );
+                println!("  from: env `{}`", args.env);
+            }
+            None => {}
+        }
+        if args.param.is_some() {
+            return 0;
+        }
+    }
     let names: Vec<&String> = match &args.param {
         Some(p) => {
             if !component.params.contains_key(p) {
@@ -140,23 +165,26 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         }
         match set {
             None => println!("  from: component `{}` default", r.component),
-            Some(rp) => {
-                for (i, (layer, span)) in rp.provenance.iter().enumerate() {
-                    let verb = if i + 1 == rp.provenance.len() {
-                        "set by"
-                    } else {
-                        "overridden, was"
-                    };
-                    println!(
-                        "  {verb} {layer} at {}: {}",
-                        location(sources, *span),
-                        sources.slice(*span).trim()
-                    );
-                }
-            }
+            Some(rp) => print_provenance(sources, &rp.provenance),
         }
     }
     0
+}
+
+/// Every layer that set a value, lowest first, with its file:line.
+fn print_provenance(sources: &Sources, provenance: &[(resolve::Layer, crate::span::Span)]) {
+    for (i, (layer, span)) in provenance.iter().enumerate() {
+        let verb = if i + 1 == provenance.len() {
+            "set by"
+        } else {
+            "overridden, was"
+        };
+        println!(
+            "  {verb} {layer} at {}: {}",
+            location(sources, *span),
+            sources.slice(*span).trim()
+        );
+    }
 }
 
 fn location(sources: &Sources, span: crate::span::Span) -> String {

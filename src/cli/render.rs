@@ -70,7 +70,7 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
         // A write that fails (a full disk, a closed pipe) must not pass for
         // a complete stream.
         let written = envs.iter().try_for_each(|env| {
-            if let Some(ns) = &env.namespace_object {
+            for ns in env.namespaces_in_order() {
                 write_doc(&mut out, ns, &mut first)?;
             }
             for app in env.apps.values() {
@@ -108,7 +108,7 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
         }
         if !ctx.global.quiet {
             let objects: usize = env.apps.values().map(|a| a.files.len()).sum::<usize>()
-                + usize::from(env.namespace_object.is_some());
+                + env.namespace_objects.len();
             eprintln!(
                 "rendered {} ({} apps, {objects} objects) into {}",
                 env.env,

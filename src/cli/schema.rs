@@ -83,9 +83,10 @@ pub fn run(ctx: &Context, args: SchemaArgs) -> i32 {
             for p in c.params.values() {
                 print_param(p, 1);
             }
-            println!(
-                "\n  manifest PATH, patch \"Kind/name\" {{ set POINTER VALUE; remove POINTER }}: every app may use these"
-            );
+            println!("\n  every app may also use:");
+            for n in crate::check::extras::LANGUAGE_NODES {
+                println!("  {}: {}", n.usage, n.doc);
+            }
             0
         }
     }

@@ -21,9 +21,10 @@ use crate::types::dns_label;
 /// Where kiln writes Flux objects in the gitops repository.
 pub(crate) const FLUX_DIR: &str = "flux";
 
-/// The env's Namespace object beside the per-app Kustomizations; app
-/// names are DNS labels, so none can be called like it.
-const NAMESPACE_FILE: &str = "_namespace.yaml";
+/// Put before the env's Namespace files (`_namespace.yaml`,
+/// `_namespace-<name>.yaml`) beside the per-app Kustomizations; app names
+/// are DNS labels, so none can be called like them.
+const NAMESPACE_PREFIX: &str = "_";
 
 /// The namespace Flux's controllers and their objects live in.
 const FLUX_NAMESPACE: &str = "flux-system";
@@ -248,19 +249,19 @@ pub(crate) fn sync_apps(
                     .map_err(repo_err("edit the tree", display))?;
             }
         }
-        // The env's Namespace is no app's: the env's own Kustomization,
-        // which follows `flux/<env>/`, applies it before the apps need it.
-        if let Some((id, false)) =
-            tree::entry(repo, display, root, &format!("{folder}/namespace.yaml"))?
-            && present.remove(NAMESPACE_FILE) != Some(id)
-        {
-            editor
-                .upsert(
-                    format!("{dir}/{NAMESPACE_FILE}").as_str(),
-                    EntryKind::Blob,
-                    id,
-                )
-                .map_err(repo_err("edit the tree", display))?;
+        // The env's Namespaces are no app's: the env's own Kustomization,
+        // which follows `flux/<env>/`, applies them before the apps need
+        // them (`namespace.yaml` as `_namespace.yaml`, and so on).
+        for (name, id) in tree::blobs(repo, display, root, folder)? {
+            if !crate::output::is_namespace_file(&name) {
+                continue;
+            }
+            let file = format!("{NAMESPACE_PREFIX}{name}");
+            if present.remove(&file) != Some(id) {
+                editor
+                    .upsert(format!("{dir}/{file}").as_str(), EntryKind::Blob, id)
+                    .map_err(repo_err("edit the tree", display))?;
+            }
         }
         for gone in present.keys() {
             editor

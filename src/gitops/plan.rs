@@ -506,7 +506,12 @@ impl EnvCtx<'_> {
             .filter_map(|p| p.strip_suffix("/kustomization.yaml"))
             .filter(|a| !a.contains('/') && !a.starts_with('.'))
             .collect();
-        let has_namespace = after.contains("namespace.yaml");
+        let namespaces: Vec<&str> = after
+            .iter()
+            .map(String::as_str)
+            .filter(|p| crate::output::is_namespace_file(p))
+            .collect();
+        let has_namespace = !namespaces.is_empty();
         let env_kust = "kustomization.yaml".to_string();
         let old = self.listing.get(&env_kust).copied();
         if app_folders.is_empty() && !has_namespace {
@@ -522,7 +527,7 @@ impl EnvCtx<'_> {
                 });
             }
         } else {
-            let bytes = env_kustomization(has_namespace, app_folders);
+            let bytes = env_kustomization(namespaces, app_folders);
             let id = self.blob_id(&bytes)?;
             if old != Some(id) {
                 upserts.push((env_kust.clone(), self.write_blob(&bytes)?));

@@ -291,7 +291,7 @@ fn index(repo: &gix::Repository, display: &str, root: ObjectId) -> Result<Object
             .remove(path.as_str())
             .map_err(repo_err("edit the tree", display))?;
     } else {
-        let bytes = env_kustomization(false, &previews);
+        let bytes = env_kustomization(std::iter::empty::<&str>(), &previews);
         editor
             .upsert(
                 path.as_str(),

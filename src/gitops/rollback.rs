@@ -169,8 +169,11 @@ pub fn rollback(
                 apps.push(name);
             }
         }
-        let has_ns =
-            tree::entry(repo, display, edited, &format!("{folder}/namespace.yaml"))?.is_some();
+        let namespaces: Vec<String> = tree::blobs(repo, display, edited, &folder)?
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| crate::output::is_namespace_file(name))
+            .collect();
         let mut editor = repo
             .edit_tree(edited)
             .map_err(repo_err("read the tree", display))?;
@@ -178,7 +181,7 @@ pub fn rollback(
             .upsert(
                 format!("{folder}/kustomization.yaml").as_str(),
                 EntryKind::Blob,
-                tree::write(repo, display, &env_kustomization(has_ns, &apps))?,
+                tree::write(repo, display, &env_kustomization(&namespaces, &apps))?,
             )
             .map_err(repo_err("edit the tree", display))?;
         let edited = editor

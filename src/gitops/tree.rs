@@ -67,6 +67,34 @@ pub(crate) fn subtrees(
     root: ObjectId,
     path: &str,
 ) -> Result<Vec<String>, GitopsError> {
+    Ok(children(repo, display, root, path)?
+        .into_iter()
+        .filter(|c| c.2)
+        .map(|c| c.0)
+        .collect())
+}
+
+/// The names and ids of the blobs (files) directly under `path` of `root`.
+pub(crate) fn blobs(
+    repo: &gix::Repository,
+    display: &str,
+    root: ObjectId,
+    path: &str,
+) -> Result<Vec<(String, ObjectId)>, GitopsError> {
+    Ok(children(repo, display, root, path)?
+        .into_iter()
+        .filter(|c| !c.2)
+        .map(|c| (c.0, c.1))
+        .collect())
+}
+
+/// The entries directly under `path` of `root`: name, id, whether a tree.
+fn children(
+    repo: &gix::Repository,
+    display: &str,
+    root: ObjectId,
+    path: &str,
+) -> Result<Vec<(String, ObjectId, bool)>, GitopsError> {
     let Some((id, true)) = entry(repo, display, root, path)? else {
         return Ok(Vec::new());
     };
@@ -77,8 +105,7 @@ pub(crate) fn subtrees(
     Ok(decoded
         .entries
         .iter()
-        .filter(|e| e.mode.is_tree())
-        .map(|e| e.filename.to_string())
+        .map(|e| (e.filename.to_string(), e.oid.to_owned(), e.mode.is_tree()))
         .collect())
 }
 

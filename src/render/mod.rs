@@ -7,6 +7,7 @@
 //! a test).
 
 pub mod fastyaml;
+pub mod namespaces;
 pub mod renderer;
 pub mod validate;
 pub mod yaml;

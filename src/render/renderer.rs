@@ -1,13 +1,13 @@
 //! From resolved apps to objects: templates, manifests, patches, the
 //! post-processing of LANGUAGE.md "Rendered objects", validation, YAML.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use minijinja::Environment;
 use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 
-use super::{validate, yaml};
+use super::{namespaces, validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::{AppOutput, EnvOutput};
@@ -174,6 +174,8 @@ struct Object {
 /// duplicate check.
 struct RenderedApp {
     app: String,
+    /// The app's own `namespace`, when it sets one.
+    namespace: Option<String>,
     output: AppOutput,
     /// (kind, namespace, name) of each object, with the span that made it.
     keys: Vec<((String, String, String), Span)>,
@@ -206,6 +208,7 @@ pub fn render_env(
                 // an app whose component is missing (reported by the checker).
                 return (!diags.0.is_empty()).then_some(RenderedApp {
                     app: app.name.value.clone(),
+                    namespace: None,
                     output: AppOutput::default(),
                     keys: Vec::new(),
                     diags,
@@ -235,6 +238,7 @@ pub fn render_env(
             output.images.sort();
             output.images.dedup();
             Some(RenderedApp {
+                namespace: resolved.own_namespace.map(|n| n.value),
                 app: resolved.app,
                 output,
                 keys,
@@ -247,14 +251,21 @@ pub fn render_env(
         env: renv.name.clone(),
         folder: folder.to_string(),
         namespace: renv.namespace.clone(),
-        namespace_object: None,
+        namespace_objects: BTreeMap::new(),
         apps: BTreeMap::new(),
     };
+    // The apps' own namespaces, and the Namespace objects apps render.
+    let mut used = BTreeSet::new();
+    let mut rendered_namespaces = HashSet::new();
     // Duplicates across the env, reported at the later app.
     let mut seen: HashMap<(String, String, String), (String, Span)> = HashMap::new();
     for r in rendered.into_iter().flatten() {
         diags.extend(r.diags);
+        used.extend(r.namespace);
         for (key, span) in r.keys {
+            if key.0 == "Namespace" {
+                rendered_namespaces.insert(key.2.clone());
+            }
             if let Some((first_app, first_span)) = seen.get(&key) {
                 diags.push(
                     Diagnostic::error(codes::DUPLICATE_OBJECT, format!("two objects `{}/{}` in namespace `{}` of env `{}`", key.0, key.2, key.1, renv.name))
@@ -272,9 +283,7 @@ pub fn render_env(
         return None;
     }
     if create_namespace {
-        let mut ns = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": renv.namespace}});
-        add_env_metadata(&mut ns, model, &renv.env_def);
-        out.namespace_object = Some(yaml::to_yaml(&ns).into_bytes());
+        out.namespace_objects = namespaces::objects(model, renv, &used, &rendered_namespaces);
     }
     Some(out)
 }

@@ -1,6 +1,7 @@
 //! Resolution: for each (env, app) pair, merge the five layers, evaluate
 //! templates in strings, type the results, and build the template context.
 
+pub mod extras;
 pub mod strings;
 
 use std::collections::HashMap;
@@ -85,7 +86,11 @@ pub struct Resolved {
     pub env_def: String,
     pub app: String,
     pub component: String,
+    /// Where the app's namespaced objects go: its own `namespace`, else
+    /// the env's.
     pub namespace: String,
+    /// The app's own `namespace`, when it sets one, with its provenance.
+    pub own_namespace: Option<extras::ResolvedNamespace>,
     /// Every parameter the layers set, by name, in schema order.
     pub params: IndexMap<String, ResolvedParam>,
     /// The template context of LANGUAGE.md plus `params`.
@@ -93,7 +98,8 @@ pub struct Resolved {
     /// `context` as minijinja values, for component templates; the env's
     /// share converted once per env.
     pub template_context: minijinja::Value,
-    /// `manifest` and `patch` nodes of the app and its env override.
+    /// The language-level nodes of the app and its env override, lowest
+    /// layer first (`manifest`s and `patch`es of both apply).
     pub extras: Vec<Extras>,
     /// The app's definition span, for labels.
     pub app_span: Span,
@@ -338,11 +344,21 @@ fn resolve_app(
         params.insert(name.clone(), rp);
     }
     let mut ctx = base.clone();
-    let app_json = json!({"name": app.name.value, "component": app.component.value});
-    let app_value = strings::prepare(&app_json);
-    ctx["app"] = app_json;
+    let mut app_json = json!({"name": app.name.value, "component": app.component.value});
     // Evaluate templates, then check types and requirements.
     let before = diags.error_count();
+    let own_namespace =
+        extras::namespace(app, env_app, &app_json, base, base_value, sources, diags);
+    let namespace = match &own_namespace {
+        Some(n) => n.value.clone(),
+        None => base["env"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    };
+    app_json["namespace"] = Json::String(namespace.clone());
+    let app_value = strings::prepare(&app_json);
+    ctx["app"] = app_json;
     let prepared = strings::layered([
         minijinja::Value::from_pairs([("app", app_value.clone())]),
         base_value.clone(),
@@ -432,10 +448,8 @@ fn resolve_app(
         env_def: env.name.value.clone(),
         app: app.name.value.clone(),
         component: app.component.value.clone(),
-        namespace: ctx["env"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
+        namespace,
+        own_namespace,
         params,
         context: ctx,
         template_context,
