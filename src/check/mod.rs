@@ -5,7 +5,6 @@
 pub mod extras;
 pub mod model;
 pub mod nodes;
-mod patch;
 pub mod schema;
 
 use std::collections::HashMap;

@@ -170,7 +170,7 @@ fn stats(plan: &plan::Plan, envs: &[read::EnvObjects], world: &MemWorld) -> Stat
         }
     }
     for (e, env) in plan.envs.iter().enumerate() {
-        if let Some(i) = env.namespace_object {
+        for &i in &env.namespace_objects {
             s.yaml_bytes += envs[e].objects[i].bytes;
         }
     }

@@ -36,8 +36,12 @@ pub struct EnvPlan {
     pub name: String,
     /// The `namespace` written (`None`: the env's name, kiln's default).
     pub namespace: Option<String>,
-    /// The Namespace object that `create-namespace` renders.
-    pub namespace_object: Option<usize>,
+    /// `create-namespace #true`: the input has the env's Namespace, as kiln
+    /// renders it.
+    pub create_namespace: bool,
+    /// The input's Namespace objects that `create-namespace` renders: the
+    /// env's own, and those of apps with a `namespace` of their own.
+    pub namespace_objects: BTreeSet<usize>,
     /// Labels and annotations beyond the project's.
     pub common: Common,
     /// `vars`: each env's image tag, when apps share one (`tags`).
@@ -72,6 +76,8 @@ pub struct AppPlan {
     pub kept: BTreeMap<usize, BTreeSet<usize>>,
     /// The labels and annotations the app gives all its objects, per env.
     pub meta: BTreeMap<usize, Common>,
+    /// The app's own `namespace`, per env, where it has one.
+    pub namespaces: BTreeMap<usize, String>,
 }
 
 /// The `labels` and `annotations` parameters of an app or of the shared app.
@@ -124,7 +130,10 @@ pub fn plan(
     }
     let mut names: BTreeSet<String> = BTreeSet::new();
     for f in found.into_values() {
-        let app = plan_app(&plan, envs, f, &mut names, diags);
+        let (app, claimed) = plan_app(&plan, envs, f, &mut names, diags);
+        for (e, i) in claimed {
+            plan.envs[e].namespace_objects.insert(i);
+        }
         plan.apps.push(app);
     }
     shared(&mut plan, envs, &grouped, &mut names);
@@ -195,35 +204,48 @@ fn env_level(plan: &mut Plan, envs: &[EnvObjects]) {
         let mut env = EnvPlan {
             name: objects.env.clone(),
             namespace: namespace.filter(|ns| *ns != objects.env),
-            namespace_object: None,
+            create_namespace: false,
+            namespace_objects: BTreeSet::new(),
             common,
             vars: Vec::new(),
         };
-        env.namespace_object = objects
-            .objects
-            .iter()
-            .position(|o| {
-                o.api_version() == "v1"
-                    && o.kind() == "Namespace"
-                    && o.name() == env.effective_namespace()
-            })
-            .filter(|&i| {
-                compare::differences(&objects.objects[i].value, &namespace_object(plan, &env))
-                    .is_empty()
-            });
+        if let Some(i) = namespace_in_input(plan, &env, objects, env.effective_namespace()) {
+            env.create_namespace = true;
+            env.namespace_objects.insert(i);
+        }
         plan.envs.push(env);
     }
 }
 
-/// The Namespace object `create-namespace` renders for an env.
-fn namespace_object(plan: &Plan, env: &EnvPlan) -> Json {
+/// The input's Namespace `name`, when `create-namespace` renders it exactly.
+fn namespace_in_input(
+    plan: &Plan,
+    env: &EnvPlan,
+    objects: &EnvObjects,
+    name: &str,
+) -> Option<usize> {
+    objects
+        .objects
+        .iter()
+        .position(|o| o.api_version() == "v1" && o.kind() == "Namespace" && o.name() == name)
+        .filter(|&i| {
+            compare::differences(
+                &objects.objects[i].value,
+                &namespace_object(plan, env, name),
+            )
+            .is_empty()
+        })
+}
+
+/// The Namespace object `name` that `create-namespace` renders in an env.
+fn namespace_object(plan: &Plan, env: &EnvPlan, name: &str) -> Json {
     let mut labels = serde_json::Map::new();
     labels.insert("app.kubernetes.io/part-of".into(), json!(plan.project));
     labels.insert("app.kubernetes.io/managed-by".into(), json!("kiln"));
     for (k, v) in plan.common.labels.iter().chain(&env.common.labels) {
         labels.insert(k.clone(), json!(v));
     }
-    let mut meta = json!({"name": env.effective_namespace(), "labels": labels});
+    let mut meta = json!({"name": name, "labels": labels});
     let annotations: serde_json::Map<String, Json> = plan
         .common
         .annotations
@@ -300,13 +322,57 @@ fn demote(g: &mut group::Group, component: Component) {
     g.manifests = extra;
 }
 
+/// The namespace all of an app's namespaced objects are in, when it is not
+/// the env's: the app's own `namespace`. With `create-namespace`, kiln
+/// would also render that Namespace, so the input must have it (it is
+/// claimed), or must hold it as an object of some app; otherwise the app
+/// keeps its objects' namespaces by patches instead.
+fn own_namespace(
+    plan: &Plan,
+    objects: &EnvObjects,
+    e: usize,
+    g: &group::Group,
+) -> Option<(String, Option<usize>)> {
+    let env = &plan.envs[e];
+    let mut found: Option<&str> = None;
+    for i in g.all() {
+        let o = &objects.objects[i];
+        if validate::is_namespaced(o.api_version(), o.kind()) == Some(false) {
+            continue;
+        }
+        let ns = o.namespace()?;
+        if *found.get_or_insert(ns) != ns {
+            return None;
+        }
+    }
+    let ns = found
+        .filter(|ns| *ns != env.effective_namespace())?
+        .to_string();
+    if !env.create_namespace {
+        return Some((ns, None));
+    }
+    match namespace_in_input(plan, env, objects, &ns) {
+        Some(i) => Some((ns, Some(i))),
+        None if objects
+            .objects
+            .iter()
+            .any(|o| o.kind() == "Namespace" && o.name() == ns) =>
+        {
+            Some((ns, None))
+        }
+        None => None,
+    }
+}
+
+/// An app, and the Namespace objects (env, object) that its own
+/// `namespace` makes `create-namespace` render.
 fn plan_app(
     plan: &Plan,
     envs: &[EnvObjects],
     mut f: Found,
     names: &mut BTreeSet<String>,
     diags: &mut Diagnostics,
-) -> AppPlan {
+) -> (AppPlan, Vec<(usize, usize)>) {
     let mut component = component(envs, &f);
     let mut name = f.name.clone();
     if !crate::types::is_dns1035_label(&name, MAX_APP_NAME) {
@@ -389,6 +455,15 @@ fn plan_app(
     if component == Component::Manifests {
         per_env = meta.values().map(meta_nodes).collect();
     }
+    let mut namespaces = BTreeMap::new();
+    let mut claimed = Vec::new();
+    for ((e, g), nodes) in f.groups.iter().zip(&mut per_env) {
+        if let Some((ns, namespace_object)) = own_namespace(plan, &envs[*e], *e, g) {
+            nodes.push(Node::new("namespace").arg(ns.clone()));
+            namespaces.insert(*e, ns);
+            claimed.extend(namespace_object.map(|i| (*e, i)));
+        }
+    }
     let split = layers::split(&per_env, &stdlib_schema(component.name()));
     let mut app = AppPlan {
         name,
@@ -402,6 +477,7 @@ fn plan_app(
         members: BTreeMap::new(),
         kept: BTreeMap::new(),
         meta,
+        namespaces,
     };
     for ((e, g), own) in f.groups.iter().zip(split.envs) {
         if !own.is_empty() {
@@ -410,7 +486,7 @@ fn plan_app(
         app.members.insert(*e, g.all());
         app.kept.insert(*e, g.manifests.iter().copied().collect());
     }
-    app
+    (app, claimed)
 }
 
 /// The project's and the env's labels and annotations together.
@@ -483,7 +559,7 @@ fn shared(
             .shared
             .iter()
             .copied()
-            .filter(|&i| plan.envs[e].namespace_object != Some(i))
+            .filter(|i| !plan.envs[e].namespace_objects.contains(i))
             .collect();
         if !list.is_empty() {
             members.insert(e, list);
@@ -529,6 +605,7 @@ fn shared(
             .collect(),
         members,
         meta,
+        namespaces: BTreeMap::new(),
     };
     for (e, own) in app.envs.clone().into_iter().zip(split.envs) {
         if !own.is_empty() {
@@ -583,7 +660,11 @@ fn manifest_files(
         for &i in kept {
             let o = &envs[*e].objects[i];
             let mut value = o.value.clone();
-            let ns = env_plans[*e].effective_namespace();
+            let ns = app
+                .namespaces
+                .get(e)
+                .map(String::as_str)
+                .unwrap_or(env_plans[*e].effective_namespace());
             if let Some(m) = value["metadata"].as_object_mut() {
                 if o.namespace() == Some(ns)
                     && validate::is_namespaced(o.api_version(), o.kind()) != Some(false)

@@ -34,12 +34,12 @@ struct Rendered {
     value: Json,
 }
 
-/// The objects of each env (by env name), the Namespace object first.
+/// The objects of each env (by env name), the Namespace objects first.
 fn objects(compiled: &Compiled) -> BTreeMap<String, Vec<Rendered>> {
     let mut out = BTreeMap::new();
     for env in &compiled.envs {
         let mut list = Vec::new();
-        for bytes in env.namespace_object.iter() {
+        for bytes in env.namespace_objects.values() {
             for v in parse(bytes) {
                 list.push(Rendered {
                     app: String::new(),

@@ -15,7 +15,7 @@ pub fn world(plan: &Plan, root: &str, inputs: &str) -> MemWorld {
         if let Some(ns) = &env.namespace {
             n = n.child(Node::new("namespace").arg(ns.clone()));
         }
-        if env.namespace_object.is_some() {
+        if env.create_namespace {
             n = n.child(Node::new("create-namespace").arg(true));
         }
         if !env.vars.is_empty() {
@@ -154,6 +154,7 @@ mod tests {
                 members: BTreeMap::new(),
                 kept: BTreeMap::new(),
                 meta: BTreeMap::new(),
+                namespaces: BTreeMap::new(),
             }],
             ..Plan::default()
         };
