@@ -128,7 +128,12 @@ pub fn plan(
                 .push((e, app.clone()));
         }
     }
-    let mut names: BTreeSet<String> = BTreeSet::new();
+    // Valid names are the apps' own; a sanitised one must not take them.
+    let mut names: BTreeSet<String> = found
+        .keys()
+        .filter(|n| crate::types::is_dns1035_label(n, MAX_APP_NAME))
+        .cloned()
+        .collect();
     for f in found.into_values() {
         let (app, claimed) = plan_app(&plan, envs, f, &mut names, diags);
         for (e, i) in claimed {
@@ -266,7 +271,13 @@ fn component(envs: &[EnvObjects], f: &Found) -> Component {
         .iter()
         .map(|(e, g)| envs[*e].objects[g.workload].kind().to_string())
         .collect();
-    if kinds.len() != 1 {
+    // Two workloads of one name in an env: the second's app has another
+    // name, which a component would give the objects it makes.
+    let renamed = f
+        .groups
+        .iter()
+        .any(|(e, g)| envs[*e].objects[g.workload].name() != f.name);
+    if kinds.len() != 1 || renamed {
         return Component::Manifests;
     }
     let (e0, g0) = &f.groups[0];
@@ -389,9 +400,8 @@ fn plan_app(
             );
         }
         component = Component::Manifests;
-        name = app_name(&name);
+        name = unique(app_name(&name), names);
     }
-    let name = unique(name, names);
     let schema = stdlib_schema(component.name());
     let mut per_env: Vec<Vec<Node>> = Vec::new();
     if component != Component::Manifests {
