@@ -109,6 +109,7 @@ fn change(project: &str, envs: Vec<EnvOutput>) -> Change {
             ..Source::default()
         },
         envs,
+        ..Change::default()
     }
 }
 
@@ -124,6 +125,7 @@ fn opts(cache: &Path) -> CommitOptions {
         },
         time: Some(EPOCH.parse().unwrap()),
         cache_dir: cache.to_path_buf(),
+        sign: false,
     }
 }
 

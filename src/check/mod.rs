@@ -2,7 +2,9 @@
 //! and whose values have their types, with every independent problem
 //! reported.
 
+pub mod crds;
 pub mod extras;
+mod gitops;
 pub mod model;
 pub mod nodes;
 pub mod schema;
@@ -350,37 +352,10 @@ impl Checker<'_> {
         for c in children.nodes() {
             let cname = nodes::name(file, c);
             match cname.value.as_str() {
-                "gitops" => {
-                    let Some(url) = self.node_name(file, c, "a gitops repository URL or path")
-                    else {
-                        continue;
-                    };
-                    self.extra_args(file, c, 1);
-                    self.no_children(file, c);
-                    let mut g = Gitops {
-                        url,
-                        branch: "main".to_string(),
-                        path: "{env}".to_string(),
-                    };
-                    for p in nodes::props(file, c) {
-                        match p.name.as_str() {
-                            "branch" => {
-                                if let Some(s) = self.string_prop(&p) {
-                                    g.branch = s.value;
-                                }
-                            }
-                            "path" => {
-                                if let Some(s) = self.string_prop(&p) {
-                                    g.path = s.value;
-                                }
-                            }
-                            _ => self.unknown_prop("gitops", &p, &["branch", "path"]),
-                        }
-                    }
-                    self.model.project.gitops = Some(g);
-                }
+                "gitops" => self.gitops(file, c),
                 "labels" => self.model.project.labels = self.string_map(file, c),
                 "annotations" => self.model.project.annotations = self.string_map(file, c),
+                "crds" => self.crds(file, c),
                 other => self.diags.push(
                     Diagnostic::error(
                         codes::UNKNOWN_NODE,
@@ -389,7 +364,7 @@ impl Checker<'_> {
                     .primary(cname.span, "not a project setting")
                     .help(suggest(
                         other,
-                        ["gitops", "labels", "annotations"],
+                        ["gitops", "labels", "annotations", "crds"],
                         "`project` holds",
                     )),
                 ),

@@ -29,14 +29,21 @@ pub struct Project {
     pub gitops: Option<Gitops>,
     pub labels: StringMap,
     pub annotations: StringMap,
+    /// `crds PATH…`: CRD files or folders, relative to `kiln.kdl`.
+    pub crds: Vec<Spanned<String>>,
+    /// `crds allow-unknown=#true`: objects of a group no CRD defines are a
+    /// warning, not an error.
+    pub allow_unknown_kinds: bool,
 }
 
-/// `gitops URL branch= path=`: defaults for the gitops commands.
+/// `gitops URL branch= path= sign=`: defaults for the gitops commands.
 #[derive(Clone, Debug)]
 pub struct Gitops {
     pub url: Spanned<String>,
     pub branch: String,
     pub path: String,
+    /// `sign=#true`: every commit is signed, as with `--sign`.
+    pub sign: bool,
 }
 
 /// Keys to spanned string values, in the order written.

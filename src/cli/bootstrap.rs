@@ -7,6 +7,7 @@ use super::Context;
 use super::commit::report_gitops_error;
 use super::gitops_flags::{GitopsFlags, env_folder, setup};
 use crate::gitops::{self, Bootstrap};
+use crate::types::is_dns_label;
 
 /// `kiln bootstrap` flags.
 #[derive(Args, Debug)]
@@ -20,6 +21,9 @@ pub struct BootstrapArgs {
     /// One Flux Kustomization per app, so one broken app never blocks the rest
     #[arg(long)]
     per_app: bool,
+    /// Make Flux verify the signature of every commit it applies, with the public keys in this Secret
+    #[arg(long, value_name = "SECRET")]
+    verify_secret: Option<String>,
     #[command(flatten)]
     gitops: GitopsFlags,
 }
@@ -63,10 +67,20 @@ pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
         };
         envs.push((name, folder));
     }
+    if let Some(secret) = &args.verify_secret
+        && !(secret.len() <= 253 && secret.split('.').all(|p| is_dns_label(p, 63)))
+    {
+        eprintln!("error: `--verify-secret {secret}` is not a Secret name");
+        eprintln!(
+            "  help: a Secret name is lower-case letters, digits, `-` and `.`, such as `flux-signing-keys`"
+        );
+        return 2;
+    }
     let spec = Bootstrap {
         url: gitops::redact(&args.url),
         envs,
         per_app: args.per_app,
+        verify_secret: args.verify_secret.clone(),
     };
     match gitops::bootstrap(&target, &spec, &opts) {
         Ok(commit) => {
@@ -88,6 +102,11 @@ pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
                 eprintln!(
                     "  2. if the repository is private, give Flux a secret to clone it\n     (`flux create secret git …`) and add `secretRef` to the GitRepository"
                 );
+                if let Some(secret) = &spec.verify_secret {
+                    eprintln!(
+                        "     Flux applies only commits signed by a key in Secret `{secret}`:\n     kubectl -n flux-system create secret generic {secret} --from-file=team.asc=KEY.asc   (or team.sshpub=KEY.pub)"
+                    );
+                }
                 let files: Vec<String> = spec
                     .envs
                     .iter()

@@ -40,6 +40,7 @@ codes! {
     DUPLICATE_KEY = "kiln::check::duplicate_key", "two entries of a repeated parameter with the same key in one layer";
     REPEATED_PARAM = "kiln::check::repeated_param", "a single-valued parameter given twice in one block";
     SCHEMA = "kiln::check::schema", "a component definition is malformed (unknown type, unknown include, bad key)";
+    CRD = "kiln::check::crd", "a `crds` file (or a CRD an app renders) that is not a CustomResourceDefinition, or whose schema kiln cannot read";
     RESERVED_COMPONENT = "kiln::check::reserved_component", "a project component takes a standard library component's name";
     PATH_OUTSIDE = "kiln::check::path_outside", "a path leads outside the project directory, after following symbolic links";
     FILE_NOT_FOUND = "kiln::check::file_not_found", "a file named by `file from=`, `manifest` or `template` does not exist";
@@ -48,11 +49,17 @@ codes! {
     RENDER_TEMPLATE = "kiln::render::template", "a component's template failed while rendering an app";
     RENDER_YAML = "kiln::render::yaml", "a template or manifest produced text that is not YAML";
     MISSING_FIELD = "kiln::render::missing_field", "a rendered object lacks `apiVersion`, `kind` or `metadata.name`";
-    INVALID_OBJECT = "kiln::render::invalid_object", "a rendered object does not match the Kubernetes API (unknown or mistyped field)";
+    INVALID_OBJECT = "kiln::render::invalid_object", "a rendered object does not match the Kubernetes API or its CRD (unknown or mistyped field, a broken rule)";
+    UNKNOWN_KIND = "kiln::render::unknown_kind", "an object of a group no CRD defines (built in, in `crds`, or rendered by an app of the env)";
+    DEPRECATED = "kiln::render::deprecated", "an object uses a version its CRD marks deprecated (a warning)";
     DUPLICATE_OBJECT = "kiln::render::duplicate_object", "two objects with the same kind, namespace and name in one env";
     PLAINTEXT_SECRET = "kiln::render::plaintext_secret", "a credential in plain text: a Secret with data, or an `env` value named like a password";
     PATCH = "kiln::render::patch", "a `patch` whose target object or path does not exist";
     OUTPUT = "kiln::render::output", "the rendered output could not be written (no permission, a full disk, a file in the way); nothing was changed";
+    EDIT_ARGUMENT = "kiln::edit::argument", "a `kiln set image` argument that cannot be applied: an unknown app, an app named twice, an env the app is not deployed to";
+    EDIT_NO_FIT = "kiln::edit::no_fit", "a new image reference that does not fit the template its image is written with";
+    EDIT_CONFLICT = "kiln::edit::conflict", "two images share a var, and their new references need different values for it";
+    EDIT_BROKEN = "kiln::edit::broken", "the edited project would not check, or would not run the new image: nothing was written";
     IMPORT_READ = "kiln::import::read", "an input of `kiln import` could not be read, is not YAML, or holds a document that is not a Kubernetes object";
     IMPORT_KUSTOMIZATION = "kiln::import::kustomization", "an input of `kiln import` holds a kustomization, which import does not build: pass `kubectl kustomize` output instead";
     IMPORT_DUPLICATE = "kiln::import::duplicate", "two objects with the same kind, namespace and name in one env's input";

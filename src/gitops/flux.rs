@@ -48,6 +48,9 @@ pub struct Bootstrap {
     /// Each env's name and folder.
     pub envs: Vec<(String, String)>,
     pub per_app: bool,
+    /// `--verify-secret`: the Secret holding the public keys Flux checks
+    /// the signature of the branch tip against.
+    pub verify_secret: Option<String>,
 }
 
 /// The name of an env's Flux objects: `kiln-<env>`.
@@ -60,9 +63,17 @@ fn quoted(s: &str) -> String {
     serde_json::Value::String(s.to_string()).to_string()
 }
 
-fn git_repository(name: &str, url: &str, branch: &str) -> String {
+fn git_repository(name: &str, url: &str, branch: &str, verify: Option<&str>) -> String {
+    // Flux's `verify` has no provider field: it takes OpenPGP keys from the
+    // Secret's `*.asc` entries and SSH keys from its `*.sshpub` entries.
+    let verify = verify.map_or(String::new(), |secret| {
+        format!(
+            "  verify:\n    mode: HEAD\n    secretRef:\n      name: {}\n",
+            quoted(secret)
+        )
+    });
     format!(
-        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: {name}\n  namespace: {FLUX_NAMESPACE}\nspec:\n  interval: 1m0s\n  url: {}\n  ref:\n    branch: {}\n",
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: {name}\n  namespace: {FLUX_NAMESPACE}\nspec:\n  interval: 1m0s\n  url: {}\n  ref:\n    branch: {}\n{verify}",
         quoted(url),
         quoted(branch)
     )
@@ -120,7 +131,12 @@ pub fn bootstrap(
             };
             let text = format!(
                 "{}---\n{}",
-                git_repository(&name, &spec.url, &opts.branch),
+                git_repository(
+                    &name,
+                    &spec.url,
+                    &opts.branch,
+                    spec.verify_secret.as_deref()
+                ),
                 kustomization(&name, &follows, &name)
             );
             editor
