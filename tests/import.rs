@@ -298,6 +298,7 @@ fn podinfo_three_envs_import_and_render_the_same_objects() {
         stderr.contains("imported 75 objects of 3 envs into 10 apps"),
         "{stderr}"
     );
+    assert!(kdl_percent(&stderr) <= 60, "{stderr}");
     snapshot("import_podinfo", project_text(&out));
 }
 
@@ -329,6 +330,26 @@ fn a_multi_service_application_imports_and_renders_the_same_objects() {
         }
     }
     assert!(!stderr.contains("hunter2") && !stderr.contains("cG9zdGdyZXM6"));
+    // IMPORT.md: for a typical multi-service application the KDL is at
+    // most 60% of the bytes of the YAML it replaces.
+    let percent = kdl_percent(&stderr);
+    // The Certificate's CRD is not in the input: named, and allowed.
+    assert!(
+        stderr.contains("no CRD defines `Certificate` of group `cert-manager.io`"),
+        "{stderr}"
+    );
+    assert!(percent <= 60, "{percent}% of the YAML:\n{stderr}");
+}
+
+/// The share of the YAML's bytes the KDL takes, from the summary
+/// `kiln import` prints: "… bytes of YAML (NN%)".
+fn kdl_percent(stderr: &str) -> u64 {
+    let (_, tail) = stderr
+        .split_once("bytes of YAML (")
+        .unwrap_or_else(|| panic!("no summary in:\n{stderr}"));
+    tail.split_once("%)")
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("no percentage in:\n{stderr}"))
 }
 
 #[test]

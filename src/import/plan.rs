@@ -28,6 +28,9 @@ pub struct Plan {
     pub apps: Vec<AppPlan>,
     /// Manifest files by path relative to the project.
     pub manifests: BTreeMap<String, Vec<u8>>,
+    /// `crds allow-unknown=#true`: the input has custom resources no CRD
+    /// kiln knows defines (`crds.rs`).
+    pub allow_unknown_kinds: bool,
 }
 
 /// One env.

@@ -74,6 +74,9 @@ fn project(plan: &Plan, inputs: &str) -> String {
             p = p.child(m);
         }
     }
+    if plan.allow_unknown_kinds {
+        p = p.child(Node::new("crds").prop("allow-unknown", Value::Bool(true)));
+    }
     write_node(&mut out, &p, 0);
     out
 }
