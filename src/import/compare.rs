@@ -274,8 +274,10 @@ mod tests {
 
     #[test]
     fn lists_of_other_lengths_or_mostly_different_differ_whole() {
+        // `a`: longer, but not the rendered list and more; `b`: the same
+        // length, mostly different.
         let input = json!({"spec": {"a": [1, 2], "b": [1, 2, 3]}});
-        let rendered = json!({"spec": {"a": [1], "b": [3, 2, 1]}});
+        let rendered = json!({"spec": {"a": [2], "b": [3, 2, 1]}});
         assert_eq!(
             paths(&differences(&input, &rendered)),
             ["/spec/a", "/spec/b"]

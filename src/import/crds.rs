@@ -101,6 +101,10 @@ mod tests {
         let alone = env(vec![certificate.clone(), certificate]);
         assert!(unknown_kinds(&[alone], &mut diags));
         assert_eq!(diags.0.len(), 1, "one warning per kind");
-        assert!(diags.0[0].message.contains("`Certificate` of group `cert-manager.io`"));
+        assert!(
+            diags.0[0]
+                .message
+                .contains("`Certificate` of group `cert-manager.io`")
+        );
     }
 }
