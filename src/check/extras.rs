@@ -32,7 +32,7 @@ pub const LANGUAGE_NODES: &[LanguageNode] = &[
     },
     LanguageNode {
         name: "patch",
-        usage: "patch \"Kind/name\" { set POINTER VALUE; remove POINTER }",
+        usage: "patch \"Kind/name\" { set POINTER VALUE; set POINTER json=TEXT; remove POINTER }",
         doc: "edit a rendered object by JSON pointer, before validation",
     },
     LanguageNode {
@@ -151,6 +151,10 @@ impl Checker<'_> {
         extras.namespace = Some(NamespaceUse { value, span: head });
     }
 
+    /// Decodes a `patch` node: `set POINTER VALUE` writes a KDL scalar,
+    /// `set POINTER json=TEXT` any JSON value (a list, a map), which a
+    /// scalar cannot: without it a patch could never add a list the
+    /// template did not make.
     pub(super) fn patch(&mut self, file: FileId, node: &KdlNode) -> Option<Patch> {
         let target = self.node_name(file, node, "a patch target (`Kind/name`)")?;
         self.extra_args(file, node, 1);
@@ -206,20 +210,11 @@ impl Checker<'_> {
                 }
             };
             match cname.value.as_str() {
-                "set" => match args.get(1) {
-                    Some(v) => {
-                        self.extra_args(file, c, 2);
-                        patch.ops.push(PatchOp::Set {
-                            pointer,
-                            value: Spanned::new(v.value.clone(), v.span),
-                        });
+                "set" => {
+                    if let Some(op) = self.set_op(file, c, pointer, &args) {
+                        patch.ops.push(op);
                     }
-                    None => self.diags.push(
-                        Diagnostic::error(codes::MALFORMED, "`set` needs a pointer and a value")
-                            .primary(pointer.span, "no value after this")
-                            .help("write `set \"/spec/replicas\" 3`"),
-                    ),
-                },
+                }
                 "remove" => {
                     self.extra_args(file, c, 1);
                     patch.ops.push(PatchOp::Remove { pointer });
@@ -239,6 +234,81 @@ impl Checker<'_> {
             }
         }
         Some(patch)
+    }
+
+    /// `set POINTER VALUE` or `set POINTER json=TEXT`: exactly one of the two.
+    fn set_op(
+        &mut self,
+        file: FileId,
+        node: &KdlNode,
+        pointer: Spanned<String>,
+        args: &[nodes::Arg],
+    ) -> Option<PatchOp> {
+        let mut json = None;
+        for p in nodes::props(file, node) {
+            if p.name != "json" {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::UNKNOWN_PROPERTY,
+                        format!("unknown property `{}` of `set`", p.name),
+                    )
+                    .primary(p.name_span, "not a property of `set`")
+                    .help(suggest(&p.name, ["json"], "`set` takes")),
+                );
+                continue;
+            }
+            let Value::String(text) = &p.value else {
+                self.diags.push(
+                    Diagnostic::error(
+                        codes::TYPE_MISMATCH,
+                        format!("expected JSON text in a string, found {}", p.value.kind()),
+                    )
+                    .primary(p.span, "expected a string")
+                    .help("write `json=\"[\\\"a\\\", \\\"b\\\"]\"`, or a raw string `json=#\"[\"a\", \"b\"]\"#`"),
+                );
+                continue;
+            };
+            match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(v) => json = Some(Spanned::new(v, p.span)),
+                Err(e) => self.diags.push(
+                    Diagnostic::error(codes::MALFORMED, format!("`json=` is not JSON: {e}"))
+                        .primary(p.span, "not JSON")
+                        .help("write a JSON value, such as `[\"ALL\"]` or `{\"key\": 1}`"),
+                ),
+            }
+        }
+        match (args.get(1), json) {
+            (Some(v), None) => {
+                self.extra_args(file, node, 2);
+                Some(PatchOp::Set {
+                    pointer,
+                    value: Spanned::new(v.value.to_json(), v.span),
+                })
+            }
+            (None, Some(value)) => {
+                self.extra_args(file, node, 1);
+                Some(PatchOp::Set { pointer, value })
+            }
+            (Some(v), Some(j)) => {
+                self.diags.push(
+                    Diagnostic::error(codes::EXCLUSIVE, "`set` takes a value or `json=`, not both")
+                        .primary(v.span, "a value")
+                        .related(j.span, "and JSON")
+                        .help("keep one of them"),
+                );
+                None
+            }
+            (None, None) => {
+                if !nodes::props(file, node).iter().any(|p| p.name == "json") {
+                    self.diags.push(
+                        Diagnostic::error(codes::MALFORMED, "`set` needs a pointer and a value")
+                            .primary(pointer.span, "no value after this")
+                            .help("write `set \"/spec/replicas\" 3`, or `set \"/spec/x\" json=\"[1, 2]\"` for a list or a map"),
+                    );
+                }
+                None
+            }
+        }
     }
 }
 

@@ -83,9 +83,11 @@ pub struct Patch {
 /// One edit of a [`Patch`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum PatchOp {
+    /// `set POINTER VALUE` (a scalar) or `set POINTER json=TEXT` (any
+    /// JSON value), as the JSON the object receives.
     Set {
         pointer: Spanned<String>,
-        value: Spanned<Value>,
+        value: Spanned<serde_json::Value>,
     },
     Remove {
         pointer: Spanned<String>,

@@ -9,6 +9,7 @@ pub mod explain_code;
 mod fmt;
 mod gitops_flags;
 mod history;
+mod import;
 mod init;
 mod man;
 mod order;
@@ -162,6 +163,11 @@ enum Command {
         after_help = "Example:\n  kiln bootstrap --gitops ../gitops --url https://github.com/acme/gitops.git\n  kiln bootstrap --gitops ../gitops --url ssh://git@github.com/acme/gitops.git --env production --per-app"
     )]
     Bootstrap(bootstrap::BootstrapArgs),
+    /// Turn existing Kubernetes YAML (per env) into a kiln project that renders the same objects
+    #[command(
+        after_help = "Example:\n  kiln import --env staging=deploy/staging.yaml --env production=deploy/production/ --out shop/\n  kubectl kustomize overlays/dev | kiln import --env dev=- --out shop/"
+    )]
+    Import(import::ImportArgs),
     /// Scaffold a working project: kiln.kdl, one app, staging and production envs
     #[command(after_help = "Example:\n  kiln init my-service && cd my-service && kiln render")]
     Init(init::InitArgs),
@@ -205,6 +211,7 @@ pub fn main() -> i32 {
         Command::ExplainCode(a) => explain_code::run(&ctx, a),
         Command::Schema(a) => schema::run(&ctx, a),
         Command::Init(a) => init::run(&ctx, a),
+        Command::Import(a) => import::run(&ctx, a),
         Command::Commit(a) => commit::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::History(a) => history::run(&ctx, a),

@@ -67,6 +67,15 @@ codes! {
     EDIT_NO_FIT = "kiln::edit::no_fit", "a new image reference that does not fit the template its image is written with";
     EDIT_CONFLICT = "kiln::edit::conflict", "two images share a var, and their new references need different values for it";
     EDIT_BROKEN = "kiln::edit::broken", "the edited project would not check, or would not run the new image: nothing was written";
+    IMPORT_READ = "kiln::import::read", "an input of `kiln import` could not be read, is not YAML, or holds a document that is not a Kubernetes object";
+    IMPORT_KUSTOMIZATION = "kiln::import::kustomization", "an input of `kiln import` holds a kustomization, which import does not build: pass `kubectl kustomize` output instead";
+    IMPORT_DUPLICATE = "kiln::import::duplicate", "two objects with the same kind, namespace and name in one env's input";
+    IMPORT_SECRET = "kiln::import::secret", "a Secret with data in the input: left out of the imported project, never written in plain text";
+    IMPORT_CREDENTIAL = "kiln::import::credential", "an input container has a plain-text `env` value named like a credential: imported as it is, with `allow-plaintext=#true`";
+    IMPORT_SELECTOR = "kiln::import::selector", "an existing workload's selector that no standard component can keep (`matchExpressions`, or labels its pods do not carry)";
+    IMPORT_MANIFEST_APP = "kiln::import::manifest_app", "a workload imported as plain manifests rather than through a component (its name is not a valid app name, or a value its component requires is not one kiln accepts)";
+    IMPORT_DIFFERENCE = "kiln::import::difference", "the imported project would render an object differently from the input: the object, the JSON path, before and after";
+    IMPORT_OUTPUT = "kiln::import::output", "the imported project could not be written, or `--out` holds files already (without `--force`)";
     USAGE = "kiln::cli::usage", "the command line lacks something the command needs (such as a gitops repository)";
     INTERNAL = "kiln::internal", "kiln itself failed: please report it";
 }

@@ -529,7 +529,7 @@ fn render_app(
             for op in &p.ops {
                 let res = match op {
                     PatchOp::Set { pointer, value } => {
-                        pointer_set(&mut o.value, &pointer.value, value.value.to_json())
+                        pointer_set(&mut o.value, &pointer.value, value.value.clone())
                             .map_err(|e| (pointer.span, e))
                     }
                     PatchOp::Remove { pointer } => {
