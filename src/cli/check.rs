@@ -2,9 +2,9 @@
 
 use clap::Args;
 
-use super::{Context, ResolveFlags, count};
+use super::{Context, ResolveFlags};
 use crate::compile::Selection;
-use crate::diag::Format;
+use crate::diag::{Format, count};
 
 /// `kiln check` flags.
 #[derive(Args, Debug)]
@@ -30,9 +30,16 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
                         "{} (namespace {}): {}, {}",
                         env.env,
                         env.namespace,
-                        count(env.apps.len(), "app"),
-                        count(objects, "object")
+                        count(env.apps.len() as u64, "app", "apps"),
+                        count(objects as u64, "object", "objects")
                     );
+                    let steps = crate::render::order::apply_order(env);
+                    if steps.len() > 1 {
+                        let shown: Vec<String> = steps.iter().map(|s| s.join(", ")).collect();
+                        eprintln!("  apply order: {}", shown.join(" → "));
+                    } else if !env.apps.is_empty() {
+                        eprintln!("  apply order: every app at once (none depends on another)");
+                    }
                 }
             }
             if code == 0
@@ -50,11 +57,11 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
                 let warnings = c.diags.0.len();
                 eprintln!(
                     "checked {}, {}, {}: no errors{}",
-                    count(c.envs.len(), "env"),
-                    count(c.model.apps.len(), "app"),
-                    count(objects, "object"),
+                    count(c.envs.len() as u64, "env", "envs"),
+                    count(c.model.apps.len() as u64, "app", "apps"),
+                    count(objects as u64, "object", "objects"),
                     if warnings > 0 {
-                        format!(", {}", count(warnings, "warning"))
+                        format!(", {}", count(warnings as u64, "warning", "warnings"))
                     } else {
                         String::new()
                     }

@@ -4,9 +4,10 @@
 use clap::Args;
 
 use super::explain::location;
-use super::{Context, ResolveFlags, count};
+use super::{Context, ResolveFlags};
 use crate::compile::Selection;
 use crate::diag::Format;
+use crate::diag::count;
 use crate::lint::{Disposition, Level, RULES, rule};
 use crate::span::Span;
 
@@ -74,7 +75,11 @@ pub fn run(ctx: &Context, args: LintArgs) -> i32 {
         let allowed = allowed.len();
         let mut line = match reported.len() {
             0 => "no findings".to_string(),
-            n => format!("{} ({})", count(n, "finding"), by_rule.join(", ")),
+            n => format!(
+                "{} ({})",
+                count(n as u64, "finding", "findings"),
+                by_rule.join(", ")
+            ),
         };
         if allowed > 0 {
             line.push_str(&format!(
@@ -138,7 +143,7 @@ pub fn explain(ctx: &Context, flags: &ResolveFlags, env: &str, preview: bool, ap
     } else {
         println!(
             "lint: {} for app {app} in env {env}",
-            count(mine.len(), "finding")
+            count(mine.len() as u64, "finding", "findings")
         );
     }
     let at = |span: Span| location(&c.sources, span);

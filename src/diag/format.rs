@@ -194,15 +194,25 @@ fn json_report(diags: &[Diagnostic], sources: &Sources) -> String {
     s
 }
 
+/// The codes kiln only ever reports as warnings: SARIF gives them the
+/// default level `warning`.
+const WARNING_CODES: &[super::Code] = &[
+    super::codes::DEPRECATED,
+    super::codes::NOT_KEPT,
+    super::codes::IMPORT_SECRET,
+    super::codes::IMPORT_CREDENTIAL,
+    super::codes::IMPORT_MANIFEST_APP,
+];
+
 /// A SARIF 2.1.0 log: one run, one rule per diagnostic code, one result
 /// per diagnostic with its primary location and related locations.
 fn sarif(diags: &[Diagnostic], sources: &Sources) -> String {
-    // The diagnostic codes, errors but for a deprecated version (always a
-    // warning), then one rule per lint rule with its doc and default level.
+    // The diagnostic codes, errors but for those always reported as
+    // warnings, then one rule per lint rule with its doc and default level.
     let mut rules: Vec<_> = super::CODES
         .iter()
         .map(|c| {
-            let level = if c.0 == super::codes::DEPRECATED.0 {
+            let level = if WARNING_CODES.iter().any(|w| w.0 == c.0) {
                 "warning"
             } else {
                 "error"

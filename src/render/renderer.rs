@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json};
 
 use super::crd::{self, Crds};
 use super::custom::{self, Custom};
-use super::{manifests, namespaces, validate, yaml};
+use super::{manifests, namespaces, order, validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::lint;
@@ -207,6 +207,8 @@ struct RenderedApp {
     output: AppOutput,
     /// (kind, namespace, name) of each object, with the span that made it.
     keys: Vec<((String, String, String), Span)>,
+    /// The kinds its objects define and use, for the env's order.
+    types: order::AppTypes,
     diags: Diagnostics,
     /// What lint saw of the app, when it rendered without errors.
     lint: Option<lint::Inspected>,
@@ -245,6 +247,7 @@ pub fn render_env(
                     crds: Vec::new(),
                     output: AppOutput::default(),
                     keys: Vec::new(),
+                    types: order::AppTypes::default(),
                     diags,
                     lint: None,
                 });
@@ -279,6 +282,10 @@ pub fn render_env(
                 .collect();
             output.images.sort();
             output.images.dedup();
+            // Custom resources that wait for the env's CRDs count too.
+            let all = objects.iter().chain(&deferred);
+            let types =
+                order::types_of(all.map(|o| (&o.value, o.param_span.unwrap_or(o.app_span))));
             Some(RenderedApp {
                 namespace: resolved.own_namespace.map(|n| n.value),
                 target_namespace: resolved.namespace,
@@ -287,6 +294,7 @@ pub fn render_env(
                 app: resolved.app,
                 output,
                 keys,
+                types,
                 diags,
                 lint,
             })
@@ -301,6 +309,7 @@ pub fn render_env(
         namespace: renv.namespace.clone(),
         namespace_objects: BTreeMap::new(),
         apps: BTreeMap::new(),
+        flux: Default::default(),
     };
     // The apps' own namespaces, and the Namespace objects apps render.
     let mut used = BTreeSet::new();
@@ -308,9 +317,11 @@ pub fn render_env(
     // Duplicates across the env, reported at the later app.
     let mut seen: HashMap<(String, String, String), (String, Span)> = HashMap::new();
     let mut inspected = Vec::new();
+    let mut types = BTreeMap::new();
     for r in rendered {
         diags.extend(r.diags);
         inspected.extend(r.lint);
+        types.insert(r.app.clone(), r.types);
         used.extend(r.namespace);
         for (key, span) in r.keys {
             if key.0 == "Namespace" {
@@ -328,6 +339,9 @@ pub fn render_env(
             }
         }
         out.apps.insert(r.app, r.output);
+    }
+    if let Some(env) = model.envs.get(&renv.env_def) {
+        order::order_env(model, env, &mut out, &types, diags);
     }
     if diags.error_count() > before {
         return None;
@@ -554,7 +568,7 @@ fn render_app(
             for op in &p.ops {
                 let res = match op {
                     PatchOp::Set { pointer, value } => {
-                        pointer_set(&mut o.value, &pointer.value, value.value.to_json())
+                        pointer_set(&mut o.value, &pointer.value, value.value.clone())
                             .map_err(|e| (pointer.span, e))
                     }
                     PatchOp::Remove { pointer } => {
