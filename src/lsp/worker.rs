@@ -105,6 +105,9 @@ impl Worker {
 #[derive(Default)]
 struct State {
     engines: HashMap<PathBuf, (Engine, Published)>,
+    /// The edited documents of abandoned compiles, by project: the next
+    /// compile publishes their lists too, so every edit gets an answer.
+    unanswered: HashMap<PathBuf, Vec<PathBuf>>,
 }
 
 fn run(jobs: &Receiver<Job>, stop: &AtomicBool, send: &dyn Fn(Message) -> bool) {
@@ -140,6 +143,14 @@ fn run(jobs: &Receiver<Job>, stop: &AtomicBool, send: &dyn Fn(Message) -> bool) 
 impl State {
     /// Runs one job; false when the client is gone.
     fn compile(&mut self, job: Job, stop: &AtomicBool, send: &dyn Fn(Message) -> bool) -> bool {
+        let mut job = job;
+        let mut edited = self.unanswered.remove(&job.project.root).unwrap_or_default();
+        for p in std::mem::take(&mut job.edited) {
+            if !edited.contains(&p) {
+                edited.push(p);
+            }
+        }
+        job.edited = edited;
         let project = &job.project;
         let superseded = || {
             stop.load(Ordering::SeqCst)
@@ -154,7 +165,10 @@ impl State {
         let compiled = match catch_unwind(AssertUnwindSafe(|| engine.compile(&world, &superseded)))
         {
             Ok(Some(c)) => c,
-            Ok(None) => return true,
+            Ok(None) => {
+                self.unanswered.insert(root, job.edited);
+                return true;
+            }
             Err(_) => {
                 // What it kept may be half updated: start again from nothing.
                 self.engines.remove(&root);
@@ -167,6 +181,7 @@ impl State {
         let _publishing = lock(&project.publishing);
         if superseded() {
             // A newer version's compile publishes.
+            self.unanswered.insert(root, job.edited);
             return true;
         }
         for n in notes {
@@ -176,5 +191,85 @@ impl State {
         }
         published.sent(now);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::lsp::paths::path_uri;
+
+    const KILN: &str = "project \"shop\"\n\nflavor \"small\" {\n    replicas 1\n}\n\nenv \"staging\" {\n    flavor \"small\"\n}\n";
+    const BROKEN: &str = "app \"web\" {\n    image \"nginx:1.27\"\n    replicas \"two\"\n}\n";
+    const FIXED: &str = "app \"web\" {\n    image \"nginx:1.27\"\n    replicas 2\n}\n";
+
+    /// A job for `project` at `generation`: `apps.kdl` open at `version`
+    /// with `text`, and edited.
+    fn job(project: &Arc<Project>, generation: u64, version: i32, text: &str) -> Job {
+        let app = project.root.join("apps.kdl");
+        let uri = path_uri(&app).expect("a file URI");
+        Job {
+            project: project.clone(),
+            generation,
+            edited: vec![app.clone()],
+            texts: HashMap::from([(app.clone(), text.to_string())]),
+            open: OpenDocs(HashMap::from([(app, (uri, version))])),
+        }
+    }
+
+    /// Runs `job` on `state`, returning the (version, diagnostic count)
+    /// of every publish, in order.
+    fn run_job(state: &mut State, job: Job) -> Vec<(Option<i32>, usize)> {
+        let sent = RefCell::new(Vec::new());
+        let send = |m: Message| {
+            if let Message::Notification(n) = m {
+                let p: lsp_types::PublishDiagnosticsParams =
+                    serde_json::from_value(n.params).expect("publishDiagnostics");
+                sent.borrow_mut().push((p.version, p.diagnostics.len()));
+            }
+            true
+        };
+        assert!(state.compile(job, &AtomicBool::new(false), &send));
+        sent.into_inner()
+    }
+
+    fn project() -> (tempfile::TempDir, Arc<Project>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("kiln.kdl"), KILN).expect("write");
+        std::fs::write(dir.path().join("apps.kdl"), FIXED).expect("write");
+        let root = dir.path().canonicalize().expect("canonical");
+        (dir, Arc::new(Project::new(root)))
+    }
+
+    #[test]
+    fn a_superseded_version_is_never_published() {
+        let (_dir, project) = project();
+        let mut state = State::default();
+        let old = project.bump();
+        let new = project.bump();
+        // Version 1's compile runs after version 2 came: it says nothing.
+        assert_eq!(run_job(&mut state, job(&project, old, 1, BROKEN)), vec![]);
+        // Version 2's publishes, for version 2.
+        assert_eq!(run_job(&mut state, job(&project, new, 2, FIXED)), vec![(Some(2), 0)]);
+    }
+
+    #[test]
+    fn an_abandoned_edit_is_answered_by_the_next_compile() {
+        let (_dir, project) = project();
+        let mut state = State::default();
+        let first = project.bump();
+        assert_eq!(run_job(&mut state, job(&project, first, 1, BROKEN)), vec![(Some(1), 1)]);
+        // Version 2 (a comment more, the same diagnostics) is abandoned;
+        // the next compile, of another file's change, still answers it
+        // although its list did not change.
+        let commented = format!("{BROKEN}// more\n");
+        let abandoned = project.bump();
+        let latest = project.bump();
+        assert_eq!(run_job(&mut state, job(&project, abandoned, 2, &commented)), vec![]);
+        let mut next = job(&project, latest, 2, &commented);
+        next.edited = vec![project.root.join("kiln.kdl")];
+        assert_eq!(run_job(&mut state, next), vec![(Some(2), 1), (None, 0)]);
     }
 }

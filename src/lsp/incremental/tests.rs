@@ -1,11 +1,12 @@
 //! The differential test of the incremental engine: seeded random edits
-//! of a small project (its kiln.kdl with flavors and envs, apps in files of
-//! their own, a project component with a template, manifests and `file`
-//! values), and after each the engine's diagnostics compared with a full
-//! compile's, as `kiln check` makes them.
+//! of a small project (flavors, envs and apps in files of their own, a
+//! project component with a template, manifests and `file` values), and
+//! after each the engine's diagnostics compared with a full compile's, as
+//! `kiln check` makes them; an abandoned compile; an edit of a flavor.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Engine;
 use crate::compile::{self, Compiled, Request, Selection};
@@ -13,9 +14,22 @@ use crate::diag::{Format, render};
 use crate::world::Overlay;
 
 const FILES: &[(&str, &str)] = &[
+    ("kiln.kdl", "project \"shop\" {\n    labels team=\"shop\"\n}\n"),
     (
-        "kiln.kdl",
-        "project \"shop\"\n\nflavor \"small\" {\n    replicas 1\n    resources cpu=\"100m\" memory=\"128Mi\"\n}\n\nflavor \"debug\" {\n    env \"LOG_LEVEL\" \"debug\"\n}\n\nenv \"staging\" {\n    flavor \"small\" \"debug\"\n}\n\nenv \"production\" {\n    namespace \"shop-prod\"\n    app \"web\" {\n        replicas 4\n    }\n}\n\nenv \"preview\" {\n    preview ttl=\"72h\"\n    namespace \"shop-{{ preview.name }}\"\n    flavor \"small\"\n}\n",
+        "flavors/small.kdl",
+        "flavor \"small\" {\n    replicas 1\n    resources cpu=\"100m\" memory=\"128Mi\"\n}\n",
+    ),
+    (
+        "flavors/debug.kdl",
+        "flavor \"debug\" {\n    env \"LOG_LEVEL\" \"debug\"\n}\n",
+    ),
+    (
+        "envs/staging.kdl",
+        "env \"staging\" {\n    flavor \"small\" \"debug\"\n}\n",
+    ),
+    (
+        "envs/others.kdl",
+        "env \"production\" {\n    namespace \"shop-prod\"\n    app \"web\" {\n        replicas 4\n    }\n}\n\nenv \"preview\" {\n    preview ttl=\"72h\"\n    namespace \"shop-{{ preview.name }}\"\n    flavor \"small\"\n}\n",
     ),
     (
         "apps/web.kdl",
@@ -46,6 +60,13 @@ const FILES: &[(&str, &str)] = &[
 
 /// Replacements that break or fix names and values, applied either way.
 const SWAPS: &[(&str, &str)] = &[
+    ("\"debug\"\n", "\"{{ vars.nope }}\"\n"),
+    ("\"info\"", "\"{{ vars.nope }}\""),
+    (
+        "replicas 4\n",
+        "replicas 4\n        env \"X\" \"{{ vars.nope }}\"\n",
+    ),
+    ("mode: \"plain\"", "mode: [1"),
     ("\"small\"", "\"smal\""),
     ("\"debug\"", "\"debgu\""),
     ("\"web\"", "\"wbe\""),
@@ -78,42 +99,58 @@ impl Rng {
     }
 }
 
-/// One random edit of one file, or every file back to its first text (so
-/// that the project is often clean enough to render); says what it did.
+/// One random edit: every file back to its first text (so that the
+/// project is often clean enough to render), a character inserted or
+/// deleted, or one of [`SWAPS`] made or undone in a file that holds it.
+/// Says what it did.
 fn edit(texts: &mut [(PathBuf, String)], originals: &[String], rng: &mut Rng) -> String {
-    if rng.below(10) < 3 {
+    let roll = rng.below(10);
+    if roll < 3 {
         for ((_, text), original) in texts.iter_mut().zip(originals) {
             text.clone_from(original);
         }
         return "every file reverted".to_string();
     }
-    let i = rng.below(texts.len());
-    let (path, text) = &mut texts[i];
-    let what = match rng.below(7) {
-        0 => {
+    if roll < 5 {
+        let (path, text) = &mut texts[rng.below(texts.len())];
+        let what = if roll == 3 {
             let at = rng.below(text.len() + 1);
             let c = ["\"", "{", "}", "x", "1", " ", "\n", "=", "-"][rng.below(9)];
             text.insert_str(at, c);
             format!("insert {c:?} at {at}")
-        }
-        1 => {
+        } else {
             let at = rng.below(text.len());
             let end = (at + 1 + rng.below(4)).min(text.len());
             text.replace_range(at..end, "");
             format!("delete {at}..{end}")
-        }
-        _ => {
-            let (a, b) = SWAPS[rng.below(SWAPS.len())];
-            let (from, to) = if text.contains(a) { (a, b) } else { (b, a) };
-            *text = text.replacen(from, to, 1);
-            format!("replace {from:?} with {to:?}")
-        }
+        };
+        return format!("{}: {what}", path.display());
+    }
+    let (a, b) = SWAPS[rng.below(SWAPS.len())];
+    let holders: Vec<usize> = (0..texts.len())
+        .filter(|i| texts[*i].1.contains(a) || texts[*i].1.contains(b))
+        .collect();
+    let Some(&i) = holders.get(rng.below(holders.len())) else {
+        return "nothing".to_string();
     };
-    format!("{}: {what}", path.display())
+    let (path, text) = &mut texts[i];
+    let (from, to) = if text.contains(a) { (a, b) } else { (b, a) };
+    *text = text.replacen(from, to, 1);
+    format!("{}: replace {from:?} with {to:?}", path.display())
 }
 
 fn diagnostics(c: &Compiled) -> String {
     render(&c.diags.0, &c.sources, Format::Json, false)
+}
+
+/// The texts of [`FILES`] in `root`, with `name`'s replaced by `text`.
+fn overlay(root: &Path, name: &str, text: &str) -> Overlay {
+    let mut docs: HashMap<PathBuf, String> = FILES
+        .iter()
+        .map(|(n, t)| (root.join(n), t.to_string()))
+        .collect();
+    docs.insert(root.join(name), text.to_string());
+    Overlay { docs }
 }
 
 fn full_check(world: &Overlay, root: &Path) -> Compiled {
@@ -148,7 +185,7 @@ fn random_edits_give_the_diagnostics_of_a_full_check() {
         let mut engine = Engine::new(root.clone());
         let (mut reused, mut clean) = (0, 0);
         let mut history = Vec::new();
-        for step in 0..45 {
+        for step in 0..60 {
             history.push(edit(&mut texts, &originals, &mut rng));
             let world = Overlay {
                 docs: texts.iter().cloned().collect::<HashMap<_, _>>(),
@@ -169,4 +206,47 @@ fn random_edits_give_the_diagnostics_of_a_full_check() {
         assert!(clean > 5, "seed {seed}: only {clean} steps rendered an env");
         assert!(reused > 5, "seed {seed}: the engine reused units only {reused} times");
     }
+}
+
+#[test]
+fn an_abandoned_compile_keeps_its_units_and_the_next_is_exact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = project(dir.path());
+    let world = overlay(&root, "kiln.kdl", FILES[0].1);
+    let mut engine = Engine::new(root.clone());
+    let asked = AtomicUsize::new(0);
+    // Superseded from the fourth question on: after the check stage and
+    // two units.
+    let abandoned = engine.compile(&world, &|| asked.fetch_add(1, Ordering::SeqCst) >= 3);
+    assert!(abandoned.is_none());
+    let inc = engine.compile(&world, &|| false).expect("not superseded");
+    assert_eq!(diagnostics(&inc), diagnostics(&full_check(&world, &root)));
+    assert!(inc.diags.0.is_empty(), "{}", diagnostics(&inc));
+    assert!(engine.rendered <= 10, "rendered {} of 12 units again", engine.rendered);
+}
+
+#[test]
+fn an_edit_of_a_flavor_reaches_every_app_of_its_envs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = project(dir.path());
+    let mut engine = Engine::new(root.clone());
+    let clean = overlay(&root, "kiln.kdl", FILES[0].1);
+    assert!(engine.compile(&clean, &|| false).expect("done").diags.0.is_empty());
+    // `debug` is used by staging only: its four apps render again, and
+    // report the error.
+    let flavor = FILES[2].1.replace("\"debug\"\n", "\"{{ vars.nope }}\"\n");
+    let broken = overlay(&root, "flavors/debug.kdl", &flavor);
+    let inc = engine.compile(&broken, &|| false).expect("done");
+    let full = full_check(&broken, &root);
+    assert_eq!(diagnostics(&inc), diagnostics(&full));
+    assert!(full.diags.has_errors(), "the edit breaks the project");
+    assert_eq!(engine.rendered, 4, "staging's units only");
+    // `small` is used by staging and preview.
+    let flavor = FILES[1].1.replace("replicas 1", "replicas 3");
+    let changed = overlay(&root, "flavors/small.kdl", &flavor);
+    let inc = engine.compile(&changed, &|| false).expect("done");
+    assert!(inc.diags.0.is_empty(), "{}", diagnostics(&inc));
+    assert_eq!(engine.rendered, 8, "staging's and preview's units, not production's");
+    let fixed = engine.compile(&clean, &|| false).expect("done");
+    assert!(fixed.diags.0.is_empty(), "{}", diagnostics(&fixed));
 }
