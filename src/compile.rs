@@ -94,7 +94,8 @@ pub type EnvResult = (Option<EnvOutput>, Diagnostics);
 
 /// How a compile gets one app's [`RenderedApp`] in one env (see
 /// [`renderer::render_env`]).
-pub type UnitFn<'a> = dyn Fn(&resolve::EnvResolver<'_>, &check::App) -> Option<RenderedApp> + Sync + 'a;
+pub type UnitFn<'a> =
+    dyn Fn(&resolve::EnvResolver<'_>, &check::App) -> Option<RenderedApp> + Sync + 'a;
 
 /// What rendering needs once the project checked cleanly.
 pub struct Prepared {
@@ -167,16 +168,15 @@ pub fn render_target(
     }
     let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
     let folder = folder_for(model, env, preview.as_deref());
-    let rendered = renderer::render_env(
+    let wide = renderer::EnvWide {
         model,
-        &resolver,
-        create_ns,
-        &folder,
-        &|app| unit(&resolver, app),
+        renv: &resolver.head,
+        create_namespace: create_ns,
+        folder: &folder,
         crds,
         sources,
-        &mut diags,
-    );
+    };
+    let rendered = renderer::render_env(&wide, &resolver, &|app| unit(&resolver, app), &mut diags);
     (rendered, diags)
 }
 

@@ -77,7 +77,14 @@ pub fn load(
     sources: &mut Sources,
     diags: &mut Diagnostics,
 ) -> Loaded {
-    load_cached(world, root, skip, sources, diags, &mut ParseCache::default())
+    load_cached(
+        world,
+        root,
+        skip,
+        sources,
+        diags,
+        &mut ParseCache::default(),
+    )
 }
 
 /// [`load`], parsing only the files `cache` does not hold with the same

@@ -149,7 +149,6 @@ fn unquote(w: &str) -> String {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

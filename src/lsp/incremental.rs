@@ -98,9 +98,8 @@ impl Engine {
         let recorder = Recorder { inner: world };
         // What the stages before rendering read outside the sources (the
         // project's CRDs) is an input of every unit.
-        let (prepared, read_before) = recording(|| {
-            compile::prepare(&mut out, loaded, &recorder, &Selection::Everything)
-        });
+        let (prepared, read_before) =
+            recording(|| compile::prepare(&mut out, loaded, &recorder, &Selection::Everything));
         let Some(prepared) = prepared else {
             // Errors before rendering: `out` holds them all.
             return Some(out);
@@ -281,11 +280,16 @@ impl Probe {
 }
 
 fn answer<T: Clone>(r: &io::Result<T>) -> Result<T, String> {
-    r.as_ref().map(T::clone).map_err(|e| e.to_string())
+    match r {
+        Ok(t) => Ok(t.clone()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 fn read_answer(r: &io::Result<Vec<u8>>) -> Result<u64, String> {
-    r.as_ref().map(|b| fingerprint(b)).map_err(|e| e.to_string())
+    r.as_ref()
+        .map(|b| fingerprint(b))
+        .map_err(|e| e.to_string())
 }
 
 /// The answers of this compile's file system, each asked once.
@@ -349,7 +353,11 @@ impl World for Recorder<'_> {
 
     fn kdl_files(&self, root: &Path, skip: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
         let r = self.inner.kdl_files(root, skip);
-        self.note(Probe::KdlFiles(root.to_path_buf(), skip.to_vec(), answer(&r)));
+        self.note(Probe::KdlFiles(
+            root.to_path_buf(),
+            skip.to_vec(),
+            answer(&r),
+        ));
         r
     }
 

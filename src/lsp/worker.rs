@@ -144,7 +144,10 @@ impl State {
     /// Runs one job; false when the client is gone.
     fn compile(&mut self, job: Job, stop: &AtomicBool, send: &dyn Fn(Message) -> bool) -> bool {
         let mut job = job;
-        let mut edited = self.unanswered.remove(&job.project.root).unwrap_or_default();
+        let mut edited = self
+            .unanswered
+            .remove(&job.project.root)
+            .unwrap_or_default();
         for p in std::mem::take(&mut job.edited) {
             if !edited.contains(&p) {
                 edited.push(p);
@@ -252,7 +255,10 @@ mod tests {
         // Version 1's compile runs after version 2 came: it says nothing.
         assert_eq!(run_job(&mut state, job(&project, old, 1, BROKEN)), vec![]);
         // Version 2's publishes, for version 2.
-        assert_eq!(run_job(&mut state, job(&project, new, 2, FIXED)), vec![(Some(2), 0)]);
+        assert_eq!(
+            run_job(&mut state, job(&project, new, 2, FIXED)),
+            vec![(Some(2), 0)]
+        );
     }
 
     #[test]
@@ -260,14 +266,20 @@ mod tests {
         let (_dir, project) = project();
         let mut state = State::default();
         let first = project.bump();
-        assert_eq!(run_job(&mut state, job(&project, first, 1, BROKEN)), vec![(Some(1), 1)]);
+        assert_eq!(
+            run_job(&mut state, job(&project, first, 1, BROKEN)),
+            vec![(Some(1), 1)]
+        );
         // Version 2 (a comment more, the same diagnostics) is abandoned;
         // the next compile, of another file's change, still answers it
         // although its list did not change.
         let commented = format!("{BROKEN}// more\n");
         let abandoned = project.bump();
         let latest = project.bump();
-        assert_eq!(run_job(&mut state, job(&project, abandoned, 2, &commented)), vec![]);
+        assert_eq!(
+            run_job(&mut state, job(&project, abandoned, 2, &commented)),
+            vec![]
+        );
         let mut next = job(&project, latest, 2, &commented);
         next.edited = vec![project.root.join("kiln.kdl")];
         assert_eq!(run_job(&mut state, next), vec![(Some(2), 1), (None, 0)]);

@@ -215,31 +215,17 @@ impl RenderedApp {
 ///
 /// `unit` makes one app's [`RenderedApp`]: [`render_unit`] for a
 /// command; the language server's returns the one it kept when the app's
-/// inputs did not change.
+/// inputs did not change. `env` is what the env-wide stage reads; its
+/// `renv` is `resolver.head`.
 pub fn render_env(
-    model: &Model,
+    env: &EnvWide<'_>,
     resolver: &EnvResolver<'_>,
-    create_namespace: bool,
-    folder: &str,
     unit: &(dyn Fn(&App) -> Option<RenderedApp> + Sync),
-    crds: &Crds,
-    sources: &Sources,
     diags: &mut Diagnostics,
 ) -> Option<EnvOutput> {
     let apps: Vec<&App> = resolver.apps().collect();
-    let rendered: Vec<RenderedApp> = apps
-        .par_iter()
-        .filter_map(|app| unit(app))
-        .collect();
-    let env = EnvWide {
-        model,
-        renv: &resolver.head,
-        create_namespace,
-        folder,
-        crds,
-        sources,
-    };
-    finish_env(&env, rendered, diags)
+    let rendered: Vec<RenderedApp> = apps.par_iter().filter_map(|app| unit(app)).collect();
+    finish_env(env, rendered, diags)
 }
 
 /// Resolves and renders one app of the env `resolver` stands for: its
@@ -271,7 +257,9 @@ pub fn render_unit(
             diags,
         });
     };
-    let (objects, deferred) = render_app(model, &resolved, templates, crds, sources, world, &mut diags);
+    let (objects, deferred) = render_app(
+        model, &resolved, templates, crds, sources, world, &mut diags,
+    );
     let mut output = AppOutput::default();
     let mut keys = Vec::with_capacity(objects.len());
     let write = !diags.has_errors();

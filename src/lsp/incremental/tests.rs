@@ -14,7 +14,10 @@ use crate::diag::{Format, render};
 use crate::world::Overlay;
 
 const FILES: &[(&str, &str)] = &[
-    ("kiln.kdl", "project \"shop\" {\n    labels team=\"shop\"\n}\n"),
+    (
+        "kiln.kdl",
+        "project \"shop\" {\n    labels team=\"shop\"\n}\n",
+    ),
     (
         "flavors/small.kdl",
         "flavor \"small\" {\n    replicas 1\n    resources cpu=\"100m\" memory=\"128Mi\"\n}\n",
@@ -204,7 +207,10 @@ fn random_edits_give_the_diagnostics_of_a_full_check() {
         // The edits must reach the render stage, and the engine must reuse
         // units, or the comparison proves little.
         assert!(clean > 5, "seed {seed}: only {clean} steps rendered an env");
-        assert!(reused > 5, "seed {seed}: the engine reused units only {reused} times");
+        assert!(
+            reused > 5,
+            "seed {seed}: the engine reused units only {reused} times"
+        );
     }
 }
 
@@ -222,7 +228,11 @@ fn an_abandoned_compile_keeps_its_units_and_the_next_is_exact() {
     let inc = engine.compile(&world, &|| false).expect("not superseded");
     assert_eq!(diagnostics(&inc), diagnostics(&full_check(&world, &root)));
     assert!(inc.diags.0.is_empty(), "{}", diagnostics(&inc));
-    assert!(engine.rendered <= 10, "rendered {} of 12 units again", engine.rendered);
+    assert!(
+        engine.rendered <= 10,
+        "rendered {} of 12 units again",
+        engine.rendered
+    );
 }
 
 #[test]
@@ -231,7 +241,14 @@ fn an_edit_of_a_flavor_reaches_every_app_of_its_envs() {
     let root = project(dir.path());
     let mut engine = Engine::new(root.clone());
     let clean = overlay(&root, "kiln.kdl", FILES[0].1);
-    assert!(engine.compile(&clean, &|| false).expect("done").diags.0.is_empty());
+    assert!(
+        engine
+            .compile(&clean, &|| false)
+            .expect("done")
+            .diags
+            .0
+            .is_empty()
+    );
     // `debug` is used by staging only: its four apps render again, and
     // report the error.
     let flavor = FILES[2].1.replace("\"debug\"\n", "\"{{ vars.nope }}\"\n");
@@ -246,7 +263,10 @@ fn an_edit_of_a_flavor_reaches_every_app_of_its_envs() {
     let changed = overlay(&root, "flavors/small.kdl", &flavor);
     let inc = engine.compile(&changed, &|| false).expect("done");
     assert!(inc.diags.0.is_empty(), "{}", diagnostics(&inc));
-    assert_eq!(engine.rendered, 8, "staging's and preview's units, not production's");
+    assert_eq!(
+        engine.rendered, 8,
+        "staging's and preview's units, not production's"
+    );
     let fixed = engine.compile(&clean, &|| false).expect("done");
     assert!(fixed.diags.0.is_empty(), "{}", diagnostics(&fixed));
 }
