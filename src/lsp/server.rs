@@ -220,3 +220,72 @@ fn respond<P, R: serde::Serialize>(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use lsp_server::Message;
+
+    use super::*;
+    use crate::lsp::paths::path_uri;
+    use crate::lsp::worker::Worker;
+
+    fn request(id: i32, method: &str, uri: &Uri, pos: Position) -> Request {
+        let params = serde_json::json!({"textDocument": {"uri": uri}, "position": pos});
+        Request::new(RequestId::from(id), method.into(), params)
+    }
+
+    /// Every request at every position of hostile or half-written text
+    /// answers without a panic (no `catch_unwind` here to hide one).
+    #[test]
+    fn requests_never_panic_on_broken_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::write(root.join("kiln.kdl"), "project \"p\"\nenv \"e\"\n").unwrap();
+        let path = root.join("apps.kdl");
+        let uri = path_uri(&path).unwrap();
+        let worker = Worker::spawn(|_: Message| true);
+        let mut server = Server::new(worker.jobs.clone());
+        for text in [
+            "app \"web\" component=",
+            "app \"web\" {\n    strategy \"ro",
+            "env \"e\" { app \"web\" { replicas",
+            "flavor \"f\" { port 80 name=\"x\" } }}}",
+            "app \"é😀\" /-{ (t)x=#\"raw",
+            "/* unterminated",
+            "\"\"\"\n multi",
+            "app\u{0}\"x\"",
+            "",
+        ] {
+            let open = Notification::new(
+                "textDocument/didOpen".into(),
+                serde_json::json!({"textDocument": {"uri": uri, "languageId": "kdl", "version": 1, "text": text}}),
+            );
+            server.notification(open);
+            // The requests read the last compile's model: wait for one.
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while server.projects[&root].last().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let lines = text.split('\n').count() as u32 + 1;
+            for line in 0..lines {
+                for character in 0..40 {
+                    let pos = Position::new(line, character);
+                    for method in [
+                        "textDocument/hover",
+                        "textDocument/completion",
+                        "textDocument/definition",
+                    ] {
+                        let resp = server.request(request(1, method, &uri, pos));
+                        assert!(
+                            resp.response_result.is_ok(),
+                            "{method} at {pos:?}: {resp:?}"
+                        );
+                    }
+                }
+            }
+        }
+        worker.stop();
+    }
+}

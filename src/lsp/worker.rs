@@ -15,9 +15,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use lsp_server::Message;
 
@@ -112,7 +113,14 @@ struct State {
 
 fn run(jobs: &Receiver<Job>, stop: &AtomicBool, send: &dyn Fn(Message) -> bool) {
     let mut state = State::default();
-    while let Ok(first) = jobs.recv() {
+    loop {
+        // Woken now and then to see whether `stop` was asked for while
+        // some sender still lives.
+        let first = match jobs.recv_timeout(Duration::from_millis(50)) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) if !stop.load(Ordering::SeqCst) => continue,
+            Err(_) => return,
+        };
         // Only the latest job of each project is worth running; the edited
         // files of those it replaces still get their answer.
         let mut latest: BTreeMap<PathBuf, Job> = BTreeMap::new();
