@@ -125,6 +125,13 @@ pub fn prepare(
         out.diags.sort_dedup();
         return None;
     }
+    let documents =
+        resolve::document_files::load(&out.model, &mut out.sources, world, &mut out.diags);
+    out.model.documents = std::sync::Arc::new(documents);
+    if out.diags.has_errors() {
+        out.diags.sort_dedup();
+        return None;
+    }
     let targets = select(&out.model, selection, &mut out.diags)?;
     let templates = renderer::load_templates(&out.model, &mut out.sources, world, &mut out.diags);
     crate::render::manifests::preload(&out.model, &mut out.sources, world);

@@ -9,6 +9,9 @@ use std::fmt;
 
 use crate::value::Value;
 
+mod semver_range;
+mod url;
+
 /// A parameter's value type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
@@ -54,6 +57,12 @@ pub enum Type {
     PortRef,
     /// A path relative to the `.kdl` file that names it; the compiler reads it.
     File,
+    /// A version range such as `>=1.0.0 <2.0.0` or `1.x` (`types/semver_range.rs`).
+    SemverRange,
+    /// A URL with a scheme and a host; `values` lists the schemes allowed.
+    Url,
+    /// Any KDL value, `#null` included, passed on as written.
+    Any,
 }
 
 /// What a value must satisfy besides its type.
@@ -119,6 +128,9 @@ impl Type {
         Type::FileMode,
         Type::PortRef,
         Type::File,
+        Type::SemverRange,
+        Type::Url,
+        Type::Any,
     ];
 
     /// The type named `name` in a schema's `type=`, if there is one.
@@ -150,6 +162,9 @@ impl Type {
             Type::FileMode => "file-mode",
             Type::PortRef => "port-ref",
             Type::File => "file",
+            Type::SemverRange => "semver-range",
+            Type::Url => "url",
+            Type::Any => "any",
         }
     }
 
@@ -177,6 +192,9 @@ impl Type {
             Type::FileMode => "an octal file mode such as `\"0644\"`",
             Type::PortRef => "a port number or a port name such as `http`",
             Type::File => "a relative file path such as `config/app.toml`",
+            Type::SemverRange => "a version range such as `>=1.0.0 <2.0.0` or `1.x`",
+            Type::Url => "a URL such as `https://charts.example.com`",
+            Type::Any => "any value",
         }
     }
 }
@@ -282,6 +300,13 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
                 Ok(v.clone())
             }
         }
+        Type::SemverRange => semver_range::check(string_of(ty, v, c)?)
+            .map(|()| v.clone())
+            .map_err(|help| invalid(ty.describe(), v).with_help(help)),
+        Type::Url => url::check(string_of(ty, v, c)?, c.values)
+            .map(|()| v.clone())
+            .map_err(|help| invalid(ty.describe(), v).with_help(help)),
+        Type::Any => Ok(v.clone()),
     }
 }
 
@@ -1135,7 +1160,7 @@ mod tests {
             assert_eq!(ty.to_string(), ty.name());
             assert!(!ty.describe().is_empty());
         }
-        assert_eq!(Type::ALL.len(), 21);
+        assert_eq!(Type::ALL.len(), 24);
         assert_eq!(Type::parse("int-or-percent"), Some(Type::IntOrPercent));
         assert_eq!(Type::parse("file"), Some(Type::File));
         assert_eq!(Type::parse("Int"), None);
