@@ -198,6 +198,41 @@ pub fn finish(out: &mut Compiled, results: Vec<EnvResult>) {
     out.diags.sort_dedup();
 }
 
+/// Renders one env of a compile that checked cleanly (`preview`: as that
+/// preview of it), for commands that look at one env after the whole
+/// project (`kiln explain`): the output, or `None`, and its diagnostics.
+pub fn render_one(
+    compiled: &mut Compiled,
+    world: &dyn World,
+    env: &str,
+    preview: Option<&str>,
+) -> (Option<EnvOutput>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let templates =
+        renderer::load_templates(&compiled.model, &mut compiled.sources, world, &mut diags);
+    crate::render::manifests::preload(&compiled.model, &mut compiled.sources, world);
+    let crds = crate::render::crd::load::project_crds(&compiled.model, world, &mut diags);
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    let (model, sources) = (&compiled.model, &compiled.sources);
+    let unit = |resolver: &resolve::EnvResolver<'_>, app: &check::App| {
+        renderer::render_unit(model, resolver, app, &templates, &crds, sources, world)
+    };
+    let target = (env.to_string(), preview.map(str::to_string));
+    let (out, more) = render_target(
+        model,
+        sources,
+        &compiled.options,
+        world,
+        &crds,
+        &target,
+        &unit,
+    );
+    diags.extend(more);
+    (out, diags)
+}
+
 /// The env's folder in the output: the project's `gitops path=` template
 /// (`{env}`, `{project}`), or `previews/<name>` for a preview.
 pub fn folder_for(model: &Model, env: &str, preview: Option<&str>) -> String {

@@ -3,11 +3,13 @@
 //! reported.
 
 pub mod crds;
+pub mod deploy;
 pub mod document;
 pub mod extras;
 mod gitops;
 pub mod model;
 pub mod nodes;
+pub mod ordering;
 pub mod schema;
 
 use std::collections::HashMap;
@@ -285,6 +287,18 @@ impl Checker<'_> {
                 allowed.iter().copied(),
                 &format!("`{node}` takes"),
             )),
+        );
+    }
+
+    /// A property given again in one node.
+    fn duplicate_prop(&mut self, p: &nodes::Prop, first: Span) {
+        self.diags.push(
+            Diagnostic::error(
+                codes::DUPLICATE,
+                format!("property `{}` is given twice", p.name),
+            )
+            .primary(p.name_span, "given again here")
+            .related(first, "first given here"),
         );
     }
 
@@ -608,14 +622,7 @@ impl Checker<'_> {
         let mut seen_props: HashMap<String, Span> = HashMap::new();
         for p in &props {
             if let Some(first) = seen_props.get(&p.name) {
-                self.diags.push(
-                    Diagnostic::error(
-                        codes::DUPLICATE,
-                        format!("property `{}` is given twice", p.name),
-                    )
-                    .primary(p.name_span, "given again here")
-                    .related(*first, "first given here"),
-                );
+                self.duplicate_prop(p, *first);
                 continue;
             }
             seen_props.insert(p.name.clone(), p.name_span);
@@ -828,6 +835,7 @@ impl Checker<'_> {
             apps: IndexMap::default(),
             preview: None,
             create_namespace: false,
+            flux: None,
             span: nodes::head_span(file, node, self.text(file)),
         };
         let mut env_apps: Vec<&KdlNode> = Vec::new();
@@ -862,41 +870,7 @@ impl Checker<'_> {
                     "labels" => env.labels = self.string_map(file, c),
                     "annotations" => env.annotations = self.string_map(file, c),
                     "deploy" => {
-                        self.no_children(file, c);
-                        self.extra_args(file, c, 0);
-                        let mut rule = DeployRule {
-                            span: nodes::head_span(file, c, self.text(file)),
-                            ..DeployRule::default()
-                        };
-                        for p in nodes::props(file, c) {
-                            match p.name.as_str() {
-                                "branch" => rule.branch = self.string_prop(&p),
-                                "tag" => rule.tag = self.string_prop(&p),
-                                "event" => {
-                                    rule.event = self.string_prop(&p);
-                                    if let Some(e) = &rule.event
-                                        && !["push", "tag", "pr"]
-                                            .contains(&e.value.trim_start_matches('!'))
-                                    {
-                                        self.diags.push(
-                                            Diagnostic::error(
-                                                codes::TYPE_MISMATCH,
-                                                format!("unknown event `{}`", e.value),
-                                            )
-                                            .primary(e.span, "expected `push`, `tag` or `pr`")
-                                            .help(
-                                                suggest(
-                                                    &e.value,
-                                                    ["push", "tag", "pr"],
-                                                    "the events are",
-                                                ),
-                                            ),
-                                        );
-                                    }
-                                }
-                                _ => self.unknown_prop("deploy", &p, &["branch", "tag", "event"]),
-                            }
-                        }
+                        let rule = self.deploy_rule(file, c);
                         env.deploy.push(rule);
                     }
                     "preview" => {
@@ -946,6 +920,7 @@ impl Checker<'_> {
                         };
                     }
                     "app" => env_apps.push(c),
+                    "flux" => self.flux(file, c, &mut env.flux),
                     other => self.diags.push(
                         Diagnostic::error(
                             codes::UNKNOWN_NODE,
@@ -963,6 +938,7 @@ impl Checker<'_> {
                                 "deploy",
                                 "preview",
                                 "create-namespace",
+                                "flux",
                                 "app",
                             ],
                             "`env` holds",
@@ -1029,12 +1005,12 @@ impl Checker<'_> {
             return;
         }
         seen.insert(("flavor", name.value.clone()), name.span);
-        let mut params = Vec::new();
+        let (mut params, mut flux) = (Vec::new(), None);
         if let Some(children) = node.children() {
             for c in children.nodes() {
                 let cname = nodes::name(file, c);
                 if extras::is_language_node(&cname.value) {
-                    self.language_node_in_flavor(file, c);
+                    self.language_node_in_flavor(file, c, &mut flux);
                     continue;
                 }
                 // A flavor value applies to every app whose component declares
@@ -1087,6 +1063,7 @@ impl Checker<'_> {
                 span: name.span,
                 name,
                 params,
+                flux,
             },
         );
     }
@@ -1193,6 +1170,7 @@ impl Checker<'_> {
                 );
             }
         }
+        self.dependency_names();
     }
 }
 

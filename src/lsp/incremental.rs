@@ -16,7 +16,7 @@
 //!   A unit whose fingerprint and files are unchanged is reused.
 //!
 //! The check stage and the env-wide stages (duplicate objects, Namespace
-//! objects) run whole on every compile: the first because names resolve
+//! objects, the env's order and Flux settings) run whole on every compile: the first because names resolve
 //! across files, the second over the kept units, which is cheap. An edit
 //! to one app's file renders that app again in each env; an edit to an
 //! env renders the env's apps; an edit to the project, a component or a
@@ -38,7 +38,7 @@ use super::lock;
 use crate::check::{App, Model};
 use crate::compile::{self, Compiled, EnvResult, Selection, Target};
 use crate::render::renderer::{self, RenderedApp};
-use crate::resolve::{EnvResolver, Options};
+use crate::resolve::{EnvResolver, Options, ordering};
 use crate::span::{FileId, Sources};
 use crate::syntax::{self, ParseCache};
 use crate::world::World;
@@ -170,8 +170,10 @@ impl Engine {
 }
 
 /// The KDL files whose definitions the render of `app` in `env` reads:
-/// the app's, the env's (its settings and its `app` block), and its
-/// flavors'. The project and the components are read by every unit and
+/// the app's, the env's (its settings and its `app` block), its
+/// flavors', and those of the apps it declares it depends on there (whose
+/// name, component, envs and namespace `app.depends_on` gives its
+/// templates). The project and the components are read by every unit and
 /// are part of [`Inputs::shared`].
 ///
 /// A stage that makes a unit read another definition (another app's, say)
@@ -185,6 +187,12 @@ fn unit_files(model: &Model, env: &str, app: &App) -> Vec<FileId> {
                 .iter()
                 .filter_map(|f| model.flavors.get(&f.value))
                 .map(|f| f.span.file),
+        );
+        files.extend(
+            ordering::declared(app, e)
+                .iter()
+                .filter_map(|d| model.apps.get(&d.app))
+                .map(|dep| dep.file),
         );
     }
     files.sort_unstable();

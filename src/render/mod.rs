@@ -11,6 +11,7 @@ pub mod custom;
 pub mod fastyaml;
 pub mod manifests;
 pub mod namespaces;
+pub mod order;
 pub mod renderer;
 pub mod validate;
 pub mod yaml;

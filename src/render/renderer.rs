@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json};
 
 use super::crd::{self, Crds};
 use super::custom::{self, Custom};
-use super::{manifests, namespaces, validate, yaml};
+use super::{manifests, namespaces, order, validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::{AppOutput, EnvOutput};
@@ -194,6 +194,8 @@ pub struct RenderedApp {
     pub output: AppOutput,
     /// (kind, namespace, name) of each object, with the span that made it.
     keys: Vec<((String, String, String), Span)>,
+    /// The kinds its objects define and use, for the env's order.
+    types: order::AppTypes,
     pub diags: Diagnostics,
 }
 
@@ -254,6 +256,7 @@ pub fn render_unit(
             crds: Vec::new(),
             output: AppOutput::default(),
             keys: Vec::new(),
+            types: order::AppTypes::default(),
             diags,
         });
     };
@@ -273,6 +276,9 @@ pub fn render_unit(
         .collect();
     output.images.sort();
     output.images.dedup();
+    // Custom resources that wait for the env's CRDs count too.
+    let all = objects.iter().chain(&deferred);
+    let types = order::types_of(all.map(|o| (&o.value, o.param_span.unwrap_or(o.app_span))));
     Some(RenderedApp {
         namespace: resolved.own_namespace.map(|n| n.value),
         target_namespace: resolved.namespace,
@@ -281,6 +287,7 @@ pub fn render_unit(
         app: resolved.app,
         output,
         keys,
+        types,
         diags,
     })
 }
@@ -322,14 +329,17 @@ pub fn finish_env(
         namespace: renv.namespace.clone(),
         namespace_objects: BTreeMap::new(),
         apps: BTreeMap::new(),
+        flux: Default::default(),
     };
     // The apps' own namespaces, and the Namespace objects apps render.
     let mut used = BTreeSet::new();
     let mut rendered_namespaces = HashSet::new();
     // Duplicates across the env, reported at the later app.
     let mut seen: HashMap<(String, String, String), (String, Span)> = HashMap::new();
+    let mut types = BTreeMap::new();
     for r in rendered {
         diags.extend(r.diags);
+        types.insert(r.app.clone(), r.types);
         used.extend(r.namespace);
         for (key, span) in r.keys {
             if key.0 == "Namespace" {
@@ -347,6 +357,9 @@ pub fn finish_env(
             }
         }
         out.apps.insert(r.app, r.output);
+    }
+    if let Some(env) = model.envs.get(&renv.env_def) {
+        order::order_env(model, env, &mut out, &types, diags);
     }
     if diags.error_count() > before {
         return None;
@@ -571,7 +584,7 @@ fn render_app(
             for op in &p.ops {
                 let res = match op {
                     PatchOp::Set { pointer, value } => {
-                        pointer_set(&mut o.value, &pointer.value, value.value.to_json())
+                        pointer_set(&mut o.value, &pointer.value, value.value.clone())
                             .map_err(|e| (pointer.span, e))
                     }
                     PatchOp::Remove { pointer } => {

@@ -1,8 +1,9 @@
 //! The differential test of the incremental engine: seeded random edits
 //! of a small project (flavors, envs and apps in files of their own, a
-//! project component with a template, manifests and `file` values), and
-//! after each the engine's diagnostics compared with a full compile's, as
-//! `kiln check` makes them; an abandoned compile; an edit of a flavor.
+//! project component with a template, manifests and `file` values, an
+//! app that depends on another), and after each the engine's diagnostics
+//! compared with a full compile's, as `kiln check` makes them; an
+//! abandoned compile; an edit of a flavor; an edit of a dependency.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -44,7 +45,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "apps/greeter.kdl",
-        "app \"greeter\" component=\"hello\" {\n    greeting \"hi there\"\n}\n\napp \"hola\" component=\"hello\" {\n    greeting \"hola\"\n    language \"fr\"\n}\n",
+        "app \"greeter\" component=\"hello\" {\n    greeting \"hi there\"\n    depends-on \"jobs\"\n}\n\napp \"hola\" component=\"hello\" {\n    greeting \"hola\"\n    language \"fr\"\n}\n",
     ),
     (
         "components/hello.kdl",
@@ -52,7 +53,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "components/hello.yaml.j2",
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ app.name | tojson }}\ndata:\n  greeting: {{ greeting | tojson }}\n  language: {{ language | tojson }}\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ app.name | tojson }}\ndata:\n  greeting: {{ greeting | tojson }}\n  language: {{ language | tojson }}\n{% for d in app.depends_on %}{% if d.namespace == \"jobs-ns\" %}{{ vars.nope }}{% endif %}{% endfor %}\n",
     ),
     (
         "extra/config.yaml",
@@ -88,6 +89,8 @@ const SWAPS: &[(&str, &str)] = &[
     ("8080", "80800"),
     ("namespace \"shop-prod\"", "namespace \"Shop_Prod\""),
     ("ttl=\"72h\"", "ttl=\"soon\""),
+    // Read by `greeter`'s render, which depends on `jobs`.
+    ("replicas 2\n", "replicas 2\n    namespace \"jobs-ns\"\n"),
 ];
 
 /// A small deterministic generator (xorshift64*).
@@ -267,6 +270,33 @@ fn an_edit_of_a_flavor_reaches_every_app_of_its_envs() {
         engine.rendered, 8,
         "staging's and preview's units, not production's"
     );
+    let fixed = engine.compile(&clean, &|| false).expect("done");
+    assert!(fixed.diags.0.is_empty(), "{}", diagnostics(&fixed));
+}
+
+#[test]
+fn an_edit_of_a_dependency_reaches_the_apps_that_depend_on_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = project(dir.path());
+    let mut engine = Engine::new(root.clone());
+    let clean = overlay(&root, "kiln.kdl", FILES[0].1);
+    let first = engine.compile(&clean, &|| false).expect("done");
+    assert!(first.diags.0.is_empty(), "{}", diagnostics(&first));
+    // `greeter`'s template reads the namespace of `jobs`, which it depends
+    // on: both render again in each of the three envs, and `greeter`
+    // reports the error.
+    let jobs = FILES[6]
+        .1
+        .replace("replicas 2\n", "replicas 2\n    namespace \"jobs-ns\"\n");
+    let moved = overlay(&root, "apps/jobs.kdl", &jobs);
+    let inc = engine.compile(&moved, &|| false).expect("done");
+    let full = full_check(&moved, &root);
+    assert_eq!(diagnostics(&inc), diagnostics(&full));
+    assert!(
+        full.diags.has_errors(),
+        "the edit breaks greeter's template"
+    );
+    assert_eq!(engine.rendered, 6, "jobs's and greeter's units only");
     let fixed = engine.compile(&clean, &|| false).expect("done");
     assert!(fixed.diags.0.is_empty(), "{}", diagnostics(&fixed));
 }
