@@ -10,7 +10,7 @@ use super::decide::Decider;
 use super::{Inspected, Raw, RuleId};
 
 /// What the env-wide rules need of one app's objects.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Facts {
     pub workloads: Vec<Workload>,
     pub services: Vec<Service>,
@@ -20,7 +20,7 @@ pub struct Facts {
 }
 
 /// An object that runs pods.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Workload {
     pub kind: String,
     pub name: String,
@@ -39,7 +39,7 @@ pub struct Workload {
 }
 
 /// A container that runs as long as its pod, for the Service rules.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Serving {
     pub name: String,
     pub what: &'static str,
@@ -51,7 +51,7 @@ pub struct Serving {
 }
 
 /// A Service.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Service {
     pub namespace: String,
     pub name: String,
@@ -63,7 +63,7 @@ pub struct Service {
 }
 
 /// A port of a Service.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ServicePort {
     pub name: Option<String>,
     pub port: i64,
@@ -87,7 +87,7 @@ impl std::fmt::Display for PortRef {
 }
 
 /// A backend of an Ingress.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Backend {
     pub namespace: String,
     pub ingress: String,
@@ -104,7 +104,7 @@ pub struct Backend {
 }
 
 /// A HorizontalPodAutoscaler's target and minimum.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Hpa {
     pub namespace: String,
     pub kind: String,
@@ -113,14 +113,14 @@ pub struct Hpa {
 }
 
 /// A PodDisruptionBudget's selector.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Pdb {
     pub namespace: String,
     pub selector: Selector,
 }
 
 /// A label selector: `matchLabels` and `matchExpressions`.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Selector {
     labels: Vec<(String, String)>,
     expressions: Vec<(String, String, Vec<String>)>,

@@ -66,7 +66,7 @@ pub struct Raw {
 
 /// One app of an env, inspected: its own findings, and the facts the
 /// env-wide rules need.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Inspected {
     pub app: String,
     pub raws: Vec<Raw>,
