@@ -304,6 +304,22 @@ impl Server {
         path_uri(path)
     }
 
+    /// For a value naming a Secret: what delivers it in each env, or that
+    /// it is managed outside kiln (`render::secrets::refs::hover`).
+    fn secret_hover(&self, uri: &Uri, offset: usize) -> Option<String> {
+        let path = uri_path(uri)?;
+        let c = self.compiled.get(&project_of(&path)?)?;
+        let (file, _) = c
+            .sources
+            .iter()
+            .find(|(_, f)| f.path.as_ref() == Some(&path))?;
+        let envs = c
+            .envs
+            .iter()
+            .map(|e| (e.env.as_str(), e.secret_refs.as_slice()));
+        crate::render::secrets::refs::hover(envs, file, offset)
+    }
+
     /// The text, offset and model for a position in an open document.
     fn at(&self, uri: &Uri, pos: Position) -> Option<(&str, usize, &Model, &Sources)> {
         let path = uri_path(uri)?;
@@ -358,7 +374,7 @@ impl Server {
                                 e.namespace_template()
                             )
                         }
-                        _ => return None,
+                        _ => self.secret_hover(uri, word.start)?,
                     }
                 }
             }

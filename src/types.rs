@@ -54,6 +54,11 @@ pub enum Type {
     PortRef,
     /// A path relative to the `.kdl` file that names it; the compiler reads it.
     File,
+    /// A Secret's name: a DNS name, checked against the `secret`s the env
+    /// declares (PLATFORM.md "Secrets").
+    Secret,
+    /// A key of the Secret that the same node's `secret`-typed value names.
+    SecretKey,
 }
 
 /// What a value must satisfy besides its type.
@@ -119,6 +124,8 @@ impl Type {
         Type::FileMode,
         Type::PortRef,
         Type::File,
+        Type::Secret,
+        Type::SecretKey,
     ];
 
     /// The type named `name` in a schema's `type=`, if there is one.
@@ -150,6 +157,8 @@ impl Type {
             Type::FileMode => "file-mode",
             Type::PortRef => "port-ref",
             Type::File => "file",
+            Type::Secret => "secret",
+            Type::SecretKey => "secret-key",
         }
     }
 
@@ -177,6 +186,8 @@ impl Type {
             Type::FileMode => "an octal file mode such as `\"0644\"`",
             Type::PortRef => "a port number or a port name such as `http`",
             Type::File => "a relative file path such as `config/app.toml`",
+            Type::Secret => "a Secret's name such as `web-db`",
+            Type::SecretKey => "a Secret's key such as `url` or `tls.crt`",
         }
     }
 }
@@ -219,7 +230,7 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
                 Err(invalid(ty.describe(), v).with_maybe_help(dns_help(s, 63)))
             }
         }
-        Type::DnsSubdomain => {
+        Type::DnsSubdomain | Type::Secret => {
             let s = string_of(ty, v, c)?;
             match subdomain_help(s) {
                 None => Ok(v.clone()),
@@ -269,6 +280,15 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
             Value::Null => Err(wrong_kind(ty.describe(), v)
                 .with_help("write the value as a string, such as `\"\"`, or leave it out")),
         },
+        Type::SecretKey => {
+            let s = string_of(ty, v, c)?;
+            if is_secret_key(s) {
+                Ok(v.clone())
+            } else {
+                Err(invalid(ty.describe(), v)
+                    .with_help("a Secret's key is at most 253 letters, digits, `-`, `_` and `.`"))
+            }
+        }
         Type::IntOrPercent => check_int_or_percent(v),
         Type::FileMode => check_file_mode(v),
         Type::File => {
@@ -794,6 +814,15 @@ fn dns_help(s: &str, max: usize) -> Option<String> {
 }
 
 /// Why `s` is not an RFC 1123 subdomain, or `None` when it is one.
+/// True for a key a Secret's `data` may hold: `[-._a-zA-Z0-9]+`, at most
+/// 253 characters.
+pub fn is_secret_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 fn subdomain_help(s: &str) -> Option<String> {
     if s.len() > 253 {
         return Some(format!(
@@ -1135,7 +1164,7 @@ mod tests {
             assert_eq!(ty.to_string(), ty.name());
             assert!(!ty.describe().is_empty());
         }
-        assert_eq!(Type::ALL.len(), 21);
+        assert_eq!(Type::ALL.len(), 23);
         assert_eq!(Type::parse("int-or-percent"), Some(Type::IntOrPercent));
         assert_eq!(Type::parse("file"), Some(Type::File));
         assert_eq!(Type::parse("Int"), None);

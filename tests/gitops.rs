@@ -96,6 +96,7 @@ fn env(name: &str, apps: &[(&str, &str)]) -> EnvOutput {
         namespace: "shop".to_string(),
         namespace_objects: Default::default(),
         apps: apps.iter().map(|(a, t)| app(a, t)).collect(),
+        ..Default::default()
     }
 }
 

@@ -9,7 +9,7 @@
 
 use kdl::KdlNode;
 
-use super::{Checker, Extras, NamespaceUse, Patch, PatchOp, nodes};
+use super::{Checker, Extras, NamespaceUse, Patch, PatchOp, SecretUse, nodes};
 use crate::diag::{Diagnostic, codes, suggest};
 use crate::span::{FileId, Spanned};
 use crate::value::Value;
@@ -39,6 +39,11 @@ pub const LANGUAGE_NODES: &[LanguageNode] = &[
         name: "namespace",
         usage: "namespace NAME",
         doc: "the namespace of the app's namespaced objects (default: the env's)",
+    },
+    LanguageNode {
+        name: "secret",
+        usage: "secret NAME external=STORE cluster-store=#false refresh=\"1h\" { key NAME remote=KEY property= version= } | secret NAME sops=FILE | secret NAME sealed=FILE",
+        doc: "deliver a Secret: an ExternalSecret, a SOPS-encrypted Secret or a SealedSecret (merged by NAME; flavors may hold it too)",
     },
 ];
 
@@ -70,15 +75,25 @@ impl Checker<'_> {
                 }
             }
             "namespace" => self.namespace(file, node, extras),
+            "secret" => self.secret(file, node, &mut extras.secrets),
             _ => return false,
         }
         true
     }
 
     /// A language-level node in a flavor, which applies to every app of an
-    /// env: none of them belongs there yet.
-    pub(super) fn language_node_in_flavor(&mut self, file: FileId, node: &KdlNode) {
+    /// env: only `secret` belongs there (into `secrets`).
+    pub(super) fn language_node_in_flavor(
+        &mut self,
+        file: FileId,
+        node: &KdlNode,
+        secrets: &mut Vec<SecretUse>,
+    ) {
         let name = nodes::name(file, node);
+        if name.value == "secret" {
+            self.secret(file, node, secrets);
+            return;
+        }
         self.diags.push(
             Diagnostic::error(
                 codes::UNKNOWN_NODE,
@@ -241,6 +256,7 @@ mod tests {
         let example = |name: &str| match name {
             "manifest" => "manifest \"m.yaml\"".to_string(),
             "patch" => "patch \"ConfigMap/x\" { set \"/data/a\" \"b\" }".to_string(),
+            "secret" => "secret \"x\" external=\"vault\" { key \"k\" remote=\"r\" }".to_string(),
             other => format!("{other} \"x\""),
         };
         let body: Vec<String> = LANGUAGE_NODES.iter().map(|n| example(n.name)).collect();

@@ -6,6 +6,7 @@ pub mod extras;
 pub mod model;
 pub mod nodes;
 pub mod schema;
+mod secrets;
 
 use std::collections::HashMap;
 
@@ -1053,12 +1054,12 @@ impl Checker<'_> {
             return;
         }
         seen.insert(("flavor", name.value.clone()), name.span);
-        let mut params = Vec::new();
+        let (mut params, mut secrets) = (Vec::new(), Vec::new());
         if let Some(children) = node.children() {
             for c in children.nodes() {
                 let cname = nodes::name(file, c);
                 if extras::is_language_node(&cname.value) {
-                    self.language_node_in_flavor(file, c);
+                    self.language_node_in_flavor(file, c, &mut secrets);
                     continue;
                 }
                 // A flavor value applies to every app whose component declares
@@ -1111,6 +1112,7 @@ impl Checker<'_> {
                 span: name.span,
                 name,
                 params,
+                secrets,
             },
         );
     }

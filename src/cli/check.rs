@@ -32,6 +32,9 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
                         env.namespace,
                         env.apps.len()
                     );
+                    for line in crate::render::secrets::refs::describe(&env.secret_refs) {
+                        eprintln!("  {line}");
+                    }
                 }
             }
             if code == 0

@@ -122,6 +122,20 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
             return 0;
         }
     }
+    // The language-level `secret`s: where each Secret comes from.
+    if args.param.as_deref().is_none_or(|p| p == "secret") {
+        for s in &r.secrets {
+            println!();
+            println!("secret {} = {}", s.name(), describe_secret(s));
+            print_provenance(sources, &s.provenance);
+        }
+        if args.param.is_some() {
+            if r.secrets.is_empty() {
+                println!("app `{}` declares no secret in env `{}`", r.app, args.env);
+            }
+            return 0;
+        }
+    }
     let names: Vec<&String> = match &args.param {
         Some(p) => {
             if !component.params.contains_key(p) {
@@ -169,6 +183,29 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         }
     }
     0
+}
+
+/// Where a secret comes from, in words (no value: there is none here).
+fn describe_secret(s: &resolve::secrets::ResolvedSecret) -> String {
+    use crate::check::SecretSource;
+    match &s.secret.source {
+        Some(SecretSource::External(e)) => {
+            let keys: Vec<&str> = e.keys.iter().map(|k| k.name.value.as_str()).collect();
+            format!(
+                "ExternalSecret from {} `{}`, keys {}",
+                if e.cluster_store {
+                    "ClusterSecretStore"
+                } else {
+                    "SecretStore"
+                },
+                e.store.value,
+                keys.join(", ")
+            )
+        }
+        Some(SecretSource::Sops(f)) => format!("SOPS-encrypted Secret `{}`", f.value),
+        Some(SecretSource::Sealed(f)) => format!("SealedSecret `{}`", f.value),
+        None => "removed".to_string(),
+    }
 }
 
 /// Every layer that set a value, lowest first, with its file:line.

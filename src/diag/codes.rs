@@ -51,6 +51,9 @@ codes! {
     INVALID_OBJECT = "kiln::render::invalid_object", "a rendered object does not match the Kubernetes API (unknown or mistyped field)";
     DUPLICATE_OBJECT = "kiln::render::duplicate_object", "two objects with the same kind, namespace and name in one env";
     PLAINTEXT_SECRET = "kiln::render::plaintext_secret", "a credential in plain text: a Secret with data, or an `env` value named like a password";
+    SECRET_FILE = "kiln::render::secret_file", "a `secret … sops=` file that is not one SOPS-encrypted Secret (or encrypts its kind or name), or a `sealed=` file that is not a SealedSecret";
+    SECRET_MISMATCH = "kiln::render::secret_mismatch", "a SealedSecret or SOPS Secret whose name or namespace is not where the app deploys it: it would never decrypt there";
+    SECRET_KEY = "kiln::render::secret_key", "a `secret-env` (or other reference) names a key that the Secret the env delivers does not have";
     PATCH = "kiln::render::patch", "a `patch` whose target object or path does not exist";
     OUTPUT = "kiln::render::output", "the rendered output could not be written (no permission, a full disk, a file in the way); nothing was changed";
     USAGE = "kiln::cli::usage", "the command line lacks something the command needs (such as a gitops repository)";

@@ -13,6 +13,7 @@ use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 use serde::{Deserialize, Serialize};
 
+use super::decryption;
 use super::plan::{check_components, check_folder, repo_err};
 use super::state::to_json;
 use super::{Built, CommitOptions, GitopsError, Landed, land, tree};
@@ -38,6 +39,10 @@ pub struct FluxState {
     pub per_app: bool,
     /// The `GitRepository` the Kustomizations follow.
     pub source: String,
+    /// `bootstrap --sops-secret`: the Secret holding the SOPS key, named
+    /// by the Kustomizations of apps with SOPS-encrypted Secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sops_secret: Option<String>,
 }
 
 /// What `kiln bootstrap` writes.
@@ -48,6 +53,11 @@ pub struct Bootstrap {
     /// Each env's name and folder.
     pub envs: Vec<(String, String)>,
     pub per_app: bool,
+    /// `--sops-secret`: the Secret (in `flux-system`) holding the SOPS key.
+    pub sops_secret: Option<String>,
+    /// The envs whose apps declare SOPS-encrypted secrets in the project,
+    /// beside those whose folder already holds one.
+    pub sops_envs: std::collections::BTreeSet<String>,
 }
 
 /// The name of an env's Flux objects: `kiln-<env>`.
@@ -68,19 +78,23 @@ fn git_repository(name: &str, url: &str, branch: &str) -> String {
     )
 }
 
-fn kustomization(name: &str, path: &str, source: &str) -> String {
+/// A Kustomization; `decryption` is its `spec.decryption` block, or
+/// nothing (see [`decryption::block`]).
+fn kustomization(name: &str, path: &str, source: &str, decryption: &str) -> String {
     format!(
-        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n  namespace: {FLUX_NAMESPACE}\nspec:\n  interval: 10m0s\n  path: {}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: {source}\n",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n  namespace: {FLUX_NAMESPACE}\nspec:\n{decryption}  interval: 10m0s\n  path: {}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: {source}\n",
         quoted(path)
     )
 }
 
-/// The per-app Kustomization of `app` in the env `state` describes.
-fn app_kustomization(state: &FluxState, folder: &str, app: &str) -> String {
+/// The per-app Kustomization of `app` in the env `state` describes;
+/// `holds_sops` when the app's folder holds a SOPS-encrypted Secret.
+fn app_kustomization(state: &FluxState, folder: &str, app: &str, holds_sops: bool) -> String {
     kustomization(
         &format!("{}-{}", object_name(&state.env), dns_label(app)),
         &format!("./{folder}/{app}"),
         &state.source,
+        &decryption::block(holds_sops, state.sops_secret.as_deref()),
     )
 }
 
@@ -118,10 +132,20 @@ pub fn bootstrap(
             } else {
                 format!("./{folder}")
             };
+            // With a Kustomization per app, those of apps with SOPS
+            // secrets decrypt (`sync_apps`); the env's applies only them.
+            let holds_sops = !spec.per_app
+                && (spec.sops_envs.contains(env)
+                    || decryption::env_holds_sops(repo, display, base, &folder)?);
             let text = format!(
                 "{}---\n{}",
                 git_repository(&name, &spec.url, &opts.branch),
-                kustomization(&name, &follows, &name)
+                kustomization(
+                    &name,
+                    &follows,
+                    &name,
+                    &decryption::block(holds_sops, spec.sops_secret.as_deref())
+                )
             );
             editor
                 .upsert(
@@ -136,6 +160,7 @@ pub fn bootstrap(
                     env: env.clone(),
                     per_app: true,
                     source: name,
+                    sops_secret: spec.sops_secret.clone(),
                 };
                 editor
                     .upsert(
@@ -241,7 +266,9 @@ pub(crate) fn sync_apps(
             });
         for app in &apps {
             let file = format!("{app}.yaml");
-            let bytes = app_kustomization(&state, folder, app);
+            let holds_sops =
+                decryption::app_holds_sops(repo, display, root, &format!("{folder}/{app}"))?;
+            let bytes = app_kustomization(&state, folder, app, holds_sops);
             let id = tree::write(repo, display, bytes.as_bytes())?;
             if present.remove(&file) != Some(id) {
                 editor

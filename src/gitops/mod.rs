@@ -11,6 +11,7 @@
 //! [`preview_gc`] and [`bootstrap`], which write through the same `land`
 //! path. [`Target`] parses `--gitops`.
 
+mod decryption;
 mod diff;
 mod error;
 mod flux;

@@ -9,5 +9,6 @@
 pub mod fastyaml;
 pub mod namespaces;
 pub mod renderer;
+pub mod secrets;
 pub mod validate;
 pub mod yaml;

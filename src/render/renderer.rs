@@ -7,7 +7,7 @@ use minijinja::Environment;
 use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 
-use super::{namespaces, validate, yaml};
+use super::{namespaces, secrets, validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::{AppOutput, EnvOutput};
@@ -168,6 +168,8 @@ struct Object {
     app_span: Span,
     /// The parameter use that made it, where one did.
     param_span: Option<Span>,
+    /// The bytes to write as they are: a SOPS file, whose MAC covers them.
+    verbatim: Option<Vec<u8>>,
 }
 
 /// One app's rendered files, and the objects' identities for the env's
@@ -179,6 +181,8 @@ struct RenderedApp {
     output: AppOutput,
     /// (kind, namespace, name) of each object, with the span that made it.
     keys: Vec<((String, String, String), Span)>,
+    /// The Secrets it delivers and names.
+    secrets: secrets::refs::AppSecrets,
     diags: Diagnostics,
 }
 
@@ -211,13 +215,27 @@ pub fn render_env(
                     namespace: None,
                     output: AppOutput::default(),
                     keys: Vec::new(),
+                    secrets: Default::default(),
                     diags,
                 });
             };
             let objects = render_app(model, &resolved, templates, sources, world, &mut diags);
             let mut output = AppOutput::default();
             let mut keys = Vec::with_capacity(objects.len());
-            for o in &objects {
+            let mut app_secrets = secrets::refs::AppSecrets {
+                namespace: resolved.namespace.clone(),
+                delivered: Vec::new(),
+                references: model
+                    .components
+                    .get(&resolved.component)
+                    .map(|c| secrets::refs::references(&c.params, &resolved.params))
+                    .unwrap_or_default(),
+            };
+            for o in objects {
+                let span = o.param_span.unwrap_or(o.app_span);
+                app_secrets
+                    .delivered
+                    .extend(secrets::refs::delivered(&o.value, span));
                 let kind = o.value["kind"].as_str().unwrap_or_default();
                 let name = o.value["metadata"]["name"].as_str().unwrap_or_default();
                 let namespace = o.value["metadata"]["namespace"]
@@ -225,13 +243,15 @@ pub fn render_env(
                     .unwrap_or_default();
                 keys.push((
                     (kind.to_string(), namespace.to_string(), name.to_string()),
-                    o.param_span.unwrap_or(o.app_span),
+                    span,
                 ));
                 if !diags.has_errors() {
                     let file = format!("{}-{name}.yaml", kind.to_lowercase());
-                    output
-                        .files
-                        .insert(file, yaml::to_yaml(&o.value).into_bytes());
+                    let bytes = match o.verbatim {
+                        Some(b) => b,
+                        None => yaml::to_yaml(&o.value).into_bytes(),
+                    };
+                    output.files.insert(file, bytes);
                     collect_images(&o.value, &mut output.images);
                 }
             }
@@ -242,6 +262,7 @@ pub fn render_env(
                 app: resolved.app,
                 output,
                 keys,
+                secrets: app_secrets,
                 diags,
             })
         })
@@ -253,7 +274,9 @@ pub fn render_env(
         namespace: renv.namespace.clone(),
         namespace_objects: BTreeMap::new(),
         apps: BTreeMap::new(),
+        secret_refs: Vec::new(),
     };
+    let mut app_secrets = Vec::new();
     // The apps' own namespaces, and the Namespace objects apps render.
     let mut used = BTreeSet::new();
     let mut rendered_namespaces = HashSet::new();
@@ -267,18 +290,31 @@ pub fn render_env(
                 rendered_namespaces.insert(key.2.clone());
             }
             if let Some((first_app, first_span)) = seen.get(&key) {
+                let help = if span == *first_span {
+                    "this node makes the object for every app that has it (a flavor's, say): put the app in its name, such as `{{ app.name }}-db`"
+                } else {
+                    "Kubernetes keeps one object per kind, namespace and name; rename one, or create it in one app only"
+                };
                 diags.push(
-                    Diagnostic::error(codes::DUPLICATE_OBJECT, format!("two objects `{}/{}` in namespace `{}` of env `{}`", key.0, key.2, key.1, renv.name))
-                        .primary(span, format!("made by app `{}`", r.app))
-                        .related(*first_span, format!("also made by app `{first_app}`"))
-                        .help("Kubernetes keeps one object per kind, namespace and name; rename one, or create it in one app only"),
+                    Diagnostic::error(
+                        codes::DUPLICATE_OBJECT,
+                        format!(
+                            "two objects `{}/{}` in namespace `{}` of env `{}`",
+                            key.0, key.2, key.1, renv.name
+                        ),
+                    )
+                    .primary(span, format!("made by app `{}`", r.app))
+                    .related(*first_span, format!("also made by app `{first_app}`"))
+                    .help(help),
                 );
             } else {
                 seen.insert(key, (r.app.clone(), span));
             }
         }
+        app_secrets.push((r.app.clone(), r.secrets));
         out.apps.insert(r.app, r.output);
     }
+    out.secret_refs = secrets::refs::check(&renv.name, &app_secrets, diags);
     if diags.error_count() > before {
         return None;
     }
@@ -328,6 +364,7 @@ fn render_app(
                         value: v,
                         origin: id,
                         app_span: app.app_span,
+                        verbatim: None,
                     });
                 }
             }
@@ -380,6 +417,7 @@ fn render_app(
                             origin: m.span.file,
                             app_span: m.span,
                             param_span: Some(m.span),
+                            verbatim: None,
                         });
                     }
                 }
@@ -396,6 +434,17 @@ fn render_app(
             }
         }
     }
+    objects.extend(
+        secrets::objects(model, app, sources, world, diags)
+            .into_iter()
+            .map(|s| Object {
+                value: s.value,
+                origin: s.span.file,
+                app_span: s.span,
+                param_span: Some(s.span),
+                verbatim: s.verbatim,
+            }),
+    );
     // Patches, after templates and before validation.
     for extras in &app.extras {
         for p in &extras.patches {
@@ -435,6 +484,15 @@ fn render_app(
                 );
                 continue;
             };
+            if o.verbatim.is_some() {
+                diags.push(
+                    Diagnostic::error(codes::PATCH, format!("patch of `{}`: a SOPS-encrypted Secret cannot be patched", p.target.value))
+                        .primary(p.target.span, "a SOPS Secret")
+                        .related(o.app_span, "written as it is")
+                        .help("sops' MAC covers every value of the file, so any change would keep Flux from decrypting it: edit the file with `sops edit` instead"),
+                );
+                continue;
+            }
             for op in &p.ops {
                 let res = match op {
                     PatchOp::Set { pointer, value } => {
@@ -524,6 +582,21 @@ fn finish_object(
         return;
     }
     let (api, kind) = (api.unwrap_or_default(), kind.unwrap_or_default());
+    if o.verbatim.is_some() {
+        // A SOPS file is written as it is: no namespace or label added;
+        // checked as Flux applies it, once decrypted.
+        let seen = secrets::sops::as_decrypted(&o.value);
+        if let validate::Validation::Invalid(problems) = validate::validate(&seen) {
+            for p in problems {
+                diags.push(
+                    Diagnostic::error(codes::INVALID_OBJECT, format!("SOPS Secret `{}` of app `{}`: {} at `{}`", name.clone().unwrap_or_default(), app.app, p.message, p.path.join(".")))
+                        .primary(o.app_span, "this secret's file")
+                        .help("the Kubernetes API rejects this Secret: check the field's name and type against `kubectl explain secret`"),
+                );
+            }
+        }
+        return;
+    }
     if validate::is_namespaced(&api, &kind) != Some(false)
         && o.value["metadata"]
             .get("namespace")
@@ -679,9 +752,19 @@ fn secret_guard(app: &Resolved, objects: &[Object], sources: &Sources, diags: &m
     for o in objects {
         if o.value["kind"] == "Secret"
             && o.value["apiVersion"] == "v1"
+            && o.verbatim.is_none()
+            && secrets::sops::has_sops(&o.value)
+        {
+            diags.push(
+                Diagnostic::error(codes::SECRET_FILE, format!("Secret `{}` is SOPS-encrypted, but comes from a manifest", o.value["metadata"]["name"].as_str().unwrap_or("?")))
+                    .primary(o.param_span.unwrap_or_else(|| first_line(sources, o.origin)), "this Secret")
+                    .help("kiln adds labels and a namespace to a manifest's objects, which would break the file's MAC: declare it with `secret NAME sops=FILE`, which commits it as it is"),
+            );
+        } else if o.value["kind"] == "Secret"
+            && o.value["apiVersion"] == "v1"
             && (o.value.get("data").is_some_and(|d| !d.is_null())
                 || o.value.get("stringData").is_some_and(|d| !d.is_null()))
-            && o.value.get("sops").is_none()
+            && !secrets::sops::has_sops(&o.value)
         {
             diags.push(
                 Diagnostic::error(codes::PLAINTEXT_SECRET, format!("Secret `{}` holds plain-text data", o.value["metadata"]["name"].as_str().unwrap_or("?")))

@@ -2,6 +2,7 @@
 //! templates in strings, type the results, and build the template context.
 
 pub mod extras;
+pub mod secrets;
 pub mod strings;
 
 use std::collections::HashMap;
@@ -101,6 +102,8 @@ pub struct Resolved {
     /// The language-level nodes of the app and its env override, lowest
     /// layer first (`manifest`s and `patch`es of both apply).
     pub extras: Vec<Extras>,
+    /// The app's `secret`s, layers merged, sorted by name.
+    pub secrets: Vec<secrets::ResolvedSecret>,
     /// The app's definition span, for labels.
     pub app_span: Span,
 }
@@ -368,6 +371,7 @@ fn resolve_app(
             evaluate(u, &ctx, &prepared, sources, diags);
         }
     }
+    let secrets = secrets::secrets(model, env, app, env_app, &ctx, &prepared, sources, diags);
     for (name, ps) in schema {
         match params.get(name) {
             Some(rp) => {
@@ -454,6 +458,7 @@ fn resolve_app(
         context: ctx,
         template_context,
         extras,
+        secrets,
         app_span: app.name.span,
     })
 }
