@@ -41,13 +41,17 @@ impl World {
 
     /// A copy of `examples/<example>`, always at `<home>/shop`.
     fn with(example: &str) -> World {
-        let tmp = tempfile::tempdir().unwrap();
-        copy_dir(
+        World::copy_of(
             &Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("examples")
                 .join(example),
-            &tmp.path().join("shop"),
-        );
+        )
+    }
+
+    /// A copy of the project at `project`, at `<home>/shop`.
+    fn copy_of(project: &Path) -> World {
+        let tmp = tempfile::tempdir().unwrap();
+        copy_dir(project, &tmp.path().join("shop"));
         let w = World { tmp };
         w.git(&[
             "init",
@@ -712,6 +716,118 @@ fn valid_flux_objects(text: &str) -> Vec<Value> {
         docs.push(obj);
     }
     docs
+}
+
+/// The Kustomization in `text` (the second document of `flux/<env>.yaml`,
+/// or the only one of a per-app file), validated.
+fn kustomization(text: &str) -> Value {
+    let objs = valid_flux_objects(text);
+    objs.into_iter()
+        .find(|o| o["kind"] == "Kustomization")
+        .expect("a Kustomization")
+}
+
+#[test]
+fn envs_holding_sops_secrets_decrypt_with_the_named_key() {
+    let w =
+        World::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/secrets"));
+    let url = "https://git.example.com/acme/shop-gitops.git";
+    let out = w.kiln(&["bootstrap", "--url", url, "--sops-secret", "sops-age"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("kubectl -n flux-system create secret generic sops-age"),
+        "{}",
+        stderr(&out)
+    );
+    for env in ["staging", "production"] {
+        let k = kustomization(&w.show("main", &format!("flux/{env}.yaml")));
+        assert_eq!(
+            k["spec"]["decryption"],
+            serde_json::json!({"provider": "sops", "secretRef": {"name": "sops-age"}}),
+            "{env}"
+        );
+    }
+    // Without `--sops-secret`: Flux decrypts with its controller's own
+    // credentials, and bootstrap says how to give it a key.
+    let w =
+        World::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/secrets"));
+    let out = w.kiln(&["bootstrap", "--url", url, "--env", "staging"]);
+    assert!(
+        stderr(&out).contains("env `staging` holds SOPS-encrypted Secrets"),
+        "{}",
+        stderr(&out)
+    );
+    let k = kustomization(&w.show("main", "flux/staging.yaml"));
+    assert_eq!(
+        k["spec"]["decryption"],
+        serde_json::json!({"provider": "sops"})
+    );
+    // An env without SOPS secrets decrypts nothing.
+    let w = World::new();
+    w.ok(
+        EPOCH,
+        &["bootstrap", "--url", url, "--sops-secret", "sops-age"],
+    );
+    let k = kustomization(&w.show("main", "flux/production.yaml"));
+    assert_eq!(k["spec"].get("decryption"), None);
+    assert_eq!(
+        w.kiln(&["bootstrap", "--url", url, "--sops-secret", "Not A Name"])
+            .status
+            .code(),
+        Some(2)
+    );
+    w.fsck();
+}
+
+#[test]
+fn per_app_kustomizations_decrypt_the_apps_holding_sops_secrets() {
+    let w =
+        World::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/secrets"));
+    let url = "https://git.example.com/acme/shop-gitops.git";
+    w.ok(
+        EPOCH,
+        &[
+            "bootstrap",
+            "--url",
+            url,
+            "--per-app",
+            "--sops-secret",
+            "sops-age",
+        ],
+    );
+    // The env's own Kustomization applies only the apps' Kustomizations.
+    let env = kustomization(&w.show("main", "flux/staging.yaml"));
+    assert_eq!(env["spec"].get("decryption"), None);
+    w.ok(EPOCH + 60, &["commit", "--env", "staging"]);
+    let web = kustomization(&w.show("main", "flux/staging/web.yaml"));
+    assert_eq!(
+        web["spec"]["decryption"],
+        serde_json::json!({"provider": "sops", "secretRef": {"name": "sops-age"}})
+    );
+    let worker = kustomization(&w.show("main", "flux/staging/worker.yaml"));
+    assert_eq!(worker["spec"].get("decryption"), None);
+    // The SOPS file went in as it is.
+    let input =
+        std::fs::read_to_string(w.project().join("secrets/staging/web-tls.sops.yaml")).unwrap();
+    assert_eq!(
+        w.show("main", "staging/web/secret-web-tls.yaml") + "\n",
+        input
+    );
+    // An app that stops holding one stops decrypting, in the same commit.
+    let apps = w.project().join("apps.kdl");
+    let text = std::fs::read_to_string(&apps).unwrap();
+    std::fs::write(
+        &apps,
+        text.replace(
+            "    secret \"web-tls\" sops=",
+            "    // secret \"web-tls\" sops=",
+        ),
+    )
+    .unwrap();
+    w.ok(EPOCH + 120, &["commit", "--env", "staging"]);
+    let web = kustomization(&w.show("main", "flux/staging/web.yaml"));
+    assert_eq!(web["spec"].get("decryption"), None);
+    w.fsck();
 }
 
 #[test]

@@ -605,7 +605,11 @@ fn finish_object(
         o.value["metadata"]["namespace"] = Json::String(app.namespace.clone());
     }
     add_metadata(&mut o.value, model, Some(app));
-    match validate::validate(&o.value) {
+    // A SOPS Secret from a manifest is refused by `secret_guard`; read it
+    // as Flux would, so that the ciphertext is not reported as bad base64.
+    let decrypted =
+        secrets::sops::has_sops(&o.value).then(|| secrets::sops::as_decrypted(&o.value));
+    match validate::validate(decrypted.as_ref().unwrap_or(&o.value)) {
         validate::Validation::Invalid(problems) => {
             for p in problems {
                 let field = p
@@ -756,7 +760,7 @@ fn secret_guard(app: &Resolved, objects: &[Object], sources: &Sources, diags: &m
             && secrets::sops::has_sops(&o.value)
         {
             diags.push(
-                Diagnostic::error(codes::SECRET_FILE, format!("Secret `{}` is SOPS-encrypted, but comes from a manifest", o.value["metadata"]["name"].as_str().unwrap_or("?")))
+                Diagnostic::error(codes::SECRET_FILE, format!("Secret `{}` is SOPS-encrypted, but not declared with `secret … sops=`", o.value["metadata"]["name"].as_str().unwrap_or("?")))
                     .primary(o.param_span.unwrap_or_else(|| first_line(sources, o.origin)), "this Secret")
                     .help("kiln adds labels and a namespace to a manifest's objects, which would break the file's MAC: declare it with `secret NAME sops=FILE`, which commits it as it is"),
             );
