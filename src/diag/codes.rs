@@ -50,7 +50,7 @@ codes! {
     MISSING_FIELD = "kiln::render::missing_field", "a rendered object lacks `apiVersion`, `kind` or `metadata.name`";
     INVALID_OBJECT = "kiln::render::invalid_object", "a rendered object does not match the Kubernetes API (unknown or mistyped field)";
     DUPLICATE_OBJECT = "kiln::render::duplicate_object", "two objects with the same kind, namespace and name in one env";
-    PLAINTEXT_SECRET = "kiln::render::plaintext_secret", "a credential in plain text: a Secret with data, or an `env` value named like a password";
+    PLAINTEXT_SECRET = "kiln::render::plaintext_secret", "a credential in plain text: a Secret with data (a `sops=` file not wholly encrypted, a plain Secret as `sealed=`), or an `env` value named like a password";
     SECRET_FILE = "kiln::render::secret_file", "a `secret … sops=` file that is not one SOPS-encrypted Secret (or encrypts its kind or name), or a `sealed=` file that is not a SealedSecret";
     SECRET_MISMATCH = "kiln::render::secret_mismatch", "a SealedSecret or SOPS Secret whose name or namespace is not where the app deploys it: it would never decrypt there";
     SECRET_KEY = "kiln::render::secret_key", "a `secret-env` (or other reference) names a key that the Secret the env delivers does not have";
