@@ -780,6 +780,45 @@ fn envs_holding_sops_secrets_decrypt_with_the_named_key() {
 }
 
 #[test]
+fn a_commit_warns_when_an_env_gains_sops_secrets_its_kustomization_cannot_decrypt() {
+    let w =
+        World::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/secrets"));
+    let url = "https://git.example.com/acme/shop-gitops.git";
+    let apps = w.project().join("apps.kdl");
+    let text = std::fs::read_to_string(&apps).unwrap();
+    let without = text.replace(
+        "    secret \"web-tls\" sops=",
+        "    // secret \"web-tls\" sops=",
+    );
+    std::fs::write(&apps, &without).unwrap();
+    w.ok(EPOCH, &["bootstrap", "--url", url, "--env", "staging"]);
+    let k = kustomization(&w.show("main", "flux/staging.yaml"));
+    assert_eq!(k["spec"].get("decryption"), None);
+    std::fs::write(&apps, &text).unwrap();
+    let out = w.kiln_at(EPOCH + 60, &["commit", "--env", "staging"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: env `staging` holds SOPS-encrypted Secrets, but its Flux Kustomization (flux/staging.yaml) does not decrypt them"),
+        "{}",
+        stderr(&out)
+    );
+    // Bootstrapped again, it decrypts, and the next commit is quiet.
+    w.ok(
+        EPOCH + 120,
+        &["bootstrap", "--url", url, "--env", "staging"],
+    );
+    let k = kustomization(&w.show("main", "flux/staging.yaml"));
+    assert_eq!(k["spec"]["decryption"]["provider"], "sops");
+    let out = w.kiln_at(
+        EPOCH + 180,
+        &["commit", "--env", "staging", "--set", "web.replicas=3"],
+    );
+    assert!(stderr(&out).contains("committed"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    w.fsck();
+}
+
+#[test]
 fn per_app_kustomizations_decrypt_the_apps_holding_sops_secrets() {
     let w =
         World::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/secrets"));

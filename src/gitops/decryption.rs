@@ -67,6 +67,40 @@ pub(crate) fn env_holds_sops(
     Ok(false)
 }
 
+/// The envs of `envs` (name, folder) whose folder holds a SOPS Secret but
+/// whose env Kustomization (`flux/<env>.yaml`, written by `kiln
+/// bootstrap` without a Kustomization per app) does not decrypt: a commit
+/// cannot rewrite that file (it does not know its URL), so it says so.
+pub(crate) fn undecrypted(
+    repo: &gix::Repository,
+    display: &str,
+    root: ObjectId,
+    envs: &[(&str, &str)],
+) -> Result<Vec<String>, GitopsError> {
+    let mut out = Vec::new();
+    for (env, folder) in envs {
+        let folder = folder.trim_matches('/');
+        let per_app =
+            tree::entry(repo, display, root, &format!("{folder}/.kiln/flux.json"))?.is_some();
+        let Some(flux) = tree::blob_at(
+            repo,
+            display,
+            root,
+            &format!("{}/{env}.yaml", super::flux::FLUX_DIR),
+        )?
+        else {
+            continue;
+        };
+        if !per_app
+            && !String::from_utf8_lossy(&flux).contains("\n  decryption:\n")
+            && env_holds_sops(repo, display, root, folder)?
+        {
+            out.push(env.to_string());
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::block;

@@ -148,6 +148,9 @@ impl EnvSummary {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub envs: Vec<EnvSummary>,
+    /// Envs that now hold a SOPS-encrypted Secret although the Flux
+    /// Kustomization `kiln bootstrap` wrote for them does not decrypt.
+    pub undecrypted: Vec<String>,
 }
 
 /// How [`commit`] ended.
@@ -178,7 +181,13 @@ pub fn commit(target: &str, change: &Change, opts: &CommitOptions) -> Result<Out
         if tree == planned.base {
             return Ok(None);
         }
-        let summary = planned.summary();
+        let mut summary = planned.summary();
+        let envs: Vec<(&str, &str)> = change
+            .envs
+            .iter()
+            .map(|e| (e.env.as_str(), e.folder.as_str()))
+            .collect();
+        summary.undecrypted = decryption::undecrypted(repo, display, tree, &envs)?;
         let message = if summary.envs.is_empty() {
             // Only per-app Flux objects were out of step (edited by hand).
             format!(

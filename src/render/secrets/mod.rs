@@ -149,6 +149,24 @@ fn namespace_span(model: &Model, app: &Resolved) -> Span {
         .unwrap_or(app.app_span)
 }
 
+/// The file's namespace is not the app's: an error at the file, with the
+/// line that decides the app's namespace.
+fn namespace_mismatch(
+    model: &Model,
+    app: &Resolved,
+    file: &Spanned<String>,
+    message: String,
+    help: String,
+) -> Diagnostic {
+    Diagnostic::error(codes::SECRET_MISMATCH, message)
+        .primary(file.span, "this file")
+        .related(
+            namespace_span(model, app),
+            format!("the app's namespace, `{}`", app.namespace),
+        )
+        .help(help)
+}
+
 /// `metadata.<field>` of a file's object, as a string.
 fn meta<'a>(doc: &'a Json, field: &str) -> Option<&'a str> {
     doc["metadata"][field].as_str()

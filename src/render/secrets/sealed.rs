@@ -14,7 +14,7 @@
 
 use serde_json::Value as Json;
 
-use super::{SecretObject, document, meta, namespace_span};
+use super::{SecretObject, document, meta, namespace_mismatch};
 use crate::check::Model;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::resolve::Resolved;
@@ -87,7 +87,6 @@ pub(super) fn object(
     }
     let scope = Scope::of(&doc);
     let before = diags.error_count();
-    let ns_span = namespace_span(model, app);
     if scope == Scope::Strict {
         match meta(&doc, "name") {
             Some(name) if name == s.name() => {}
@@ -114,24 +113,22 @@ pub(super) fn object(
     if scope != Scope::ClusterWide {
         match meta(&doc, "namespace") {
             Some(ns) if ns == app.namespace => {}
-            found => diags.push(
-                Diagnostic::error(
-                    codes::SECRET_MISMATCH,
-                    format!(
-                        "SealedSecret `{}` was sealed for {}, but app `{}` deploys to `{}`: it would never decrypt there",
-                        s.name(),
-                        found.map_or("a namespace the file does not name".to_string(), |n| format!("namespace `{n}`")),
-                        app.app,
-                        app.namespace
-                    ),
-                )
-                .primary(file.span, "the sealed file")
-                .related(ns_span, format!("the app's namespace, `{}`", app.namespace))
-                .help(format!(
+            found => diags.push(namespace_mismatch(
+                model,
+                app,
+                file,
+                format!(
+                    "SealedSecret `{}` was sealed for {}, but app `{}` deploys to `{}`: it would never decrypt there",
+                    s.name(),
+                    found.map_or("a namespace the file does not name".to_string(), |n| format!("namespace `{n}`")),
+                    app.app,
+                    app.namespace
+                ),
+                format!(
                     "the controller opens a SealedSecret only in the namespace it was sealed for: seal it again with `kubeseal --namespace {}`, or with `--scope cluster-wide` to use it in any namespace",
                     app.namespace
-                )),
-            ),
+                ),
+            )),
         }
     }
     if diags.error_count() > before {

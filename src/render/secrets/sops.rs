@@ -10,7 +10,7 @@
 
 use serde_json::Value as Json;
 
-use super::{SecretObject, document, is_encrypted, meta, namespace_span};
+use super::{SecretObject, document, is_encrypted, meta, namespace_mismatch};
 use crate::check::Model;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::resolve::Resolved;
@@ -113,7 +113,6 @@ pub(super) fn object(
             ),
         ));
     }
-    let ns_span = namespace_span(model, app);
     match meta(&doc, "name") {
         Some(name) if name == s.name() => {}
         found => diags.push(
@@ -132,24 +131,22 @@ pub(super) fn object(
     }
     match meta(&doc, "namespace") {
         Some(ns) if ns == app.namespace => {}
-        found => diags.push(
-            Diagnostic::error(
-                codes::SECRET_MISMATCH,
-                format!(
-                    "SOPS Secret `{}` {}, but app `{}` deploys to `{}`",
-                    s.name(),
-                    found.map_or("names no namespace".to_string(), |n| format!("is for namespace `{n}`")),
-                    app.app,
-                    app.namespace
-                ),
-            )
-            .primary(file.span, "this file")
-            .related(ns_span, format!("the app's namespace, `{}`", app.namespace))
-            .help(format!(
+        found => diags.push(namespace_mismatch(
+            model,
+            app,
+            file,
+            format!(
+                "SOPS Secret `{}` {}, but app `{}` deploys to `{}`",
+                s.name(),
+                found.map_or("names no namespace".to_string(), |n| format!("is for namespace `{n}`")),
+                app.app,
+                app.namespace
+            ),
+            format!(
                 "kiln cannot set the namespace of a SOPS file without breaking its MAC, and the app could not read a Secret of another namespace: set `metadata.namespace: {}` with `sops edit`",
                 app.namespace
-            )),
-        ),
+            ),
+        )),
     }
     (diags.error_count() == before).then(|| SecretObject {
         value: doc,
