@@ -8,7 +8,6 @@
 //! names and docs from the last compile's [`Model`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -29,7 +28,7 @@ use crate::compile::{Compiled, Request as CompileRequest, Selection, compile};
 use crate::diag::Severity;
 use crate::kdlfmt::{Tok, lex};
 use crate::span::{Sources, Span};
-use crate::world::{DiskWorld, World};
+use crate::world::Overlay;
 
 /// Runs the server until the client says `exit`; returns the exit code.
 pub fn run() -> i32 {
@@ -496,52 +495,6 @@ fn item(label: &str, kind: CompletionItemKind, doc: Option<String>) -> Completio
             })
         }),
         ..Default::default()
-    }
-}
-
-/// The files of a project, with open buffers served instead of the disk.
-struct Overlay {
-    docs: HashMap<PathBuf, String>,
-}
-
-impl World for Overlay {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        match self.docs.get(path) {
-            Some(t) => Ok(t.clone().into_bytes()),
-            None => DiskWorld.read(path),
-        }
-    }
-
-    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
-        match DiskWorld.canonicalize(path) {
-            Err(_) if self.docs.contains_key(path) => Ok(path.to_path_buf()),
-            r => r,
-        }
-    }
-
-    fn kdl_files(&self, root: &Path, skip: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
-        let mut files = DiskWorld.kdl_files(root, skip)?;
-        // A new file not saved yet is part of the project too.
-        for p in self.docs.keys() {
-            let hidden = p
-                .strip_prefix(root)
-                .map(|rel| {
-                    rel.components().any(|c| {
-                        let s = c.as_os_str().to_string_lossy();
-                        s.starts_with('.') || s == "target"
-                    })
-                })
-                .unwrap_or(true);
-            if !hidden
-                && p.extension().is_some_and(|e| e == "kdl")
-                && !skip.iter().any(|s| p.starts_with(s))
-                && !files.contains(p)
-            {
-                files.push(p.clone());
-            }
-        }
-        files.sort();
-        Ok(files)
     }
 }
 

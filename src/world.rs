@@ -4,6 +4,7 @@
 //! [`World`], so tests can run them in memory and the rule "a project never
 //! reads outside its directory" is enforced in one place.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -61,4 +62,53 @@ fn walk(dir: &Path, skip: &[PathBuf], out: &mut Vec<PathBuf>, depth: usize) -> i
         }
     }
     Ok(())
+}
+
+/// The files of a project with some texts served instead of the disk's:
+/// an editor's unsaved buffers (`kiln lsp`), or the edits `kiln set image`
+/// checks before it writes them.
+pub struct Overlay {
+    /// Absolute paths to their texts; a path not on disk is a new file.
+    pub docs: HashMap<PathBuf, String>,
+}
+
+impl World for Overlay {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self.docs.get(path) {
+            Some(t) => Ok(t.clone().into_bytes()),
+            None => DiskWorld.read(path),
+        }
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        match DiskWorld.canonicalize(path) {
+            Err(_) if self.docs.contains_key(path) => Ok(path.to_path_buf()),
+            r => r,
+        }
+    }
+
+    fn kdl_files(&self, root: &Path, skip: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
+        let mut files = DiskWorld.kdl_files(root, skip)?;
+        // A new file not saved yet is part of the project too.
+        for p in self.docs.keys() {
+            let hidden = p
+                .strip_prefix(root)
+                .map(|rel| {
+                    rel.components().any(|c| {
+                        let s = c.as_os_str().to_string_lossy();
+                        s.starts_with('.') || s == "target"
+                    })
+                })
+                .unwrap_or(true);
+            if !hidden
+                && p.extension().is_some_and(|e| e == "kdl")
+                && !skip.iter().any(|s| p.starts_with(s))
+                && !files.contains(p)
+            {
+                files.push(p.clone());
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
 }

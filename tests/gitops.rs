@@ -110,6 +110,7 @@ fn change(project: &str, envs: Vec<EnvOutput>) -> Change {
             ..Source::default()
         },
         envs,
+        ..Change::default()
     }
 }
 
@@ -125,6 +126,7 @@ fn opts(cache: &Path) -> CommitOptions {
         },
         time: Some(EPOCH.parse().unwrap()),
         cache_dir: cache.to_path_buf(),
+        sign: false,
     }
 }
 

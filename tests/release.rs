@@ -3,11 +3,9 @@
 //! with git sealed (temp `HOME`, no global or system config, fixed
 //! `SOURCE_DATE_EPOCH`). Every test ends with `git fsck --strict`.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use tempfile::TempDir;
 
 const EPOCH: i64 = 1_700_000_000;
 /// The shop example's preview template: `preview ttl="72h"`.
@@ -15,194 +13,8 @@ const TTL: i64 = 72 * 3600;
 
 mod common;
 
-/// The shared sealing, with a fixed author and none of the variables
-/// `history` takes a source link from.
-fn sealed<'a>(cmd: &'a mut Command, home: &Path, epoch: i64) -> &'a mut Command {
-    common::sealed(cmd, home, epoch)
-        .env("GIT_AUTHOR_NAME", "Release Bot")
-        .env("GIT_AUTHOR_EMAIL", "bot@example.com")
-        .env("GIT_COMMITTER_NAME", "Release Bot")
-        .env("GIT_COMMITTER_EMAIL", "bot@example.com")
-        .env_remove("GITHUB_REPOSITORY")
-        .env_remove("CI_PROJECT_URL")
-        .env_remove("GITLAB_USER_LOGIN")
-        .env_remove("USER")
-}
-
-/// A sealed home, a copy of the shop example and an empty bare gitops repo.
-struct World {
-    tmp: TempDir,
-}
-
-impl World {
-    fn new() -> World {
-        World::with("shop")
-    }
-
-    /// A copy of `examples/<example>`, always at `<home>/shop`.
-    fn with(example: &str) -> World {
-        World::copy_of(
-            &Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("examples")
-                .join(example),
-        )
-    }
-
-    /// A copy of the project at `project`, at `<home>/shop`.
-    fn copy_of(project: &Path) -> World {
-        let tmp = tempfile::tempdir().unwrap();
-        copy_dir(project, &tmp.path().join("shop"));
-        let w = World { tmp };
-        w.git(&[
-            "init",
-            "-q",
-            "--bare",
-            "--initial-branch=main",
-            "gitops.git",
-        ]);
-        w
-    }
-
-    fn home(&self) -> &Path {
-        self.tmp.path()
-    }
-
-    fn project(&self) -> PathBuf {
-        self.home().join("shop")
-    }
-
-    fn repo(&self) -> PathBuf {
-        self.home().join("gitops.git")
-    }
-
-    fn kiln_at(&self, epoch: i64, args: &[&str]) -> Output {
-        self.kiln_to(&self.repo(), epoch, args)
-    }
-
-    /// Run kiln against the gitops repository at `repo`.
-    fn kiln_to(&self, repo: &Path, epoch: i64, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kiln"));
-        sealed(&mut cmd, self.home(), epoch)
-            .arg("--project")
-            .arg(self.project())
-            .args(args)
-            .arg("--gitops")
-            .arg(repo)
-            .output()
-            .expect("kiln runs")
-    }
-
-    fn kiln(&self, args: &[&str]) -> Output {
-        self.kiln_at(EPOCH, args)
-    }
-
-    /// Run kiln, expect success, return its stdout trimmed.
-    fn ok(&self, epoch: i64, args: &[&str]) -> String {
-        let out = self.kiln_at(epoch, args);
-        assert!(
-            out.status.success(),
-            "kiln {args:?} failed ({:?}):\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn git_out(&self, dir: &Path, args: &[&str]) -> Output {
-        let mut cmd = Command::new("git");
-        sealed(&mut cmd, self.home(), EPOCH)
-            .current_dir(dir)
-            .args(args)
-            .output()
-            .expect("git runs")
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        self.git_in(self.home(), args)
-    }
-
-    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
-        let out = self.git_out(dir, args);
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn repo_git(&self, args: &[&str]) -> String {
-        self.git_in(&self.repo(), args)
-    }
-
-    fn fsck(&self) {
-        self.repo_git(&["fsck", "--strict", "--no-progress"]);
-    }
-
-    fn count(&self) -> usize {
-        self.repo_git(&["rev-list", "--count", "main"])
-            .parse()
-            .unwrap()
-    }
-
-    /// The object id of `path` at `rev`, or None.
-    fn id_at(&self, rev: &str, path: &str) -> Option<String> {
-        let out = self.git_out(
-            &self.repo(),
-            &["rev-parse", "--verify", "-q", &format!("{rev}:{path}")],
-        );
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-    }
-
-    fn show(&self, rev: &str, path: &str) -> String {
-        self.repo_git(&["show", &format!("{rev}:{path}")])
-    }
-
-    /// Paths a commit touched.
-    fn touched(&self, rev: &str) -> Vec<String> {
-        self.repo_git(&["show", "--name-only", "--format=", rev])
-            .lines()
-            .map(str::to_string)
-            .collect()
-    }
-
-    /// Check `folder` of the branch out into a fresh directory.
-    fn export(&self, folder: &str) -> PathBuf {
-        let dir = self
-            .home()
-            .join(format!("export-{}", folder.replace('/', "-")));
-        std::fs::create_dir_all(&dir).unwrap();
-        let archive = self.home().join("export.tar");
-        self.repo_git(&["archive", "-o", archive.to_str().unwrap(), "main", folder]);
-        let tar = Command::new("tar")
-            .arg("-xf")
-            .arg(&archive)
-            .arg("-C")
-            .arg(&dir)
-            .status()
-            .unwrap();
-        assert!(tar.success());
-        dir.join(folder)
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let p = entry.unwrap().path();
-        let name = p.file_name().unwrap();
-        if name == "rendered" {
-            continue;
-        }
-        if p.is_dir() {
-            copy_dir(&p, &to.join(name));
-        } else {
-            std::fs::copy(&p, to.join(name)).unwrap();
-        }
-    }
-}
+use common::flux::{crd_schema, valid_flux_objects, walk};
+use common::world::World;
 
 /// Hex SHA-256 of a file's text as `git show` printed it (plus its newline).
 fn sha256_of(text: &str) -> String {
@@ -583,139 +395,12 @@ fn preview_gc_removes_only_expired_previews_in_one_commit() {
 // ---------------------------------------------------------------------------
 // bootstrap
 
-/// The openAPIV3Schema of `apiVersion`'s served version in a CRD file.
-fn crd_schema(file: &str, api_version: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/flux-crds")
-        .join(file);
-    let text = std::fs::read_to_string(path).unwrap();
-    let crd: Value = serde_saphyr::from_str(&text).unwrap();
-    let group = crd["spec"]["group"].as_str().unwrap();
-    let version = api_version
-        .strip_prefix(&format!("{group}/"))
-        .expect("the CRD's group");
-    let v = crd["spec"]["versions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == version && v["served"] == true)
-        .unwrap_or_else(|| panic!("{file} serves no {api_version}"));
-    v["schema"]["openAPIV3Schema"].clone()
-}
-
-/// Check `value` against an OpenAPI v3 schema as the API server would for a
-/// custom resource: types, required fields, enums, and unknown fields
-/// rejected (structural schemas prune them; we refuse them outright).
-fn walk(schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
-    if schema.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true))
-        && schema.get("properties").is_none()
-    {
-        return;
-    }
-    let ty = schema["type"].as_str();
-    let int_or_string = schema.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true));
-    let ok = match ty {
-        _ if int_or_string => value.is_string() || value.is_i64(),
-        Some("object") => value.is_object(),
-        Some("array") => value.is_array(),
-        Some("string") => value.is_string(),
-        Some("integer") => value.is_i64() || value.is_u64(),
-        Some("number") => value.is_number(),
-        Some("boolean") => value.is_boolean(),
-        _ => true,
-    };
-    if !ok {
-        errors.push(format!("{at}: expected {ty:?}, found {value}"));
-        return;
-    }
-    if let Some(options) = schema.get("enum").and_then(Value::as_array)
-        && !options.contains(value)
-    {
-        errors.push(format!("{at}: {value} is not one of {options:?}"));
-    }
-    if let (Some(s), Some(max)) = (
-        value.as_str(),
-        schema.get("maxLength").and_then(Value::as_u64),
-    ) && s.len() as u64 > max
-    {
-        errors.push(format!("{at}: longer than {max}"));
-    }
-    if let (Some(s), Some(min)) = (
-        value.as_str(),
-        schema.get("minLength").and_then(Value::as_u64),
-    ) && (s.len() as u64) < min
-    {
-        errors.push(format!("{at}: shorter than {min}"));
-    }
-    if let Some(items) = value.as_array() {
-        for (i, item) in items.iter().enumerate() {
-            walk(&schema["items"], item, &format!("{at}[{i}]"), errors);
-        }
-    }
-    if let Some(map) = value.as_object() {
-        for req in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if !map.contains_key(req.as_str().unwrap()) {
-                errors.push(format!("{at}: missing required field {req}"));
-            }
-        }
-        let props = schema.get("properties").and_then(Value::as_object);
-        let extra = schema.get("additionalProperties");
-        // `metadata` is `type: object` with no properties: the API server
-        // checks it; here only its name and namespace matter.
-        if props.is_none() && extra.is_none() {
-            return;
-        }
-        for (key, v) in map {
-            let path = format!("{at}.{key}");
-            match props.and_then(|p| p.get(key)) {
-                Some(sub) => walk(sub, v, &path, errors),
-                None => match extra {
-                    Some(sub) if sub.is_object() => walk(sub, v, &path, errors),
-                    Some(Value::Bool(true)) => {}
-                    _ => errors.push(format!("{path}: unknown field")),
-                },
-            }
-        }
-    }
-}
-
-/// Every document of a Flux YAML file, each valid against its CRD.
-fn valid_flux_objects(text: &str) -> Vec<Value> {
-    let mut docs = Vec::new();
-    for doc in format!("\n{text}").split("\n---\n") {
-        if doc.trim().is_empty() {
-            continue;
-        }
-        let obj: Value = serde_saphyr::from_str(doc).unwrap_or_else(|e| panic!("{e}\n{doc}"));
-        let api = obj["apiVersion"].as_str().unwrap();
-        let file = match obj["kind"].as_str().unwrap() {
-            "GitRepository" => "gitrepositories.yaml",
-            "Kustomization" => "kustomizations.yaml",
-            other => panic!("unexpected kind {other}"),
-        };
-        let mut errors = Vec::new();
-        walk(&crd_schema(file, api), &obj, "", &mut errors);
-        let name = obj["metadata"]["name"].as_str().unwrap_or("");
-        if name.is_empty()
-            || name.len() > 63
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            errors.push(format!("metadata.name `{name}` is not a DNS label"));
-        }
-        if obj["metadata"]["namespace"] != "flux-system" {
-            errors.push("metadata.namespace is not flux-system".to_string());
-        }
-        assert!(errors.is_empty(), "{}\n{doc}", errors.join("\n"));
-        docs.push(obj);
-    }
-    docs
+/// The shop of the secrets fixture: ExternalSecrets, SOPS files and
+/// SealedSecrets in two envs.
+fn secrets_world() -> World {
+    World::copy_of(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/secrets"),
+    )
 }
 
 /// The Kustomization in `text` (the second document of `flux/<env>.yaml`,
@@ -729,8 +414,7 @@ fn kustomization(text: &str) -> Value {
 
 #[test]
 fn envs_holding_sops_secrets_decrypt_with_the_named_key() {
-    let w =
-        World::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/secrets"));
+    let w = secrets_world();
     let url = "https://git.example.com/acme/shop-gitops.git";
     let out = w.kiln(&["bootstrap", "--url", url, "--sops-secret", "sops-age"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -749,8 +433,7 @@ fn envs_holding_sops_secrets_decrypt_with_the_named_key() {
     }
     // Without `--sops-secret`: Flux decrypts with its controller's own
     // credentials, and bootstrap says how to give it a key.
-    let w =
-        World::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/secrets"));
+    let w = secrets_world();
     let out = w.kiln(&["bootstrap", "--url", url, "--env", "staging"]);
     assert!(
         stderr(&out).contains("env `staging` holds SOPS-encrypted Secrets"),
@@ -781,8 +464,7 @@ fn envs_holding_sops_secrets_decrypt_with_the_named_key() {
 
 #[test]
 fn a_commit_warns_when_an_env_gains_sops_secrets_its_kustomization_cannot_decrypt() {
-    let w =
-        World::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/secrets"));
+    let w = secrets_world();
     let url = "https://git.example.com/acme/shop-gitops.git";
     let apps = w.project().join("apps.kdl");
     let text = std::fs::read_to_string(&apps).unwrap();
@@ -820,8 +502,7 @@ fn a_commit_warns_when_an_env_gains_sops_secrets_its_kustomization_cannot_decryp
 
 #[test]
 fn per_app_kustomizations_decrypt_the_apps_holding_sops_secrets() {
-    let w =
-        World::copy_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/secrets"));
+    let w = secrets_world();
     let url = "https://git.example.com/acme/shop-gitops.git";
     w.ok(
         EPOCH,

@@ -3,6 +3,7 @@
 //! reported.
 
 pub mod extras;
+mod gitops;
 pub mod model;
 pub mod nodes;
 pub mod schema;
@@ -351,35 +352,7 @@ impl Checker<'_> {
         for c in children.nodes() {
             let cname = nodes::name(file, c);
             match cname.value.as_str() {
-                "gitops" => {
-                    let Some(url) = self.node_name(file, c, "a gitops repository URL or path")
-                    else {
-                        continue;
-                    };
-                    self.extra_args(file, c, 1);
-                    self.no_children(file, c);
-                    let mut g = Gitops {
-                        url,
-                        branch: "main".to_string(),
-                        path: "{env}".to_string(),
-                    };
-                    for p in nodes::props(file, c) {
-                        match p.name.as_str() {
-                            "branch" => {
-                                if let Some(s) = self.string_prop(&p) {
-                                    g.branch = s.value;
-                                }
-                            }
-                            "path" => {
-                                if let Some(s) = self.string_prop(&p) {
-                                    g.path = s.value;
-                                }
-                            }
-                            _ => self.unknown_prop("gitops", &p, &["branch", "path"]),
-                        }
-                    }
-                    self.model.project.gitops = Some(g);
-                }
+                "gitops" => self.gitops(file, c),
                 "labels" => self.model.project.labels = self.string_map(file, c),
                 "annotations" => self.model.project.annotations = self.string_map(file, c),
                 other => self.diags.push(

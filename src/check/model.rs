@@ -31,12 +31,14 @@ pub struct Project {
     pub annotations: StringMap,
 }
 
-/// `gitops URL branch= path=`: defaults for the gitops commands.
+/// `gitops URL branch= path= sign=`: defaults for the gitops commands.
 #[derive(Clone, Debug)]
 pub struct Gitops {
     pub url: Spanned<String>,
     pub branch: String,
     pub path: String,
+    /// `sign=#true`: every commit is signed, as with `--sign`.
+    pub sign: bool,
 }
 
 /// Keys to spanned string values, in the order written.

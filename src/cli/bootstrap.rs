@@ -20,6 +20,9 @@ pub struct BootstrapArgs {
     /// One Flux Kustomization per app, so one broken app never blocks the rest
     #[arg(long)]
     per_app: bool,
+    /// Make Flux verify the signature of every commit it applies, with the public keys in this Secret
+    #[arg(long, value_name = "SECRET")]
+    verify_secret: Option<String>,
     /// The Secret (in flux-system) holding the key Flux decrypts SOPS-encrypted Secrets with
     #[arg(long, value_name = "SECRET")]
     sops_secret: Option<String>,
@@ -66,14 +69,19 @@ pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
         };
         envs.push((name, folder));
     }
-    if let Some(secret) = &args.sops_secret
-        && !is_secret_name(secret)
-    {
-        eprintln!("error: `--sops-secret {secret}` is not a Secret name");
-        eprintln!(
-            "  help: a Secret name is lower-case letters, digits, `-` and `.`, such as `sops-age`"
-        );
-        return 2;
+    for (flag, secret, example) in [
+        ("--verify-secret", &args.verify_secret, "flux-signing-keys"),
+        ("--sops-secret", &args.sops_secret, "sops-age"),
+    ] {
+        if let Some(secret) = secret
+            && !is_secret_name(secret)
+        {
+            eprintln!("error: `{flag} {secret}` is not a Secret name");
+            eprintln!(
+                "  help: a Secret name is lower-case letters, digits, `-` and `.`, such as `{example}`"
+            );
+            return 2;
+        }
     }
     let sops_envs = model
         .as_ref()
@@ -89,6 +97,7 @@ pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
         url: gitops::redact(&args.url),
         envs,
         per_app: args.per_app,
+        verify_secret: args.verify_secret.clone(),
         sops_secret: args.sops_secret.clone(),
         sops_envs,
     };
@@ -112,6 +121,11 @@ pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
                 eprintln!(
                     "  2. if the repository is private, give Flux a secret to clone it\n     (`flux create secret git …`) and add `secretRef` to the GitRepository"
                 );
+                if let Some(secret) = &spec.verify_secret {
+                    eprintln!(
+                        "     Flux applies only commits signed by a key in Secret `{secret}`:\n     kubectl -n flux-system create secret generic {secret} --from-file=team.asc=KEY.asc   (or team.sshpub=KEY.pub)"
+                    );
+                }
                 sops_hint(&spec);
                 let files: Vec<String> = spec
                     .envs

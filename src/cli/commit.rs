@@ -111,6 +111,7 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
         kiln_version: env!("CARGO_PKG_VERSION").to_string(),
         source: source(&git, args.event.as_deref()),
         envs,
+        ..Change::default()
     };
     let opts = args.gitops.options(&compiled.model);
     progress.say(if opts.push || target.contains("://") {
@@ -123,12 +124,24 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
     });
     let result = gitops::commit(&target, &change, &opts);
     progress.finish();
+    report_commit(ctx, result, &target, &opts.branch)
+}
+
+/// Prints how a commit of a render ended (`commit`, `promote`): the
+/// commit id on stdout, what changed per env on stderr. Returns the exit
+/// code.
+pub fn report_commit(
+    ctx: &Context,
+    result: Result<Outcome, gitops::GitopsError>,
+    target: &str,
+    branch: &str,
+) -> i32 {
     match result {
         Ok(Outcome::UpToDate) => {
             if !ctx.global.quiet {
                 eprintln!(
                     "up to date: {} already holds this render",
-                    gitops::redact(&target)
+                    gitops::redact(target)
                 );
             }
             0
@@ -145,10 +158,9 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
                     );
                 }
                 eprintln!(
-                    "committed {} to {} ({})",
+                    "committed {} to {branch} ({})",
                     &commit[..commit.len().min(12)],
-                    opts.branch,
-                    gitops::redact(&target)
+                    gitops::redact(target)
                 );
             }
             for env in &summary.undecrypted {

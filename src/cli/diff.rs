@@ -43,17 +43,10 @@ pub fn run(ctx: &Context, args: DiffArgs) -> i32 {
     } else {
         Selection::Named(args.envs.clone())
     };
-    let compiled = match ctx.compile(selection, &args.flags, Vec::new()) {
+    let compiled = match ctx.compile_clean(selection, &args.flags) {
         Ok(c) => c,
-        Err((d, s)) => {
-            ctx.emit(&d, &s, None);
-            return super::EXIT_ERRORS;
-        }
+        Err(code) => return code,
     };
-    ctx.emit(&compiled.diags.0, &compiled.sources, None);
-    if ctx.exit_for(&compiled.diags.0) != 0 {
-        return super::EXIT_ERRORS;
-    }
     let Some(target) = args.gitops.target(&compiled.model) else {
         let d = Diagnostic::error(codes::USAGE, "no gitops repository given")
             .help("pass `--gitops REPO`, or add `gitops \"URL\"` to the `project` in kiln.kdl");
@@ -68,6 +61,7 @@ pub fn run(ctx: &Context, args: DiffArgs) -> i32 {
         kiln_version: env!("CARGO_PKG_VERSION").to_string(),
         source: super::gitops_flags::source(&git, None),
         envs,
+        ..Change::default()
     };
     let opts = args.gitops.options(&compiled.model);
     match gitops::diff(&target, &change, &opts.branch, &opts.cache_dir) {

@@ -100,13 +100,20 @@ pub fn run(ctx: &Context, args: FmtArgs) -> i32 {
         }
         return if changed.is_empty() { 0 } else { EXIT_ERRORS };
     }
-    for (name, path, out) in &changed {
-        if let Err(e) = write_atomic(path, out) {
-            let d = Diagnostic::error(codes::READ, format!("cannot write `{name}`: {e}"));
-            ctx.emit(&[d], &sources, None);
-            return EXIT_ERRORS;
-        }
-        if ctx.global.verbose {
+    let files: Vec<(&std::path::Path, &str)> = changed
+        .iter()
+        .map(|(_, path, out)| (path.as_path(), out.as_str()))
+        .collect();
+    if let Err((path, e)) = write_all(&files) {
+        let d = Diagnostic::error(
+            codes::READ,
+            format!("cannot write `{}`: {e}", path.display()),
+        );
+        ctx.emit(&[d], &sources, None);
+        return EXIT_ERRORS;
+    }
+    if ctx.global.verbose {
+        for (name, _, _) in &changed {
             eprintln!("formatted {name}");
         }
     }
@@ -120,22 +127,48 @@ pub fn run(ctx: &Context, args: FmtArgs) -> i32 {
     0
 }
 
-/// Writes through a temporary file beside `path`, so an interrupted run
-/// leaves either the old or the new text.
-fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.kiln-fmt.tmp"));
-    std::fs::write(&tmp, text)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+/// Writes every file through a temporary file beside it: all temporary
+/// files first, then one rename each, so that a failure while writing
+/// (a full disk) leaves every file as it was, and an interrupted run leaves
+/// each file either old or new. Shared with `kiln set image`.
+pub(super) fn write_all<'a>(
+    files: &[(&'a std::path::Path, &str)],
+) -> Result<(), (&'a std::path::Path, std::io::Error)> {
+    let tmp_of = |path: &std::path::Path| {
+        let dir = path.parent().unwrap_or(std::path::Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        dir.join(format!(".{name}.kiln-tmp"))
+    };
+    let mut written = Vec::new();
+    let mut result = Ok(());
+    for (path, text) in files {
+        let tmp = tmp_of(path);
+        if let Err(e) = std::fs::write(&tmp, text) {
+            let _ = std::fs::remove_file(&tmp);
+            result = Err((*path, e));
+            break;
+        }
+        if let Ok(meta) = std::fs::metadata(path) {
+            let _ = std::fs::set_permissions(&tmp, meta.permissions());
+        }
+        written.push((tmp, *path));
     }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    if result.is_err() {
+        for (tmp, _) in &written {
+            let _ = std::fs::remove_file(tmp);
+        }
+        return result;
+    }
+    for (tmp, path) in &written {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            let _ = std::fs::remove_file(tmp);
+            return Err((path, e));
+        }
+    }
+    Ok(())
 }
 
 /// `kiln fmt --stdin`: the formatted text on stdout, or diagnostics and 1.

@@ -10,7 +10,8 @@ use crate::check::Model;
 use crate::gitops::{CommitOptions, Signature, Source};
 use crate::resolve::GitInfo;
 
-/// `--gitops`, `--branch`, `--push`, `--retries`, `--author`, `--force`.
+/// `--gitops`, `--branch`, `--push`, `--retries`, `--author`, `--force`,
+/// `--sign`.
 #[derive(Args, Debug, Clone)]
 pub struct GitopsFlags {
     /// The gitops repository: a local path or a URL (default: the project's `gitops`)
@@ -31,6 +32,9 @@ pub struct GitopsFlags {
     /// Overwrite files that were edited by hand since kiln wrote them
     #[arg(long)]
     pub force: bool,
+    /// Sign the commit with git's own signing configuration (gpg.format, user.signingKey)
+    #[arg(long)]
+    pub sign: bool,
 }
 
 impl GitopsFlags {
@@ -79,6 +83,10 @@ impl GitopsFlags {
                 .ok()
                 .and_then(|s| s.trim().parse().ok()),
             cache_dir: cache_dir(),
+            sign: self.sign
+                || model
+                    .and_then(|m| m.project.gitops.as_ref())
+                    .is_some_and(|g| g.sign),
         }
     }
 }

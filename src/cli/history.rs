@@ -95,6 +95,13 @@ fn text(e: &HistoryEntry) -> String {
             None => out.push_str(&format!("    source  {source}\n")),
         }
     }
+    if let Some(from) = &e.promoted_from {
+        let short = match from.split_once('@') {
+            Some((env, commit)) => format!("{env}@{}", &commit[..commit.len().min(12)]),
+            None => from.clone(),
+        };
+        out.push_str(&format!("    promoted from {short}\n"));
+    }
     if let Some(from) = &e.rolled_back_from {
         out.push_str(&format!(
             "    rollback to {}\n",

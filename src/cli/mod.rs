@@ -12,9 +12,11 @@ mod init;
 mod man;
 mod preview;
 mod progress;
+mod promote;
 mod render;
 mod rollback;
 mod schema;
+mod set_image;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -132,6 +134,16 @@ enum Command {
         after_help = "Example:\n  kiln rollback --gitops ../gitops --env production --app web --to 3f2a9c1d4e5b"
     )]
     Rollback(rollback::RollbackArgs),
+    /// Commit one env rendered with the images another env runs now
+    #[command(
+        after_help = "Example:\n  kiln promote --gitops ../gitops --from staging --to production\n  kiln promote --gitops ../gitops --from staging --to production --app web --sign"
+    )]
+    Promote(promote::PromoteArgs),
+    /// Edit the project's KDL in place: `kiln set image APP=REF`
+    #[command(
+        after_help = "Example:\n  kiln set image web=ghcr.io/acme/web:1.9.0\n  kiln set image web=ghcr.io/acme/web:1.9.0 worker=ghcr.io/acme/worker:1.9.0 --env staging --dry-run"
+    )]
+    Set(set_image::SetArgs),
     /// Create, update, remove and expire preview environments
     #[command(
         after_help = "Example:\n  kiln preview up pr-42 --env preview --gitops ../gitops\n  kiln preview down pr-42 --gitops ../gitops\n  kiln preview gc --gitops ../gitops"
@@ -189,6 +201,8 @@ pub fn main() -> i32 {
         Command::History(a) => history::run(&ctx, a),
         Command::Rollback(a) => rollback::run(&ctx, a),
         Command::Preview(a) => preview::run(&ctx, a),
+        Command::Promote(a) => promote::run(&ctx, a),
+        Command::Set(a) => set_image::run(&ctx, a),
         Command::Bootstrap(a) => bootstrap::run(&ctx, a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "kiln", &mut std::io::stdout());
@@ -283,6 +297,27 @@ impl Context {
             .iter()
             .any(|d| d.is_error() || self.global.deny_warnings);
         if failing { EXIT_ERRORS } else { 0 }
+    }
+
+    /// Compiles the project and prints its diagnostics; `Err(exit code)`
+    /// when it has errors (or warnings with `--deny-warnings`).
+    pub fn compile_clean(
+        &self,
+        selection: Selection,
+        flags: &ResolveFlags,
+    ) -> Result<Compiled, i32> {
+        let compiled = match self.compile(selection, flags, Vec::new()) {
+            Ok(c) => c,
+            Err((d, s)) => {
+                self.emit(&d, &s, None);
+                return Err(EXIT_ERRORS);
+            }
+        };
+        self.emit(&compiled.diags.0, &compiled.sources, None);
+        match self.exit_for(&compiled.diags.0) {
+            0 => Ok(compiled),
+            code => Err(code),
+        }
     }
 
     /// Compiles the project with the given selection and flags.

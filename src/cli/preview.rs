@@ -97,24 +97,14 @@ fn up(ctx: &Context, args: UpArgs) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let compiled = match ctx.compile(
-        Selection::Preview {
-            template: args.template.clone(),
-            name: label.clone(),
-        },
-        &args.flags,
-        Vec::new(),
-    ) {
-        Ok(c) => c,
-        Err((d, s)) => {
-            ctx.emit(&d, &s, None);
-            return super::EXIT_ERRORS;
-        }
+    let selection = Selection::Preview {
+        template: args.template.clone(),
+        name: label.clone(),
     };
-    ctx.emit(&compiled.diags.0, &compiled.sources, None);
-    if ctx.exit_for(&compiled.diags.0) != 0 {
-        return super::EXIT_ERRORS;
-    }
+    let compiled = match ctx.compile_clean(selection, &args.flags) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let Some(ttl) = compiled
         .model
         .envs
@@ -134,6 +124,7 @@ fn up(ctx: &Context, args: UpArgs) -> i32 {
         kiln_version: env!("CARGO_PKG_VERSION").to_string(),
         source: source(&git, None),
         envs: compiled.envs,
+        ..Change::default()
     };
     let opts = args.gitops.options(&compiled.model);
     match gitops::preview_up(&target, &args.name, &args.template, ttl, &change, &opts) {

@@ -56,6 +56,10 @@ codes! {
     SECRET_KEY = "kiln::render::secret_key", "a `secret-env` (or other reference) names a key that the Secret the env delivers does not have";
     PATCH = "kiln::render::patch", "a `patch` whose target object or path does not exist";
     OUTPUT = "kiln::render::output", "the rendered output could not be written (no permission, a full disk, a file in the way); nothing was changed";
+    EDIT_ARGUMENT = "kiln::edit::argument", "a `kiln set image` argument that cannot be applied: an unknown app, an app named twice, an env the app is not deployed to";
+    EDIT_NO_FIT = "kiln::edit::no_fit", "a new image reference that does not fit the template its image is written with";
+    EDIT_CONFLICT = "kiln::edit::conflict", "two images share a var, and their new references need different values for it";
+    EDIT_BROKEN = "kiln::edit::broken", "the edited project would not check, or would not run the new image: nothing was written";
     USAGE = "kiln::cli::usage", "the command line lacks something the command needs (such as a gitops repository)";
     INTERNAL = "kiln::internal", "kiln itself failed: please report it";
 }

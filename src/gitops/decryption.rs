@@ -36,19 +36,33 @@ pub(crate) fn app_holds_sops(
     dir: &str,
 ) -> Result<bool, GitopsError> {
     for (name, id) in tree::blobs(repo, display, root, dir)? {
-        if !(name.starts_with("secret-") && name.ends_with(".yaml")) {
-            continue;
-        }
-        let bytes = tree::read(repo, display, id)?;
-        let encrypted = std::str::from_utf8(&bytes)
-            .ok()
-            .and_then(|text| crate::render::yaml::from_yaml_documents(text).ok())
-            .is_some_and(|docs| docs.iter().any(has_sops));
-        if encrypted {
+        if is_secret_file(&name) && is_sops(&tree::read(repo, display, id)?) {
             return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// True for the name of a file holding a Secret: `secret-<name>.yaml`.
+fn is_secret_file(name: &str) -> bool {
+    name.starts_with("secret-") && name.ends_with(".yaml")
+}
+
+/// True for the bytes of a Secret with a top-level `sops` section.
+fn is_sops(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| crate::render::yaml::from_yaml_documents(text).ok())
+        .is_some_and(|docs| docs.iter().any(has_sops))
+}
+
+/// Whether the rendered env holds a SOPS-encrypted Secret.
+pub(crate) fn output_holds_sops(env: &crate::output::EnvOutput) -> bool {
+    env.apps.values().any(|a| {
+        a.files
+            .iter()
+            .any(|(name, bytes)| is_secret_file(name) && is_sops(bytes))
+    })
 }
 
 /// Whether any app folder of the env folder `folder` holds one.
@@ -67,10 +81,10 @@ pub(crate) fn env_holds_sops(
     Ok(false)
 }
 
-/// The envs of `envs` (name, folder) whose folder holds a SOPS Secret but
-/// whose env Kustomization (`flux/<env>.yaml`, written by `kiln
-/// bootstrap` without a Kustomization per app) does not decrypt: a commit
-/// cannot rewrite that file (it does not know its URL), so it says so.
+/// The envs of `envs` (name and folder of envs whose render holds a SOPS
+/// Secret) whose env Kustomization (`flux/<env>.yaml`, written by `kiln bootstrap` without
+/// a Kustomization per app) does not decrypt: a commit cannot rewrite that
+/// file (it does not know its URL), so it says so.
 pub(crate) fn undecrypted(
     repo: &gix::Repository,
     display: &str,
@@ -91,10 +105,7 @@ pub(crate) fn undecrypted(
         else {
             continue;
         };
-        if !per_app
-            && !String::from_utf8_lossy(&flux).contains("\n  decryption:\n")
-            && env_holds_sops(repo, display, root, folder)?
-        {
+        if !per_app && !String::from_utf8_lossy(&flux).contains("\n  decryption:\n") {
             out.push(env.to_string());
         }
     }

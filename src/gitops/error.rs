@@ -136,6 +136,61 @@ pub enum GitopsError {
     #[diagnostic(code(kiln::gitops::no_preview))]
     NoPreview { name: String, folder: String },
 
+    /// `--sign`: git could not sign the commit with its configured key.
+    #[error("cannot sign the commit: {output}")]
+    #[diagnostic(
+        code(kiln::gitops::sign),
+        help(
+            "kiln signs through git's own configuration: set `gpg.format` (`openpgp` or `ssh`) and `user.signingKey`, and check that `git commit -S` signs here; nothing was pushed"
+        )
+    )]
+    Sign { output: String },
+
+    /// `kiln promote`: an app has no release in the source env.
+    #[error("app `{app}` has no release in env `{env}` (`{folder}/.kiln/releases/{app}.json`)")]
+    #[diagnostic(
+        code(kiln::gitops::not_in_source),
+        help("commit `{app}` to `{env}` first, or leave it out with `--app`")
+    )]
+    NotInSource {
+        app: String,
+        env: String,
+        folder: String,
+    },
+
+    /// `kiln promote`: the source env's current release of an app is a
+    /// rollback, which is no release to promote.
+    #[error("the release of app `{app}` in env `{env}` is rolled back (to `{to}`)")]
+    #[diagnostic(
+        code(kiln::gitops::rolled_back_source),
+        help(
+            "promote once a new release of `{app}` has landed in `{env}`, or leave it out with `--app`"
+        )
+    )]
+    RolledBackSource {
+        app: String,
+        env: String,
+        to: String,
+    },
+
+    /// `kiln promote`: no container of the app runs an image of a
+    /// repository the source release has.
+    #[error(
+        "no image of app `{app}` in env `{to}` is of a repository that its release in `{from}` runs ({images})"
+    )]
+    #[diagnostic(
+        code(kiln::gitops::no_matching_image),
+        help(
+            "a promotion replaces each image by the source's image of the same repository; the two envs run different images"
+        )
+    )]
+    NoMatchingImage {
+        app: String,
+        from: String,
+        to: String,
+        images: String,
+    },
+
     /// A file or folder of the cache could not be created.
     #[error("cannot use `{path}`: {message}")]
     #[diagnostic(code(kiln::gitops::io))]

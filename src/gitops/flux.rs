@@ -53,6 +53,9 @@ pub struct Bootstrap {
     /// Each env's name and folder.
     pub envs: Vec<(String, String)>,
     pub per_app: bool,
+    /// `--verify-secret`: the Secret holding the public keys Flux checks
+    /// the signature of the branch tip against.
+    pub verify_secret: Option<String>,
     /// `--sops-secret`: the Secret (in `flux-system`) holding the SOPS key.
     pub sops_secret: Option<String>,
     /// The envs whose apps declare SOPS-encrypted secrets in the project,
@@ -70,9 +73,17 @@ fn quoted(s: &str) -> String {
     serde_json::Value::String(s.to_string()).to_string()
 }
 
-fn git_repository(name: &str, url: &str, branch: &str) -> String {
+fn git_repository(name: &str, url: &str, branch: &str, verify: Option<&str>) -> String {
+    // Flux's `verify` has no provider field: it takes OpenPGP keys from the
+    // Secret's `*.asc` entries and SSH keys from its `*.sshpub` entries.
+    let verify = verify.map_or(String::new(), |secret| {
+        format!(
+            "  verify:\n    mode: HEAD\n    secretRef:\n      name: {}\n",
+            quoted(secret)
+        )
+    });
     format!(
-        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: {name}\n  namespace: {FLUX_NAMESPACE}\nspec:\n  interval: 1m0s\n  url: {}\n  ref:\n    branch: {}\n",
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: {name}\n  namespace: {FLUX_NAMESPACE}\nspec:\n  interval: 1m0s\n  url: {}\n  ref:\n    branch: {}\n{verify}",
         quoted(url),
         quoted(branch)
     )
@@ -139,7 +150,12 @@ pub fn bootstrap(
                     || decryption::env_holds_sops(repo, display, base, &folder)?);
             let text = format!(
                 "{}---\n{}",
-                git_repository(&name, &spec.url, &opts.branch),
+                git_repository(
+                    &name,
+                    &spec.url,
+                    &opts.branch,
+                    spec.verify_secret.as_deref()
+                ),
                 kustomization(
                     &name,
                     &follows,

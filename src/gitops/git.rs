@@ -23,7 +23,9 @@ const KEPT_ENV: &[&str] = &[
     "GIT_SSH",
     "GIT_SSH_COMMAND",
     "GIT_ASKPASS",
+    "GIT_CONFIG_COUNT",
     "SSH_AUTH_SOCK",
+    "GNUPGHOME",
     "SSL_CERT_FILE",
     "SSL_CERT_DIR",
     "GIT_SSL_CAINFO",
@@ -48,6 +50,22 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    run_with(dir, args, &[], None)
+}
+
+/// [`run`] with more variables set for git and `input` on its standard
+/// input (written from another thread, so that a large input cannot
+/// deadlock against git's output).
+fn run_with<I, S>(
+    dir: &Path,
+    args: I,
+    vars: &[(&str, &str)],
+    input: Option<&[u8]>,
+) -> Result<Output, GitopsError>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
     let mut cmd = Command::new("git");
     cmd.env_clear();
@@ -56,23 +74,54 @@ where
             cmd.env(key, value);
         }
     }
+    // `GIT_CONFIG_COUNT`'s numbered keys and values: configuration (a
+    // credential helper, say) given through the environment, as CI does.
+    for (key, value) in std::env::vars_os() {
+        let name = key.to_string_lossy();
+        if name.starts_with("GIT_CONFIG_KEY_") || name.starts_with("GIT_CONFIG_VALUE_") {
+            cmd.env(&key, value);
+        }
+    }
     cmd.env("GIT_TERMINAL_PROMPT", "0")
         .env("GCM_INTERACTIVE", "never")
         .env("LC_ALL", "C")
+        .envs(vars.iter().copied())
         .args(["-c", "gc.auto=0", "-c", "maintenance.auto=false"])
         .args(&args)
         .current_dir(dir)
-        .stdin(Stdio::null());
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     if std::env::var_os("GIT_SSH_COMMAND").is_none() {
         cmd.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
     }
-    let output = cmd.output().map_err(|err| match err.kind() {
+    let spawn_err = |err: std::io::Error| match err.kind() {
         std::io::ErrorKind::NotFound => GitopsError::GitMissing,
         _ => GitopsError::GitFailed {
             command: describe(&args),
             output: redact(&err.to_string()),
         },
-    })?;
+    };
+    let mut child = cmd.spawn().map_err(spawn_err)?;
+    let writer = match (input, child.stdin.take()) {
+        (Some(bytes), Some(mut stdin)) => {
+            let bytes = bytes.to_vec();
+            Some(std::thread::spawn(move || {
+                use std::io::Write as _;
+                // A git that exits early closes the pipe: its status says why.
+                let _ = stdin.write_all(&bytes);
+            }))
+        }
+        _ => None,
+    };
+    let output = child.wait_with_output().map_err(spawn_err)?;
+    if let Some(writer) = writer {
+        let _ = writer.join();
+    }
     Ok(Output {
         ok: output.status.success(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -233,6 +282,56 @@ pub(crate) fn fetch(
 /// Drop a ref kiln made for one attempt.
 pub(crate) fn delete_ref(cache: &Path, name: &str) -> Result<(), GitopsError> {
     run_ok(cache, ["update-ref", "-d", name]).map(|_| ())
+}
+
+/// Who made a commit, and when (Unix seconds, UTC).
+pub(crate) struct Ident<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub seconds: i64,
+}
+
+/// Write a commit of `tree` (on `parent`) signed by `git commit-tree -S`,
+/// in the repository at `git_dir`: git's own configuration (`gpg.format`,
+/// `user.signingKey`, `gpg.program`, `gpg.ssh.program`, the repository's
+/// and the user's) chooses the key and the program, exactly as for `git
+/// commit -S`. Returns the new commit's id; a key that cannot sign is
+/// [`GitopsError::Sign`].
+pub(crate) fn commit_tree_signed(
+    git_dir: &Path,
+    tree: &str,
+    parent: Option<&str>,
+    message: &str,
+    who: &Ident<'_>,
+) -> Result<String, GitopsError> {
+    let date = format!("@{} +0000", who.seconds);
+    let vars = [
+        ("GIT_AUTHOR_NAME", who.name),
+        ("GIT_AUTHOR_EMAIL", who.email),
+        ("GIT_AUTHOR_DATE", date.as_str()),
+        ("GIT_COMMITTER_NAME", who.name),
+        ("GIT_COMMITTER_EMAIL", who.email),
+        ("GIT_COMMITTER_DATE", date.as_str()),
+    ];
+    let mut args = vec!["commit-tree", "-S", tree];
+    if let Some(parent) = parent {
+        args.extend(["-p", parent]);
+    }
+    // The message comes on standard input, taken as it is: an argument
+    // could exceed the system's limit for a fleet's first commit.
+    let out = run_with(git_dir, &args, &vars, Some(message.as_bytes()))?;
+    let id = out.stdout.trim();
+    if out.ok && !id.is_empty() {
+        return Ok(id.to_string());
+    }
+    let text = if out.stderr.trim().is_empty() {
+        out.stdout.trim()
+    } else {
+        out.stderr.trim()
+    };
+    Err(GitopsError::Sign {
+        output: redact(text),
+    })
 }
 
 /// How a push ended.

@@ -41,6 +41,9 @@ pub struct HistoryEntry {
     /// For a rollback: the gitops commit whose files it put back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rolled_back_from: Option<String>,
+    /// For a promotion: `<env>@<gitops commit>` whose images it runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promoted_from: Option<String>,
 }
 
 /// The releases in `folder` on `branch` of `target`, newest first, of one
@@ -137,6 +140,7 @@ pub fn history(
                     rolled_back: false,
                     rolled_back_by: None,
                     rolled_back_from: release.rolled_back_from,
+                    promoted_from: release.promoted_from,
                 },
             ));
         }

@@ -8,7 +8,15 @@ const MAX_APPS_IN_SUBJECT: usize = 3;
 
 /// The whole message of a commit that applies `change` with `summary`.
 pub(crate) fn message(change: &Change, summary: &Summary) -> String {
-    let mut out = subject(summary);
+    let mut out = match &change.promoted_from {
+        // `promote staging → production: web 1.8.2 → 1.9.0`
+        Some(p) => {
+            let deploy = subject(summary);
+            let rest = deploy.strip_prefix("deploy ").unwrap_or(&deploy);
+            format!("promote {} → {rest}", p.env)
+        }
+        None => subject(summary),
+    };
     out.push_str("\n\n");
     for env in &summary.envs {
         out.push_str(&format!("{} ({}):\n", env.env, env.folder));
@@ -46,6 +54,9 @@ pub(crate) fn message(change: &Change, summary: &Summary) -> String {
     }
     for env in &summary.envs {
         out.push_str(&format!("Kiln-Env: {}\n", env.env));
+    }
+    if let Some(p) = &change.promoted_from {
+        out.push_str(&format!("Kiln-Promoted-From: {p}\n"));
     }
     out.push_str(&format!("Kiln-Version: {}\n", change.kiln_version));
     out

@@ -20,6 +20,7 @@ mod history;
 mod message;
 mod plan;
 mod preview;
+mod promote;
 mod rollback;
 mod state;
 mod target;
@@ -37,6 +38,7 @@ pub use error::GitopsError;
 pub use flux::{Bootstrap, FluxState, bootstrap};
 pub use history::{HistoryEntry, history};
 pub use preview::{PreviewInfo, preview_down, preview_folder, preview_gc, preview_up};
+pub use promote::{SourceReleases, source_releases};
 pub use rollback::rollback;
 pub use state::{OwnedFile, OwnerState, Release};
 pub use target::{Target, redact};
@@ -78,6 +80,9 @@ pub struct CommitOptions {
     pub time: Option<i64>,
     /// Where bare cache clones of remotes live.
     pub cache_dir: PathBuf,
+    /// Sign every commit through git's own signing configuration
+    /// (`--sign`, or `sign=#true` on the project's `gitops` node).
+    pub sign: bool,
 }
 
 /// Where the render came from, for trailers and release files. Every field
@@ -102,6 +107,28 @@ pub struct Change {
     pub kiln_version: String,
     pub source: Source,
     pub envs: Vec<EnvOutput>,
+    /// `kiln promote`: the source env's release the images come from.
+    pub promoted_from: Option<Promotion>,
+    /// The project's apps that the render leaves out are kept as they are
+    /// rather than removed (`kiln promote --app`, which renders only the
+    /// apps it promotes).
+    pub keep_unrendered_apps: bool,
+}
+
+/// Where a promotion's images come from: an env and the gitops commit its
+/// releases were read at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Promotion {
+    pub env: String,
+    /// Full hex id.
+    pub commit: String,
+}
+
+impl std::fmt::Display for Promotion {
+    /// `<env>@<commit>`, as the trailer and the release files write it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}", self.env, self.commit)
+    }
 }
 
 /// Whether a file is added, changed or removed.
@@ -182,9 +209,12 @@ pub fn commit(target: &str, change: &Change, opts: &CommitOptions) -> Result<Out
             return Ok(None);
         }
         let mut summary = planned.summary();
+        // Only envs whose render holds a SOPS file: the tree is not read
+        // for the others.
         let envs: Vec<(&str, &str)> = change
             .envs
             .iter()
+            .filter(|e| decryption::output_holds_sops(e))
             .map(|e| (e.env.as_str(), e.folder.as_str()))
             .collect();
         summary.undecrypted = decryption::undecrypted(repo, display, tree, &envs)?;
@@ -335,6 +365,9 @@ fn signature(opts: &CommitOptions) -> gix::actor::Signature {
 }
 
 /// Write a commit object of `tree` with `message` (no ref is touched).
+/// A signed commit is made by `git commit-tree -S`, so that git's own
+/// configuration and programs sign it; a key that cannot sign fails here,
+/// before any ref moves or anything is pushed.
 fn write_commit(
     repo: &gix::Repository,
     display: &str,
@@ -344,6 +377,20 @@ fn write_commit(
     parent: Option<ObjectId>,
 ) -> Result<ObjectId, GitopsError> {
     let sig = signature(opts);
+    if opts.sign {
+        let id = git::commit_tree_signed(
+            repo.git_dir(),
+            &tree.to_string(),
+            parent.map(|p| p.to_string()).as_deref(),
+            message,
+            &git::Ident {
+                name: &opts.author.name,
+                email: &opts.author.email,
+                seconds: sig.time.seconds,
+            },
+        )?;
+        return ObjectId::from_hex(id.as_bytes()).map_err(repo_err("write the commit", display));
+    }
     let commit = gix::objs::Commit {
         tree,
         parents: parent.into_iter().collect(),

@@ -10,7 +10,7 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryKind;
 
-use super::state::{OwnedFile, OwnerState, Release, sha256_hex, to_json};
+use super::state::{OwnedFile, OwnerState, Release, rendered_sha256, sha256_hex, to_json};
 use super::{AppChange, Change, ChangeKind, EnvSummary, GitopsError, Summary};
 use crate::output::env_kustomization;
 
@@ -333,8 +333,25 @@ impl EnvCtx<'_> {
             );
         }
 
+        // `promote --app`: the apps left out of the render, and the env's
+        // own files, stay exactly as they are.
+        if change.keep_unrendered_apps {
+            for (path, owned) in &own.files {
+                let rendered = owned.app.as_ref().is_some_and(|a| env.apps.contains_key(a));
+                if let (false, Some(id)) = (rendered, self.listing.get(path)) {
+                    wanted.entry(path.clone()).or_insert(Wanted {
+                        app: owned.app.clone(),
+                        bytes: None,
+                        id: *id,
+                        sha256: owned.sha256.clone(),
+                    });
+                }
+            }
+        }
+
         // Release files: rewritten only for apps whose files change, so that
-        // a new source commit rendering the same objects is no commit.
+        // a new source commit rendering the same objects is no commit; and
+        // then always, since they name the files' digest.
         let mut apps = Vec::new();
         for (name, out) in &env.apps {
             let prefix = format!("{name}/");
@@ -366,6 +383,12 @@ impl EnvCtx<'_> {
                 );
                 continue;
             }
+            let digest = rendered_sha256(
+                wanted
+                    .range(prefix.clone()..)
+                    .take_while(|(p, _)| p.starts_with(&prefix))
+                    .map(|(p, w)| (&p[prefix.len()..], w.sha256.as_str())),
+            );
             let old = self.release_at_tip(name);
             apps.push(AppChange {
                 app: name.clone(),
@@ -376,6 +399,7 @@ impl EnvCtx<'_> {
                 app: name.clone(),
                 env: env.env.clone(),
                 images: out.images.clone(),
+                rendered_sha256: Some(digest),
                 source_repo: change.source.repo.as_deref().map(super::target::redact),
                 source_commit: change.source.commit.clone(),
                 branch: change.source.branch.clone(),
@@ -384,6 +408,7 @@ impl EnvCtx<'_> {
                 actor: change.source.actor.clone(),
                 kiln_version: change.kiln_version.clone(),
                 rolled_back_from: None,
+                promoted_from: change.promoted_from.as_ref().map(|p| p.to_string()),
             });
             let id = self.blob_id(&bytes)?;
             let sha256 = sha256_hex(&bytes);
@@ -551,7 +576,7 @@ impl EnvCtx<'_> {
             .files
             .values()
             .filter_map(|f| f.app.as_deref())
-            .filter(|a| !rendered.contains(a))
+            .filter(|a| !rendered.contains(a) && !change.keep_unrendered_apps)
             .collect();
         for app in removed_apps {
             apps.push(AppChange {

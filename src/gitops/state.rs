@@ -40,6 +40,11 @@ pub struct Release {
     pub env: String,
     /// Full image references, sorted.
     pub images: Vec<String>,
+    /// What identifies the app's rendered state: see [`rendered_sha256`].
+    /// Any change of the app's files changes it, so every such commit is a
+    /// release of its own, even with the same images and source commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered_sha256: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_repo: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,6 +62,10 @@ pub struct Release {
     /// After a rollback, the gitops commit the files came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rolled_back_from: Option<String>,
+    /// After `kiln promote`: `<env>@<gitops commit>`, the release whose
+    /// images this one runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promoted_from: Option<String>,
 }
 
 /// Serialise metadata the one way kiln does: pretty, field order fixed by
@@ -66,6 +75,23 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(value).expect("metadata is always serialisable");
     bytes.push(b'\n');
     bytes
+}
+
+/// The SHA-256 of an app's rendered files: of the lines `<sha256>  <name>`
+/// of its files, sorted by name, which is what `LC_ALL=C sha256sum *` prints
+/// in the app's folder (so `(cd production/web && LC_ALL=C sha256sum *) |
+/// sha256sum` gives it back). `files` are (name in the app folder, SHA-256).
+pub(crate) fn rendered_sha256<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut files: Vec<(&str, &str)> = files.into_iter().collect();
+    files.sort();
+    let mut listing = String::new();
+    for (name, sha256) in files {
+        listing.push_str(sha256);
+        listing.push_str("  ");
+        listing.push_str(name);
+        listing.push('\n');
+    }
+    sha256_hex(listing.as_bytes())
 }
 
 /// Lower-case hex SHA-256 of `bytes`.

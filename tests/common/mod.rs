@@ -2,6 +2,10 @@
 //! them, so the others would be dead code there.
 #![allow(dead_code)]
 
+pub mod flux;
+pub mod http;
+pub mod world;
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -1,0 +1,290 @@
+//! `kiln set image APP=REF…`: edit the project's KDL so that apps run new
+//! images, keeping every other byte, and only once the edited project
+//! checks (`kiln check`) and runs exactly the new references.
+//!
+//! Made for CI jobs and bots: stdout holds the files written (or, with
+//! `--dry-run`, their unified diff) and nothing else; stderr says which
+//! image changed where. Exit 0 when the images are set (written now or
+//! already so), 1 when they cannot be (diagnostics say why; nothing
+//! written), 2 for a wrong command line.
+
+use std::collections::{BTreeMap, HashMap};
+
+use clap::{Args, Subcommand};
+use similar::TextDiff;
+
+use super::Context;
+use crate::compile::{Request as CompileRequest, Selection, compile};
+use crate::diag::{Diagnostic, codes};
+use crate::edit::image::{Request, current_images, plan};
+use crate::edit::{TextEdit, apply};
+use crate::span::{FileId, Span, Spanned};
+use crate::world::{DiskWorld, Overlay};
+
+/// `kiln set` subcommands.
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    #[command(subcommand)]
+    command: SetCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum SetCommand {
+    /// Set apps' images (or the vars their image templates read), in every env or in some
+    #[command(
+        after_help = "Example:\n  kiln set image web=ghcr.io/acme/web:1.9.0                  # every env that takes the app's image\n  kiln set image web=ghcr.io/acme/web:1.9.0 --env staging    # only staging\n  kiln set image web=ghcr.io/acme/web:1.9.0 worker=ghcr.io/acme/worker:1.9.0 --dry-run\n\nExit status: 0 the images are set (now, or already), 1 they cannot be (nothing written), 2 a wrong command line."
+    )]
+    Image(ImageArgs),
+}
+
+/// `kiln set image` flags.
+#[derive(Args, Debug)]
+struct ImageArgs {
+    /// The app and its new image reference, such as web=ghcr.io/acme/web:1.9.0
+    #[arg(value_name = "APP=REF", required = true)]
+    pairs: Vec<String>,
+    /// Only in this env (repeatable; default: every env whose image is the app block's)
+    #[arg(long = "env", value_name = "ENV")]
+    envs: Vec<String>,
+    /// For an image written with a template: the var to set (default: the one the reference fits, the last)
+    #[arg(long, value_name = "VAR")]
+    app_var: Option<String>,
+    /// Print the unified diff of the edit to stdout; write nothing
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// Runs one `set` subcommand.
+pub fn run(ctx: &Context, args: SetArgs) -> i32 {
+    match args.command {
+        SetCommand::Image(a) => image(ctx, a),
+    }
+}
+
+fn image(ctx: &Context, args: ImageArgs) -> i32 {
+    let before = match ctx.compile(
+        Selection::Everything,
+        &super::ResolveFlags::default(),
+        Vec::new(),
+    ) {
+        Ok(c) => c,
+        Err((d, s)) => {
+            ctx.emit(&d, &s, None);
+            return super::EXIT_ERRORS;
+        }
+    };
+    if before.diags.has_errors() {
+        ctx.emit(&before.diags.0, &before.sources, None);
+        eprintln!(
+            "error: the project must check before `kiln set image` edits it; nothing written"
+        );
+        return super::EXIT_ERRORS;
+    }
+    let mut sources = before.sources;
+    let (requests, envs, var, mut diags) = arguments(&mut sources, &args);
+    // Every argument's problems, the malformed ones' and the others'.
+    let planned = plan(
+        &before.model,
+        &sources,
+        &DiskWorld,
+        &before.options,
+        &requests,
+        &envs,
+        var.as_ref(),
+    );
+    let planned = match planned {
+        Ok(p) if diags.is_empty() => p,
+        Ok(_) => {
+            ctx.emit(&diags, &sources, None);
+            return super::EXIT_ERRORS;
+        }
+        Err(more) => {
+            diags.extend(more);
+            ctx.emit(&diags, &sources, None);
+            return super::EXIT_ERRORS;
+        }
+    };
+    for note in &planned.notes {
+        if !ctx.global.quiet {
+            eprintln!("note: {note}");
+        }
+    }
+    let mut by_file: BTreeMap<FileId, Vec<&TextEdit>> = BTreeMap::new();
+    for e in &planned.edits {
+        by_file.entry(e.file).or_default().push(e);
+    }
+    // (path, name shown, old text, new text) per changed file.
+    let mut changed = Vec::new();
+    for (file, edits) in by_file {
+        let source = sources.get(file);
+        let Some(path) = source.path.clone() else {
+            continue;
+        };
+        let new = apply(&source.text, &edits);
+        if new != *source.text {
+            changed.push((path, source.name.clone(), source.text.to_string(), new));
+        }
+    }
+    if changed.is_empty() {
+        if !ctx.global.quiet {
+            let apps: Vec<String> = requests
+                .iter()
+                .map(|r| format!("`{}` runs `{}`", r.app.value, r.reference.value))
+                .collect();
+            eprintln!("already set: {}; nothing written", apps.join(", "));
+        }
+        return 0;
+    }
+
+    // The edited project must check, and run exactly what was asked.
+    let overlay = Overlay {
+        docs: changed
+            .iter()
+            .map(|(path, _, _, new)| (path.clone(), new.clone()))
+            .collect::<HashMap<_, _>>(),
+    };
+    let root = before.model.root.clone();
+    let request = CompileRequest {
+        selection: Selection::Everything,
+        resolve: before.options.clone(),
+        skip: Vec::new(),
+    };
+    let after = compile(&overlay, &root, &request, None);
+    if after.diags.has_errors() {
+        let mut all = after.diags.0.clone();
+        all.push(
+            Diagnostic::error(
+                codes::EDIT_BROKEN,
+                "the edited project does not check: nothing was written",
+            )
+            .help("the errors above are in the files as `kiln set image` would write them"),
+        );
+        ctx.emit(&all, &after.sources, None);
+        return super::EXIT_ERRORS;
+    }
+    let old_images = current_images(&before.model, &sources, &DiskWorld, &before.options);
+    let new_images = current_images(&after.model, &after.sources, &overlay, &before.options);
+    let wrong: Vec<Diagnostic> = planned
+        .expected
+        .iter()
+        .filter_map(|e| {
+            let got = new_images.get(&(e.env.clone(), e.app.clone()))?;
+            (*got != e.reference).then(|| {
+                Diagnostic::error(
+                    codes::EDIT_BROKEN,
+                    format!(
+                        "after the edit, app `{}` would run `{got}` in env `{}`, not `{}`: nothing was written",
+                        e.app, e.env, e.reference
+                    ),
+                )
+                .primary(e.image, "its image is written here")
+                .related(e.asked, "this reference")
+                .help("the image's template changes what the var gives; write the image without a template, or set the var by hand")
+            })
+        })
+        .collect();
+    if !wrong.is_empty() {
+        ctx.emit(&wrong, &sources, None);
+        return super::EXIT_ERRORS;
+    }
+    if !ctx.global.quiet {
+        for (key, new) in &new_images {
+            if let Some(old) = old_images.get(key).filter(|old| *old != new) {
+                eprintln!("{} in {}: {old} → {new}", key.1, key.0);
+            }
+        }
+    }
+    if args.dry_run {
+        for (_, name, old, new) in &changed {
+            print!(
+                "{}",
+                TextDiff::from_lines(old, new)
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{name}"), &format!("b/{name}"))
+            );
+        }
+        return 0;
+    }
+    let files: Vec<(&std::path::Path, &str)> = changed
+        .iter()
+        .map(|(path, _, _, new)| (path.as_path(), new.as_str()))
+        .collect();
+    if let Err((path, e)) = super::fmt::write_all(&files) {
+        eprintln!(
+            "error[{}]: cannot write `{}`: {e}",
+            codes::OUTPUT.0,
+            path.display()
+        );
+        eprintln!("  help: every file is as it was, or fully edited: run `kiln set image` again");
+        return super::EXIT_ERRORS;
+    }
+    for (_, name, _, _) in &changed {
+        println!("{name}");
+    }
+    0
+}
+
+/// The arguments, spanned: the requests, `--env`s, `--app-var`, and the
+/// problems of malformed `APP=REF`s.
+type Arguments = (
+    Vec<Request>,
+    Vec<Spanned<String>>,
+    Option<Spanned<String>>,
+    Vec<Diagnostic>,
+);
+
+/// The `APP=REF`, `--env` and `--app-var` arguments as a source of their
+/// own, so that a diagnostic can point at the one it is about.
+fn arguments(sources: &mut crate::span::Sources, args: &ImageArgs) -> Arguments {
+    let mut text = String::from("kiln set image");
+    let mut pairs = Vec::new();
+    for p in &args.pairs {
+        text.push(' ');
+        pairs.push((p.clone(), text.len()));
+        text.push_str(p);
+    }
+    let mut envs = Vec::new();
+    for e in &args.envs {
+        text.push_str(" --env ");
+        envs.push((e.clone(), text.len()));
+        text.push_str(e);
+    }
+    let var = args.app_var.as_ref().map(|v| {
+        text.push_str(" --app-var ");
+        let at = text.len();
+        text.push_str(v);
+        (v.clone(), at)
+    });
+    text.push('\n');
+    let file = sources.add("<command line>", None, text);
+    let mut diags = Vec::new();
+    let mut requests = Vec::new();
+    for (p, at) in pairs {
+        match p.split_once('=') {
+            Some((app, reference)) if !app.is_empty() && !reference.is_empty() => {
+                requests.push(Request {
+                    app: Spanned::new(app.to_string(), Span::new(file, at, at + app.len())),
+                    reference: Spanned::new(
+                        reference.to_string(),
+                        Span::new(file, at + app.len() + 1, at + p.len()),
+                    ),
+                });
+            }
+            _ => diags.push(
+                Diagnostic::error(
+                    codes::EDIT_ARGUMENT,
+                    format!("expected `APP=REF`, found `{p}`"),
+                )
+                .primary(Span::new(file, at, at + p.len()), "this argument")
+                .help("for example `web=ghcr.io/acme/web:1.9.0`"),
+            ),
+        }
+    }
+    let spanned = |(v, at): (String, usize)| {
+        let end = at + v.len();
+        Spanned::new(v, Span::new(file, at, end))
+    };
+    let envs = envs.into_iter().map(spanned).collect();
+    (requests, envs, var.map(spanned), diags)
+}
