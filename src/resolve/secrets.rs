@@ -179,3 +179,90 @@ pub fn env_declares_sops(model: &Model, env: &Env) -> bool {
                 .any(|u| matches!(u.source, Some(SecretSource::Sops(_))))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::{Request, compile};
+    use crate::world::DiskWorld;
+
+    /// A project in a temp dir, compiled as `kiln check` does.
+    fn compiled(kdl: &str) -> (tempfile::TempDir, crate::compile::Compiled) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("kiln.kdl"), kdl).unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let c = compile(&DiskWorld, &root, &Request::default(), None);
+        (dir, c)
+    }
+
+    const LAYERS: &str = r#"
+project "p"
+flavor "db" {
+    secret "{{ app.name }}-db" external="vault" { key "url" remote="{{ env.name }}/db"; }
+    secret "shared" sops="shared.sops.yaml"
+}
+env "a" { flavor "db"; }
+env "b" {
+    flavor "db"
+    app "web" {
+        secret "web-db" remove=#true
+        secret "shared" remove=#true
+    }
+}
+app "web" component="manifests" {
+    secret "web-db" external="other" { key "password" remote="x"; }
+}
+"#;
+
+    #[test]
+    fn entries_merge_by_evaluated_name_and_remove_drops_them() {
+        let (_dir, c) = compiled(LAYERS);
+        let mut diags = crate::diag::Diagnostics::default();
+        let sources = &c.sources;
+        let resolve = |env: &str, diags: &mut crate::diag::Diagnostics| {
+            crate::resolve::resolve_env(
+                &c.model,
+                env,
+                None,
+                &Default::default(),
+                sources,
+                &DiskWorld,
+                diags,
+            )
+            .unwrap()
+            .apps
+            .remove(0)
+        };
+        let a = resolve("a", &mut diags);
+        let names: Vec<&str> = a.secrets.iter().map(|s| s.name()).collect();
+        assert_eq!(names, ["shared", "web-db"]);
+        // The flavor's `{{ app.name }}-db` replaced the app's `web-db`.
+        let web_db = &a.secrets[1];
+        assert_eq!(web_db.provenance.len(), 2);
+        match &web_db.secret.source {
+            Some(crate::check::SecretSource::External(e)) => {
+                assert_eq!(e.store.value, "vault");
+                assert_eq!(e.keys[0].remote.value, "a/db");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The env's block removes both.
+        assert!(resolve("b", &mut diags).secrets.is_empty());
+        assert!(!diags.has_errors(), "{:?}", diags.0);
+        assert!(super::env_declares_sops(&c.model, &c.model.envs["a"]));
+        assert!(!super::env_declares_sops(&c.model, &c.model.envs["b"]));
+    }
+
+    #[test]
+    fn an_evaluated_name_is_typed_again() {
+        let (_dir, c) = compiled(
+            "project \"p\"\nenv \"e\"\napp \"web\" component=\"manifests\" {\n    secret \"{{ app.name }}_DB\" external=\"vault\" { key \"url\" remote=\"x\"; }\n}\n",
+        );
+        let d = c
+            .diags
+            .0
+            .iter()
+            .find(|d| d.code == crate::diag::codes::TYPE_MISMATCH.0)
+            .expect("a type mismatch");
+        assert!(d.message.contains("a secret's name"), "{}", d.message);
+    }
+}
