@@ -81,6 +81,9 @@ pub fn compile(
         None => return out,
     };
     let templates = renderer::load_templates(&out.model, &mut out.sources, world, &mut out.diags);
+    crate::render::manifests::preload(&out.model, &mut out.sources, world);
+    crate::render::secrets::preload(&out.model, &mut out.sources, world);
+    let crds = crate::render::crd::load::project_crds(&out.model, world, &mut out.diags);
     if out.diags.has_errors() {
         out.diags.sort_dedup();
         return out;
@@ -108,7 +111,7 @@ pub fn compile(
             let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
             let folder = folder_for(model, env, preview.as_deref());
             let rendered = renderer::render_env(
-                model, &resolver, create_ns, &folder, &templates, sources, world, &mut diags,
+                model, &resolver, create_ns, &folder, &templates, &crds, sources, world, &mut diags,
             );
             (rendered, diags)
         })

@@ -17,6 +17,41 @@ pub trait World: Sync {
     /// Every `*.kdl` file below `root`, sorted, skipping hidden directories,
     /// `target/` and the directories in `skip`.
     fn kdl_files(&self, root: &Path, skip: &[PathBuf]) -> io::Result<Vec<PathBuf>>;
+    /// The files a `crds` path names: the file itself, or every `*.yaml`
+    /// and `*.yml` file below a directory, sorted, skipping hidden entries
+    /// and `kustomization.yaml`. By default the disk's; a world that
+    /// serves files of its own may say otherwise.
+    fn yaml_files(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        if !std::fs::metadata(path)?.is_dir() {
+            return Ok(vec![path.to_path_buf()]);
+        }
+        let mut out = Vec::new();
+        walk_yaml(path, &mut out, 0)?;
+        out.sort();
+        Ok(out)
+    }
+}
+
+fn walk_yaml(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> io::Result<()> {
+    if depth > 64 {
+        return Ok(());
+    }
+    for e in std::fs::read_dir(dir)?.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Ok(ft) = e.file_type() else { continue };
+        if name.starts_with('.') {
+            continue;
+        }
+        if ft.is_dir() {
+            walk_yaml(&e.path(), out, depth + 1)?;
+        } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
+            && name != "kustomization.yaml"
+            && name != "kustomization.yml"
+        {
+            out.push(e.path());
+        }
+    }
+    Ok(())
 }
 
 /// The real file system.

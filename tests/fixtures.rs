@@ -11,6 +11,8 @@ use kiln::compile::{Compiled, Request, Selection, compile};
 use kiln::diag::{Format, render};
 use kiln::world::DiskWorld;
 
+mod common;
+
 /// Compiles the project at `dir` in memory, as `kiln check` does.
 fn check(dir: &Path) -> Compiled {
     let root = std::fs::canonicalize(dir).expect("fixture directory exists");
@@ -58,6 +60,7 @@ fn invalid_fixtures() {
     insta::glob!("fixtures/invalid/*/kiln.kdl", |path| {
         let dir = path.parent().expect("kiln.kdl has a folder");
         make_symlinks(dir);
+        common::vendor_crds(dir);
         let c = check(dir);
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
         assert!(c.diags.has_errors(), "{name}: expected at least one error");
@@ -93,6 +96,7 @@ fn invalid_fixtures() {
 fn valid_fixtures() {
     insta::glob!("fixtures/valid/*/kiln.kdl", |path| {
         let dir = path.parent().expect("kiln.kdl has a folder");
+        common::vendor_crds(dir);
         let c = check(dir);
         assert!(
             !c.diags.has_errors(),
@@ -231,4 +235,18 @@ fn hostile_input_never_panics() {
         let c = compile_bytes(bytes);
         assert!(c.diags.has_errors());
     }
+}
+
+#[test]
+fn allow_unknown_makes_an_unknown_kind_a_warning() {
+    let c = check(&fixture("valid", "crds-allow-unknown"));
+    assert!(!c.diags.has_errors(), "{:?}", c.diags.0);
+    assert!(
+        c.diags
+            .0
+            .iter()
+            .any(|d| d.code == "kiln::render::unknown_kind" && !d.is_error()),
+        "{:?}",
+        c.diags.0
+    );
 }

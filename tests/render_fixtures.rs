@@ -6,6 +6,8 @@ use std::path::Path;
 use kiln::compile::{Request, Selection, compile};
 use kiln::world::DiskWorld;
 
+mod common;
+
 /// Every file of every env (preview templates rendered as `example`), with
 /// a `# path` header before each, in path order.
 fn rendered_tree(dir: &Path) -> String {
@@ -41,6 +43,7 @@ fn valid_fixtures_render() {
     }, {
         insta::glob!("fixtures/valid/*/kiln.kdl", |path| {
             let dir = path.parent().expect("kiln.kdl has a folder");
+            common::vendor_crds(dir);
             insta::assert_snapshot!("rendered", rendered_tree(dir));
         });
     });

@@ -2,6 +2,7 @@
 //! and whose values have their types, with every independent problem
 //! reported.
 
+pub mod crds;
 pub mod extras;
 mod gitops;
 pub mod model;
@@ -355,6 +356,7 @@ impl Checker<'_> {
                 "gitops" => self.gitops(file, c),
                 "labels" => self.model.project.labels = self.string_map(file, c),
                 "annotations" => self.model.project.annotations = self.string_map(file, c),
+                "crds" => self.crds(file, c),
                 other => self.diags.push(
                     Diagnostic::error(
                         codes::UNKNOWN_NODE,
@@ -363,7 +365,7 @@ impl Checker<'_> {
                     .primary(cname.span, "not a project setting")
                     .help(suggest(
                         other,
-                        ["gitops", "labels", "annotations"],
+                        ["gitops", "labels", "annotations", "crds"],
                         "`project` holds",
                     )),
                 ),

@@ -29,6 +29,11 @@ pub struct Project {
     pub gitops: Option<Gitops>,
     pub labels: StringMap,
     pub annotations: StringMap,
+    /// `crds PATH…`: CRD files or folders, relative to `kiln.kdl`.
+    pub crds: Vec<Spanned<String>>,
+    /// `crds allow-unknown=#true`: objects of a group no CRD defines are a
+    /// warning, not an error.
+    pub allow_unknown_kinds: bool,
 }
 
 /// `gitops URL branch= path= sign=`: defaults for the gitops commands.

@@ -40,6 +40,7 @@ codes! {
     DUPLICATE_KEY = "kiln::check::duplicate_key", "two entries of a repeated parameter with the same key in one layer";
     REPEATED_PARAM = "kiln::check::repeated_param", "a single-valued parameter given twice in one block";
     SCHEMA = "kiln::check::schema", "a component definition is malformed (unknown type, unknown include, bad key)";
+    CRD = "kiln::check::crd", "a `crds` file (or a CRD an app renders) that is not a CustomResourceDefinition, or whose schema kiln cannot read";
     RESERVED_COMPONENT = "kiln::check::reserved_component", "a project component takes a standard library component's name";
     PATH_OUTSIDE = "kiln::check::path_outside", "a path leads outside the project directory, after following symbolic links";
     FILE_NOT_FOUND = "kiln::check::file_not_found", "a file named by `file from=`, `manifest` or `template` does not exist";
@@ -48,7 +49,9 @@ codes! {
     RENDER_TEMPLATE = "kiln::render::template", "a component's template failed while rendering an app";
     RENDER_YAML = "kiln::render::yaml", "a template or manifest produced text that is not YAML";
     MISSING_FIELD = "kiln::render::missing_field", "a rendered object lacks `apiVersion`, `kind` or `metadata.name`";
-    INVALID_OBJECT = "kiln::render::invalid_object", "a rendered object does not match the Kubernetes API (unknown or mistyped field)";
+    INVALID_OBJECT = "kiln::render::invalid_object", "a rendered object does not match the Kubernetes API or its CRD (unknown or mistyped field, a broken rule)";
+    UNKNOWN_KIND = "kiln::render::unknown_kind", "an object of a group no CRD defines (built in, in `crds`, or rendered by an app of the env)";
+    DEPRECATED = "kiln::render::deprecated", "an object uses a version its CRD marks deprecated (a warning)";
     DUPLICATE_OBJECT = "kiln::render::duplicate_object", "two objects with the same kind, namespace and name in one env";
     PLAINTEXT_SECRET = "kiln::render::plaintext_secret", "a credential in plain text: a Secret with data (a `sops=` file not wholly encrypted, a plain Secret as `sealed=`), or an `env` value named like a password";
     SECRET_FILE = "kiln::render::secret_file", "a `secret … sops=` file that is not one SOPS-encrypted Secret (or encrypts its kind or name), or a `sealed=` file that is not a SealedSecret";

@@ -6,7 +6,10 @@
 //! network (the kubectl round-trip test is the one exception, and it lives in
 //! a test).
 
+pub mod crd;
+pub mod custom;
 pub mod fastyaml;
+pub mod manifests;
 pub mod namespaces;
 pub mod renderer;
 pub mod secrets;

@@ -7,7 +7,9 @@ use minijinja::Environment;
 use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 
-use super::{namespaces, secrets, validate, yaml};
+use super::crd::{self, Crds};
+use super::custom::{self, Custom};
+use super::{manifests, namespaces, secrets, validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::{AppOutput, EnvOutput};
@@ -161,15 +163,18 @@ fn template_diag(
 }
 
 /// One rendered object and where it came from.
-struct Object {
-    value: Json,
+pub(super) struct Object {
+    pub(super) value: Json,
     /// The template (or manifest) file that made it.
-    origin: FileId,
-    app_span: Span,
+    pub(super) origin: FileId,
+    pub(super) app_span: Span,
     /// The parameter use that made it, where one did.
-    param_span: Option<Span>,
+    pub(super) param_span: Option<Span>,
+    /// Where the object's document starts in `origin` (a manifest of
+    /// several documents), so a field is looked for in its own document.
+    pub(super) start: usize,
     /// The bytes to write as they are: a SOPS file, whose MAC covers them.
-    verbatim: Option<Vec<u8>>,
+    pub(super) verbatim: Option<Vec<u8>>,
 }
 
 /// One app's rendered files, and the objects' identities for the env's
@@ -178,6 +183,12 @@ struct RenderedApp {
     app: String,
     /// The app's own `namespace`, when it sets one.
     namespace: Option<String>,
+    /// Where the app's namespaced objects go.
+    target_namespace: String,
+    /// Custom resources whose CRD may be one the env's apps render.
+    deferred: Vec<Object>,
+    /// The CustomResourceDefinitions the app renders, with their spans.
+    crds: Vec<(Json, Span)>,
     output: AppOutput,
     /// (kind, namespace, name) of each object, with the span that made it.
     keys: Vec<((String, String, String), Span)>,
@@ -196,6 +207,7 @@ pub fn render_env(
     create_namespace: bool,
     folder: &str,
     templates: &Templates,
+    crds: &Crds,
     sources: &Sources,
     world: &dyn World,
     diags: &mut Diagnostics,
@@ -213,13 +225,18 @@ pub fn render_env(
                 return (!diags.0.is_empty()).then_some(RenderedApp {
                     app: app.name.value.clone(),
                     namespace: None,
+                    target_namespace: String::new(),
+                    deferred: Vec::new(),
+                    crds: Vec::new(),
                     output: AppOutput::default(),
                     keys: Vec::new(),
                     secrets: Default::default(),
                     diags,
                 });
             };
-            let objects = render_app(model, &resolved, templates, sources, world, &mut diags);
+            let (objects, deferred) = render_app(
+                model, &resolved, templates, crds, sources, world, &mut diags,
+            );
             let mut output = AppOutput::default();
             let mut keys = Vec::with_capacity(objects.len());
             let mut app_secrets = secrets::refs::AppSecrets {
@@ -231,34 +248,26 @@ pub fn render_env(
                     .map(|c| secrets::refs::references(&c.params, &resolved.params))
                     .unwrap_or_default(),
             };
-            for o in objects {
-                let span = o.param_span.unwrap_or(o.app_span);
-                app_secrets
-                    .delivered
-                    .extend(secrets::refs::delivered(&o.value, span));
-                let kind = o.value["kind"].as_str().unwrap_or_default();
-                let name = o.value["metadata"]["name"].as_str().unwrap_or_default();
-                let namespace = o.value["metadata"]["namespace"]
-                    .as_str()
-                    .unwrap_or_default();
-                keys.push((
-                    (kind.to_string(), namespace.to_string(), name.to_string()),
-                    span,
+            let write = !diags.has_errors();
+            for o in &objects {
+                app_secrets.delivered.extend(secrets::refs::delivered(
+                    &o.value,
+                    o.param_span.unwrap_or(o.app_span),
                 ));
-                if !diags.has_errors() {
-                    let file = format!("{}-{name}.yaml", kind.to_lowercase());
-                    let bytes = match o.verbatim {
-                        Some(b) => b,
-                        None => yaml::to_yaml(&o.value).into_bytes(),
-                    };
-                    output.files.insert(file, bytes);
-                    collect_images(&o.value, &mut output.images);
-                }
+                emit(o, write, &mut output, &mut keys);
             }
+            let crds = objects
+                .iter()
+                .filter(|o| o.value["kind"] == "CustomResourceDefinition")
+                .map(|o| (o.value.clone(), o.param_span.unwrap_or(o.app_span)))
+                .collect();
             output.images.sort();
             output.images.dedup();
             Some(RenderedApp {
                 namespace: resolved.own_namespace.map(|n| n.value),
+                target_namespace: resolved.namespace,
+                deferred,
+                crds,
                 app: resolved.app,
                 output,
                 keys,
@@ -267,7 +276,9 @@ pub fn render_env(
             })
         })
         .collect();
+    let mut rendered: Vec<RenderedApp> = rendered.into_iter().flatten().collect();
     let before = diags.error_count();
+    finish_deferred(crds, &mut rendered, sources, diags);
     let mut out = EnvOutput {
         env: renv.name.clone(),
         folder: folder.to_string(),
@@ -282,7 +293,7 @@ pub fn render_env(
     let mut rendered_namespaces = HashSet::new();
     // Duplicates across the env, reported at the later app.
     let mut seen: HashMap<(String, String, String), (String, Span)> = HashMap::new();
-    for r in rendered.into_iter().flatten() {
+    for r in rendered {
         diags.extend(r.diags);
         used.extend(r.namespace);
         for (key, span) in r.keys {
@@ -324,14 +335,76 @@ pub fn render_env(
     Some(out)
 }
 
+/// Adds a finished object's identity to `keys` (for the env's duplicate
+/// check) and, when `write`, its YAML to the app's files.
+fn emit(
+    o: &Object,
+    write: bool,
+    output: &mut AppOutput,
+    keys: &mut Vec<((String, String, String), Span)>,
+) {
+    let kind = o.value["kind"].as_str().unwrap_or_default();
+    let name = o.value["metadata"]["name"].as_str().unwrap_or_default();
+    let namespace = o.value["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default();
+    keys.push((
+        (kind.to_string(), namespace.to_string(), name.to_string()),
+        o.param_span.unwrap_or(o.app_span),
+    ));
+    if write {
+        let file = format!("{}-{name}.yaml", kind.to_lowercase());
+        let bytes = match &o.verbatim {
+            Some(b) => b.clone(),
+            None => yaml::to_yaml(&o.value).into_bytes(),
+        };
+        output.files.insert(file, bytes);
+        collect_images(&o.value, &mut output.images);
+    }
+}
+
+/// The custom resources no CRD of the project or of kiln defines: checked
+/// against the CRDs the env's apps render, or reported, then written.
+fn finish_deferred(
+    crds: &Crds,
+    rendered: &mut [RenderedApp],
+    sources: &Sources,
+    diags: &mut Diagnostics,
+) {
+    if rendered.iter().all(|r| r.deferred.is_empty()) {
+        return;
+    }
+    let objects: Vec<(Json, Span)> = rendered.iter().flat_map(|r| r.crds.clone()).collect();
+    let env_crds = crd::load::rendered_crds(&objects, diags);
+    for r in rendered.iter_mut() {
+        let owner = custom::Owner {
+            app: &r.app,
+            namespace: &r.target_namespace,
+        };
+        for mut o in std::mem::take(&mut r.deferred) {
+            custom::finish(crds, &env_crds, &mut o, &owner, true, sources, &mut r.diags);
+            r.secrets.delivered.extend(secrets::refs::delivered(
+                &o.value,
+                o.param_span.unwrap_or(o.app_span),
+            ));
+            emit(&o, !r.diags.has_errors(), &mut r.output, &mut r.keys);
+        }
+        r.output.images.sort();
+        r.output.images.dedup();
+    }
+}
+
+/// Renders one app: its finished objects, and the custom resources that
+/// wait for the CRDs the env's apps render.
 fn render_app(
     model: &Model,
     app: &Resolved,
     templates: &Templates,
+    crds: &Crds,
     sources: &Sources,
     world: &dyn World,
     diags: &mut Diagnostics,
-) -> Vec<Object> {
+) -> (Vec<Object>, Vec<Object>) {
     let before = diags.error_count();
     let mut objects = Vec::new();
     let ctx = &app.template_context;
@@ -363,6 +436,7 @@ fn render_app(
                         param_span: creating_param(app, &v),
                         value: v,
                         origin: id,
+                        start: 0,
                         app_span: app.app_span,
                         verbatim: None,
                     });
@@ -409,12 +483,19 @@ fn render_app(
                     continue;
                 }
             };
+            let origin = manifests::file_id(sources, m, &model.root);
             match yaml::from_yaml_documents(&text) {
                 Ok(docs) => {
-                    for v in docs.into_iter().filter(|d| !d.is_null()) {
+                    let docs: Vec<Json> = docs.into_iter().filter(|d| !d.is_null()).collect();
+                    let starts = origin
+                        .map(|id| manifests::document_starts(&sources.get(id).text))
+                        .filter(|s| s.len() == docs.len())
+                        .unwrap_or_default();
+                    for (i, v) in docs.into_iter().enumerate() {
                         objects.push(Object {
                             value: v,
-                            origin: m.span.file,
+                            origin: origin.unwrap_or(m.span.file),
+                            start: starts.get(i).copied().unwrap_or(0),
                             app_span: m.span,
                             param_span: Some(m.span),
                             verbatim: None,
@@ -439,9 +520,10 @@ fn render_app(
             .into_iter()
             .map(|s| Object {
                 value: s.value,
-                origin: s.span.file,
+                origin: s.origin.0,
                 app_span: s.span,
                 param_span: Some(s.span),
+                start: s.origin.1,
                 verbatim: s.verbatim,
             }),
     );
@@ -514,13 +596,18 @@ fn render_app(
         }
     }
     if diags.error_count() > before {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
-    for o in &mut objects {
-        finish_object(model, app, o, sources, diags);
+    let mut deferred = Vec::new();
+    let mut done = Vec::with_capacity(objects.len());
+    for mut o in objects {
+        match finish_object(model, app, &mut o, crds, sources, diags) {
+            Custom::Deferred => deferred.push(o),
+            Custom::Checked => done.push(o),
+        }
     }
-    secret_guard(app, &objects, sources, diags);
-    objects
+    secret_guard(app, &done, sources, diags);
+    (done, deferred)
 }
 
 /// The span of the parameter use that names the object, where one does
@@ -541,14 +628,17 @@ fn creating_param(app: &Resolved, v: &Json) -> Option<Span> {
         .map(|u| u.span)
 }
 
-/// Required fields, namespace, labels and annotations, validation.
+/// Required fields, namespace, labels and annotations, validation: by
+/// the Kubernetes API for built-in kinds, by their CRD for the others
+/// (`custom.rs`), which may have to wait for the env's rendered CRDs.
 fn finish_object(
     model: &Model,
     app: &Resolved,
     o: &mut Object,
+    crds: &Crds,
     sources: &Sources,
     diags: &mut Diagnostics,
-) {
+) -> Custom {
     let api = o.value["apiVersion"].as_str().map(str::to_string);
     let kind = o.value["kind"].as_str().map(str::to_string);
     let name = o.value["metadata"]["name"].as_str().map(str::to_string);
@@ -579,7 +669,7 @@ fn finish_object(
             .related(o.app_span, format!("while rendering app `{}`", app.app))
             .help("every object needs `apiVersion`, `kind` and `metadata.name`"),
         );
-        return;
+        return Custom::Checked;
     }
     let (api, kind) = (api.unwrap_or_default(), kind.unwrap_or_default());
     if o.verbatim.is_some() {
@@ -595,7 +685,15 @@ fn finish_object(
                 );
             }
         }
-        return;
+        return Custom::Checked;
+    }
+    if !validate::is_builtin_group(validate::group_of(&api)) {
+        add_metadata(&mut o.value, model, Some(app));
+        let owner = custom::Owner {
+            app: &app.app,
+            namespace: &app.namespace,
+        };
+        return custom::finish(crds, &[], o, &owner, false, sources, diags);
     }
     if validate::is_namespaced(&api, &kind) != Some(false)
         && o.value["metadata"]
@@ -609,26 +707,16 @@ fn finish_object(
     // as Flux would, so that the ciphertext is not reported as bad base64.
     let decrypted =
         secrets::sops::has_sops(&o.value).then(|| secrets::sops::as_decrypted(&o.value));
-    match validate::validate(decrypted.as_ref().unwrap_or(&o.value)) {
-        validate::Validation::Invalid(problems) => {
-            for p in problems {
-                let field = p
-                    .path
-                    .iter()
-                    .rev()
-                    .find(|s| s.parse::<usize>().is_err())
-                    .cloned()
-                    .unwrap_or_default();
-                diags.push(
-                    Diagnostic::error(codes::INVALID_OBJECT, format!("{kind} `{}` of app `{}`: {} at `{}`", name.clone().unwrap_or_default(), app.app, p.message, p.path.join(".")))
-                        .primary(field_line(sources, o.origin, &field), "this field")
-                        .related(o.app_span, format!("app `{}` uses this", app.app))
-                        .help(format!("the Kubernetes API rejects this {kind}: check the field's name and type against `kubectl explain {}`", kind.to_lowercase())),
-                );
-            }
-        }
-        validate::Validation::Valid | validate::Validation::NotBuiltIn => {}
+    if let validate::Validation::Invalid(problems) =
+        validate::validate(decrypted.as_ref().unwrap_or(&o.value))
+    {
+        let help = format!(
+            "the Kubernetes API rejects this {kind}: check the field's name and type against `kubectl explain {}`",
+            kind.to_lowercase()
+        );
+        custom::report(&kind, &app.app, o, problems, &help, sources, diags);
     }
+    Custom::Checked
 }
 
 /// Adds the standard labels, then the project's, the env's and the app's
@@ -725,29 +813,10 @@ pub fn add_env_metadata(obj: &mut Json, model: &Model, env_name: &str) {
     }
 }
 
-fn first_line(sources: &Sources, file: FileId) -> Span {
+pub(super) fn first_line(sources: &Sources, file: FileId) -> Span {
     let f = sources.get(file);
     let end = f.text.find('\n').unwrap_or(f.text.len());
     Span::new(file, 0, end)
-}
-
-/// The first line of a template that mentions `field` as a key.
-fn field_line(sources: &Sources, file: FileId, field: &str) -> Span {
-    let f = sources.get(file);
-    let mut offset = 0;
-    for line in f.text.split_inclusive('\n') {
-        let t = line.trim_start();
-        if !field.is_empty()
-            && (t.starts_with(&format!("{field}:"))
-                || t.starts_with(&format!("- {field}:"))
-                || t.contains(&format!("\"{field}\"")))
-        {
-            let start = offset + (line.len() - t.len());
-            return Span::new(file, start, offset + line.trim_end().len());
-        }
-        offset += line.len();
-    }
-    first_line(sources, file)
 }
 
 /// Credentials in plain text: a Secret with data (unless SOPS-encrypted),

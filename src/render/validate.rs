@@ -270,13 +270,13 @@ fn describe_value(v: &Value) -> &'static str {
 
 /// The API group of an `apiVersion`: `apps` for `apps/v1`, empty for the
 /// core `v1`.
-fn group_of(api_version: &str) -> &str {
+pub fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(group, _)| group)
 }
 
 /// Groups served by Kubernetes itself, including `extensions`, which is
 /// gone but still found in old manifests. No custom resource can use these.
-fn is_builtin_group(group: &str) -> bool {
+pub fn is_builtin_group(group: &str) -> bool {
     group == "extensions"
         || KINDS
             .iter()

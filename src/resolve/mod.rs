@@ -978,7 +978,7 @@ pub fn read_project_bytes(
 }
 
 /// `path` with `.` and `..` components resolved without the file system.
-fn lexically_normal(path: &std::path::Path) -> PathBuf {
+pub(crate) fn lexically_normal(path: &std::path::Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in path.components() {

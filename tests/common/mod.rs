@@ -74,3 +74,24 @@ pub fn kubernetes_validate(yaml_file: &Path) {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(!text.lines().any(|l| l.starts_with("ERROR")), "{text}");
 }
+
+/// Copies the CRDs a fixture project lists in `crds.txt` (file names in
+/// `tests/fixtures/crds/`) into its `vendored/` folder: a project reads
+/// nothing outside itself, and one copy of each CRD is enough in the
+/// repository.
+pub fn vendor_crds(dir: &Path) {
+    let Ok(list) = std::fs::read_to_string(dir.join("crds.txt")) else {
+        return;
+    };
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crds");
+    let to = dir.join("vendored");
+    std::fs::create_dir_all(&to).expect("vendored/ can be made");
+    for name in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        // Test binaries run at once: a copy under a hidden name renamed
+        // into place, so no reader sees half a file.
+        let tmp = to.join(format!(".{name}.{}", std::process::id()));
+        std::fs::copy(from.join(name), &tmp)
+            .and_then(|_| std::fs::rename(&tmp, to.join(name)))
+            .unwrap_or_else(|e| panic!("{}: {name}: {e}", dir.display()));
+    }
+}

@@ -45,6 +45,7 @@ pub(super) fn object(s: &ResolvedSecret, e: &ExternalSecretUse) -> SecretObject 
         value,
         verbatim: None,
         span: s.secret.span,
+        origin: (s.secret.span.file, s.secret.span.start as usize),
     }
 }
 

@@ -27,7 +27,7 @@ use serde_json::Value as Json;
 use crate::check::{Model, SecretSource};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::resolve::Resolved;
-use crate::span::{Sources, Span, Spanned};
+use crate::span::{FileId, Sources, Span, Spanned};
 use crate::world::World;
 
 /// One object a `secret` makes.
@@ -38,6 +38,38 @@ pub struct SecretObject {
     pub verbatim: Option<Vec<u8>>,
     /// The `secret` node's head.
     pub span: Span,
+    /// The text a problem in a field is looked for in, and where the
+    /// object starts there: the sealed file when [`preload`] added it,
+    /// else the `secret` node.
+    pub origin: (FileId, usize),
+}
+
+/// Adds the text of every `sealed=` file named without a template to
+/// `Sources`, so that a field the SealedSecret CRD refuses is shown at its
+/// line. A file that is not a SealedSecret is left out: it may be a Secret
+/// in plain text (which rendering refuses), and no snippet may show it.
+/// SOPS files are never added.
+pub fn preload(model: &Model, sources: &mut Sources, world: &dyn World) {
+    let uses = model
+        .apps
+        .values()
+        .map(|a| &a.extras.secrets)
+        .chain(
+            model
+                .envs
+                .values()
+                .flat_map(|e| e.apps.values().map(|a| &a.extras.secrets)),
+        )
+        .chain(model.flavors.values().map(|f| &f.secrets));
+    for u in uses.flatten() {
+        if let Some(SecretSource::Sealed(file)) = &u.source
+            && !crate::resolve::strings::is_template(&file.value)
+        {
+            super::manifests::add(sources, file, &model.root, world, |text| {
+                text.contains("kind: SealedSecret")
+            });
+        }
+    }
 }
 
 /// The objects of the app's secrets; a secret whose file is missing or
@@ -63,7 +95,7 @@ pub fn objects(
                 let Some(text) = read(file, model, sources, world, diags) else {
                     continue;
                 };
-                sealed::object(model, app, s, file, &text, diags)
+                sealed::object(model, app, s, file, &text, sources, diags)
             }
             None => None,
         };

@@ -19,7 +19,7 @@ use crate::check::Model;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::resolve::Resolved;
 use crate::resolve::secrets::ResolvedSecret;
-use crate::span::Spanned;
+use crate::span::{Sources, Spanned};
 
 /// The annotations `kubeseal --scope` sets.
 const CLUSTER_WIDE: &str = "sealedsecrets.bitnami.com/cluster-wide";
@@ -59,6 +59,7 @@ pub(super) fn object(
     s: &ResolvedSecret,
     file: &Spanned<String>,
     bytes: &[u8],
+    sources: &Sources,
     diags: &mut Diagnostics,
 ) -> Option<SecretObject> {
     let text = std::str::from_utf8(bytes).ok()?;
@@ -150,10 +151,19 @@ pub(super) fn object(
             t.insert(field.to_string(), Json::String(value.to_string()));
         }
     }
+    // Problems in fields are shown in the file when it was preloaded
+    // (named without a template), else at the node.
+    let origin = super::super::manifests::file_id(sources, file, &model.root)
+        .map(|id| {
+            let start = super::super::manifests::document_starts(&sources.get(id).text);
+            (id, start.first().copied().unwrap_or(0))
+        })
+        .unwrap_or((s.secret.span.file, s.secret.span.start as usize));
     Some(SecretObject {
         value: doc,
         verbatim: None,
         span: s.secret.span,
+        origin,
     })
 }
 

@@ -152,6 +152,7 @@ pub(super) fn object(
         value: doc,
         verbatim: Some(bytes),
         span: s.secret.span,
+        origin: (s.secret.span.file, s.secret.span.start as usize),
     })
 }
 
