@@ -9,8 +9,11 @@
 # and a 1000x10 fleet (N apps x M envs, 4 objects per app and env) under a
 # temporary directory, and prints one table per fleet: the median of N runs
 # of each command, peak RSS, and the ratios the performance issue sets as
-# targets. With --baseline OLD_KILN, the old binary runs beside the new one
-# in the same loop (alternating), so both see the same load.
+# targets. Commits are timed twice: straight into a local bare repository,
+# and with --push through kiln's cache clone to a bare repository used as
+# the remote, the way CI commits. With --baseline OLD_KILN, the old binary
+# runs beside the new one in the same loop (alternating), so both see the
+# same load.
 #
 # The kustomize and KCL comparisons need the same fleet written for those
 # tools, which the team's shared generator makes: when ../shared/bench (or
@@ -34,7 +37,7 @@ while [ $# -gt 0 ]; do
         --small-only) small_only=1; shift ;;
         --kiln) kiln=$2; shift 2 ;;
         --baseline) baseline=$2; shift 2 ;;
-        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -115,10 +118,19 @@ bench_fleet() {
             t[commit1_$tag]+="$(secs "$b" commit --project "$pr" --gitops "$dir/repo-$tag-$i.git" --quiet) "
             t[commit2_$tag]+="$(secs "$b" commit --project "$pr" --gitops "$dir/repo-$tag-$i.git" --quiet \
                 --set svc-0003.image=registry.example.com/fleet/svc-0003:9.9.9) "
+            # The way CI commits: --push through the cache clone to a bare
+            # repository used as the remote. The cache lives as long as the
+            # run, as on a runner that keeps its home between jobs.
+            git init --quiet --bare "$dir/remote-$tag-$i.git"
+            t[push1_$tag]+="$(secs env XDG_CACHE_HOME="$dir/cache-$tag-$i" "$b" commit --project "$pr" \
+                --gitops "$dir/remote-$tag-$i.git" --push --quiet) "
+            t[push2_$tag]+="$(secs env XDG_CACHE_HOME="$dir/cache-$tag-$i" "$b" commit --project "$pr" \
+                --gitops "$dir/remote-$tag-$i.git" --push --quiet \
+                --set svc-0003.image=registry.example.com/fleet/svc-0003:9.9.9) "
         done
         t[cp]+="$(secs cp -r "$dir/out-new-$i" "$dir/copy-$i") "
     done
-    rm -rf "$dir"/copy-* "$dir"/repo-*.git "$dir"/out-*
+    rm -rf "$dir"/copy-* "$dir"/repo-*.git "$dir"/remote-*.git "$dir"/cache-* "$dir"/out-*
 
     local kust="" kcl=""
     if [ $have_shared = 1 ] && [ "$apps" -le 50 ] && [ $have_kubectl = 1 ]; then
@@ -139,7 +151,7 @@ bench_fleet() {
     echo "== ${apps} apps x ${envs} envs = $((apps * envs * 4)) objects; median of $runs; load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
     row "" "new (s)" "$([ -n "$baseline" ] && echo "old (s)")" ""
     local name
-    for name in render again check commit1 commit2; do
+    for name in render again check commit1 commit2 push1 push2; do
         local vals=()
         for tag in "${tags[@]}"; do
             vals+=("$(echo "${t[${name}_$tag]}" | tr ' ' '\n' | grep . | median)")
@@ -150,6 +162,8 @@ bench_fleet() {
             again) label="kiln render again, nothing changed" ;;
             commit1) label="kiln commit to an empty bare repository" ;;
             commit2) label="kiln commit again, --set on one app" ;;
+            push1) label="kiln commit --push to an empty remote" ;;
+            push2) label="kiln commit --push again, --set on one app" ;;
         esac
         row "$label" "${vals[0]}" "${vals[1]:-}" ""
     done
@@ -165,17 +179,20 @@ bench_fleet() {
     rm -rf "$dir/out-rss"
 
     echo "-- targets (new binary)"
-    local r c1 c2 ck
+    local r c2 p2 ck
     r=$(echo "${t[render_new]}" | tr ' ' '\n' | grep . | median)
     ck=$(echo "${t[check_new]}" | tr ' ' '\n' | grep . | median)
     c2=$(echo "${t[commit2_new]}" | tr ' ' '\n' | grep . | median)
+    p2=$(echo "${t[push2_new]}" | tr ' ' '\n' | grep . | median)
     if [ "$apps" -le 50 ]; then
         [ -n "$kust" ] && row "render / kustomize" "$(ratio "$r" "$kust")" "<= 0.01" ""
         [ -n "$kcl" ] && row "render / KCL" "$(ratio "$r" "$kcl")" "<= 0.333" ""
     else
-        row "render / cp -r" "$(ratio "$r" "$cp_m")" "<= 2" ""
-        [ -n "$kcl" ] && row "render / KCL" "$(ratio "$r" "$kcl")" "<= 0.2" ""
-        row "second commit / render" "$(ratio "$c2" "$r")" "<= 1.5" ""
+        # With the 20% to spare the issue asks for in brackets.
+        row "render / cp -r" "$(ratio "$r" "$cp_m")" "<= 2" "(1.6)"
+        [ -n "$kcl" ] && row "render / KCL" "$(ratio "$r" "$kcl")" "<= 0.2" "(0.16)"
+        row "second commit / render" "$(ratio "$c2" "$r")" "<= 1.5" "(1.25)"
+        row "second commit --push / render" "$(ratio "$p2" "$r")" "<= 1.5" "(1.25)"
         row "check / render" "$(ratio "$ck" "$r")" "< 1" ""
     fi
     rm -rf "$dir"

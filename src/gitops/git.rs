@@ -279,6 +279,17 @@ pub(crate) fn fetch(
     .map(|_| ())
 }
 
+/// Point `name` in the cache at `id` if its lock is free: a ref the next
+/// fetch negotiates from. A cache without refs sends the remote no `have`
+/// lines, so once anyone else has committed, the whole repository is
+/// fetched again (a 33 MB pack and 9 s of CPU for a 1000-app fleet,
+/// instead of the new commits).
+pub(crate) fn keep_ref(cache: &Path, name: &str, id: &str) {
+    // Best effort: a kiln process holding the lock is keeping a tip too,
+    // and any recent tip is as good.
+    let _ = run(cache, ["update-ref", name, id]);
+}
+
 /// Drop a ref kiln made for one attempt.
 pub(crate) fn delete_ref(cache: &Path, name: &str) -> Result<(), GitopsError> {
     run_ok(cache, ["update-ref", "-d", name]).map(|_| ())
@@ -357,7 +368,16 @@ pub(crate) fn push(
         old.unwrap_or("")
     );
     let refspec = format!("{commit}:refs/heads/{branch}");
+    // No delta search, light compression: git pairs a new blob with an old
+    // one by file name, and every env's `.kiln/<project>.json` has the
+    // same name, so on a 1000x10 fleet the search spent 0.6 s of CPU to
+    // shrink a 3.1 MB pack to 2.1 MB. Level 1 instead of 6 costs 5% in
+    // size and halves the rest.
     let args = [
+        "-c",
+        "pack.window=0",
+        "-c",
+        "pack.compression=1",
         "push",
         "--porcelain",
         "--quiet",
@@ -381,7 +401,8 @@ pub(crate) fn push(
     if lost_race {
         Ok(Pushed::Rejected)
     } else {
-        let args: Vec<std::ffi::OsString> = args.iter().map(|a| a.into()).collect();
+        // Messages name the command from `push` on, without the settings.
+        let args: Vec<std::ffi::OsString> = args[4..].iter().map(|a| a.into()).collect();
         Err(failed(&args, &out))
     }
 }

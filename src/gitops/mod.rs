@@ -610,7 +610,17 @@ fn fetch_tip(
     );
     // The scratch ref only told us the fetched tip.
     git::delete_ref(&cache, &scratch)?;
-    Ok((cache, tip?))
+    let tip = tip?;
+    if let Some((id, _)) = tip {
+        git::keep_ref(&cache, &kept_ref(branch), &id.to_string());
+    }
+    Ok((cache, tip))
+}
+
+/// The cache's ref for the last known tip of `branch` of its remote, which
+/// later fetches negotiate from ([`git::keep_ref`]).
+fn kept_ref(branch: &str) -> String {
+    format!("refs/kiln/tips/{branch}")
 }
 
 /// A ref name no other kiln process uses, for one fetch. Lives under
@@ -654,6 +664,7 @@ fn land_remote<T>(
         let old = tip.map(|t| t.0.to_string());
         match git::push(&cache, &url, &id.to_string(), &opts.branch, old.as_deref())? {
             git::Pushed::Done => {
+                git::keep_ref(&cache, &kept_ref(&opts.branch), &id.to_string());
                 return Ok(Landed::Committed {
                     commit: id.to_string(),
                     report: built.report,
