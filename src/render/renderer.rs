@@ -673,18 +673,8 @@ fn finish_object(
     }
     let (api, kind) = (api.unwrap_or_default(), kind.unwrap_or_default());
     if o.verbatim.is_some() {
-        // A SOPS file is written as it is: no namespace or label added;
-        // checked as Flux applies it, once decrypted.
-        let seen = secrets::sops::as_decrypted(&o.value);
-        if let validate::Validation::Invalid(problems) = validate::validate(&seen) {
-            for p in problems {
-                diags.push(
-                    Diagnostic::error(codes::INVALID_OBJECT, format!("SOPS Secret `{}` of app `{}`: {} at `{}`", name.clone().unwrap_or_default(), app.app, p.message, p.path.join(".")))
-                        .primary(o.app_span, "this secret's file")
-                        .help("the Kubernetes API rejects this Secret: check the field's name and type against `kubectl explain secret`"),
-                );
-            }
-        }
+        // A SOPS file is written as it is: no namespace or label added.
+        secrets::sops::validate(&o.value, &app.app, o.app_span, diags);
         return Custom::Checked;
     }
     if !validate::is_builtin_group(validate::group_of(&api)) {

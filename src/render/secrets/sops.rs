@@ -15,7 +15,8 @@ use crate::check::Model;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::resolve::Resolved;
 use crate::resolve::secrets::ResolvedSecret;
-use crate::span::Spanned;
+use crate::render::validate::Validation;
+use crate::span::{Span, Spanned};
 
 /// How to encrypt a Secret so that kiln and Flux can use it.
 const ENCRYPT: &str = "sops --encrypt --encrypted-regex '^(data|stringData)$' --in-place FILE";
@@ -154,6 +155,31 @@ pub(super) fn object(
         span: s.secret.span,
         origin: (s.secret.span.file, s.secret.span.start as usize),
     })
+}
+
+/// Checks a SOPS Secret against the Kubernetes API as Flux applies it,
+/// once decrypted; problems point at the `secret` node (`span`), since the
+/// file's text is never shown.
+pub fn validate(doc: &Json, app: &str, span: Span, diags: &mut Diagnostics) {
+    let seen = as_decrypted(doc);
+    let Validation::Invalid(problems) = crate::render::validate::validate(&seen) else {
+        return;
+    };
+    let name = doc["metadata"]["name"].as_str().unwrap_or_default();
+    for p in problems {
+        diags.push(
+            Diagnostic::error(
+                codes::INVALID_OBJECT,
+                format!(
+                    "SOPS Secret `{name}` of app `{app}`: {} at `{}`",
+                    p.message,
+                    p.path.join(".")
+                ),
+            )
+            .primary(span, "this secret's file")
+            .help("the Kubernetes API rejects this Secret: check the field's name and type against `kubectl explain secret`"),
+        );
+    }
 }
 
 /// The Secret as Flux applies it, for validation: without the `sops`
