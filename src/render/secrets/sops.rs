@@ -13,9 +13,9 @@ use serde_json::Value as Json;
 use super::{SecretObject, document, is_encrypted, meta, namespace_mismatch};
 use crate::check::Model;
 use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::render::validate::Validation;
 use crate::resolve::Resolved;
 use crate::resolve::secrets::ResolvedSecret;
-use crate::render::validate::Validation;
 use crate::span::{Span, Spanned};
 
 /// How to encrypt a Secret so that kiln and Flux can use it.
