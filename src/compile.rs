@@ -76,6 +76,13 @@ pub fn compile(
         out.diags.sort_dedup();
         return out;
     }
+    let documents =
+        resolve::document_files::load(&out.model, &mut out.sources, world, &mut out.diags);
+    out.model.documents = std::sync::Arc::new(documents);
+    if out.diags.has_errors() {
+        out.diags.sort_dedup();
+        return out;
+    }
     let targets = match select(&out.model, &req.selection, &mut out.diags) {
         Some(t) => t,
         None => return out,

@@ -9,6 +9,9 @@ use std::fmt;
 
 use crate::value::Value;
 
+mod semver_range;
+mod url;
+
 /// A parameter's value type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
@@ -59,6 +62,12 @@ pub enum Type {
     Secret,
     /// A key of the Secret that the same node's `secret`-typed value names.
     SecretKey,
+    /// A version range such as `>=1.0.0 <2.0.0` or `1.x` (`types/semver_range.rs`).
+    SemverRange,
+    /// A URL with a scheme and a host; `values` lists the schemes allowed.
+    Url,
+    /// Any KDL value, `#null` included, passed on as written.
+    Any,
 }
 
 /// What a value must satisfy besides its type.
@@ -126,6 +135,9 @@ impl Type {
         Type::File,
         Type::Secret,
         Type::SecretKey,
+        Type::SemverRange,
+        Type::Url,
+        Type::Any,
     ];
 
     /// The type named `name` in a schema's `type=`, if there is one.
@@ -159,6 +171,9 @@ impl Type {
             Type::File => "file",
             Type::Secret => "secret",
             Type::SecretKey => "secret-key",
+            Type::SemverRange => "semver-range",
+            Type::Url => "url",
+            Type::Any => "any",
         }
     }
 
@@ -188,6 +203,9 @@ impl Type {
             Type::File => "a relative file path such as `config/app.toml`",
             Type::Secret => "a Secret's name such as `web-db`",
             Type::SecretKey => "a Secret's key such as `url` or `tls.crt`",
+            Type::SemverRange => "a version range such as `>=1.0.0 <2.0.0` or `1.x`",
+            Type::Url => "a URL such as `https://charts.example.com`",
+            Type::Any => "any value",
         }
     }
 }
@@ -302,6 +320,13 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
                 Ok(v.clone())
             }
         }
+        Type::SemverRange => semver_range::check(string_of(ty, v, c)?)
+            .map(|()| v.clone())
+            .map_err(|help| invalid(ty.describe(), v).with_help(help)),
+        Type::Url => url::check(string_of(ty, v, c)?, c.values)
+            .map(|()| v.clone())
+            .map_err(|help| invalid(ty.describe(), v).with_help(help)),
+        Type::Any => Ok(v.clone()),
     }
 }
 
@@ -1164,7 +1189,7 @@ mod tests {
             assert_eq!(ty.to_string(), ty.name());
             assert!(!ty.describe().is_empty());
         }
-        assert_eq!(Type::ALL.len(), 23);
+        assert_eq!(Type::ALL.len(), 26);
         assert_eq!(Type::parse("int-or-percent"), Some(Type::IntOrPercent));
         assert_eq!(Type::parse("file"), Some(Type::File));
         assert_eq!(Type::parse("Int"), None);

@@ -3,6 +3,7 @@
 //! reported.
 
 pub mod crds;
+pub mod document;
 pub mod extras;
 mod gitops;
 pub mod model;

@@ -20,6 +20,9 @@ pub struct Model {
     pub apps: IndexMap<String, App>,
     pub envs: IndexMap<String, Env>,
     pub flavors: IndexMap<String, Flavor>,
+    /// The files documents name (values files, vendored charts), read
+    /// after checking by `resolve::document_files::load`.
+    pub documents: std::sync::Arc<crate::resolve::document_files::DocumentFiles>,
 }
 
 /// The `project` node.

@@ -1,5 +1,6 @@
 //! The component schema language: `component`, `param`, `arg`, `prop`,
-//! `child`, `one-of`, `include`, `template`, `doc`.
+//! `child`, `one-of`, `requires`, `include`, `template`, `doc`; documents
+//! (`param … type="document"`) are decoded in `document.rs`.
 //!
 //! The standard library is written in it too, so the compiler knows types
 //! and templates, not Deployments.
@@ -65,11 +66,23 @@ pub enum KeyPart {
     Prop(String),
 }
 
-/// "At most one of these properties or children; exactly one if required."
+/// "At most one of these arguments, properties or children; exactly one if
+/// required."
 #[derive(Clone, Debug)]
 pub struct OneOf {
     pub names: Vec<String>,
     pub required: bool,
+    /// The component author's explanation, shown as the diagnostic's help.
+    pub help: Option<String>,
+}
+
+/// `requires "repo" "name"`: when the first argument, property or child is
+/// given, so must the others be.
+#[derive(Clone, Debug)]
+pub struct Requires {
+    pub when: String,
+    pub needs: Vec<String>,
+    pub help: Option<String>,
 }
 
 /// A parameter (or a child node of one).
@@ -88,10 +101,34 @@ pub struct ParamSchema {
     pub props: IndexMap<String, ValueSchema>,
     pub children: IndexMap<String, ParamSchema>,
     pub one_of: Vec<OneOf>,
+    pub requires: Vec<Requires>,
+    /// Set on the two parameters a document is written with (its files,
+    /// named like the document, and its `entry`): they merge into one map.
+    pub document: Option<Arc<super::document::DocumentSchema>>,
     includes: Vec<Spanned<String>>,
 }
 
 impl ParamSchema {
+    /// A parameter with no type, arguments or properties yet.
+    pub fn new(name: String, span: Span) -> Self {
+        ParamSchema {
+            name,
+            span,
+            doc: None,
+            repeated: false,
+            key: Vec::new(),
+            required: false,
+            shorthand: None,
+            args: Vec::new(),
+            props: IndexMap::default(),
+            children: IndexMap::default(),
+            one_of: Vec::new(),
+            requires: Vec::new(),
+            document: None,
+            includes: Vec::new(),
+        }
+    }
+
     /// True for `type="map"` shorthand: properties are the map.
     pub fn is_map(&self) -> bool {
         self.shorthand.as_ref().is_some_and(|s| s.ty == Type::Map)
@@ -211,7 +248,15 @@ pub fn decode_component(
                 }
             }
             "param" => {
-                if let Some(p) = decode_param(file, text, child, true, diags) {
+                // A document is written through the parameters it declares.
+                let params = if super::document::is_document(child) {
+                    super::document::decode(file, text, child, diags)
+                } else {
+                    decode_param(file, text, child, true, diags)
+                        .into_iter()
+                        .collect()
+                };
+                for p in params {
                     if super::extras::is_language_node(&p.name) {
                         // Language-level nodes are decoded before parameters:
                         // such a parameter could never be set.
@@ -263,6 +308,14 @@ fn insert_param(map: &mut IndexMap<String, ParamSchema>, p: ParamSchema, diags: 
     map.insert(p.name.clone(), p);
 }
 
+/// The `help=` property of a `one-of` or `requires` node.
+fn help_prop(props: &[nodes::Prop]) -> Option<String> {
+    props
+        .iter()
+        .find(|p| p.name == "help")
+        .and_then(|p| p.value.as_str().map(String::from))
+}
+
 fn type_error(span: &Span, expected: &str, found: &Value) -> Diagnostic {
     Diagnostic::error(
         codes::TYPE_MISMATCH,
@@ -271,7 +324,13 @@ fn type_error(span: &Span, expected: &str, found: &Value) -> Diagnostic {
     .primary(*span, format!("expected {expected}"))
 }
 
-fn single_string(file: FileId, node: &KdlNode, diags: &mut Diagnostics) -> Option<String> {
+/// The one string argument of a schema node (`doc`, `template`, …), or a
+/// diagnostic when it is missing or not a string.
+pub(super) fn single_string(
+    file: FileId,
+    node: &KdlNode,
+    diags: &mut Diagnostics,
+) -> Option<String> {
     let args = nodes::args(file, node);
     match args.first() {
         Some(nodes::Arg {
@@ -442,18 +501,10 @@ fn decode_param(
         .unwrap_or_else(|| nodes::span(file, node));
     let a = attrs(file, node, what, PARAM_ATTRS, diags);
     let mut p = ParamSchema {
-        name,
-        span,
         doc: a.doc.clone(),
         repeated: a.repeated,
-        key: Vec::new(),
         required: a.required,
-        shorthand: None,
-        args: Vec::new(),
-        props: IndexMap::default(),
-        children: IndexMap::default(),
-        one_of: Vec::new(),
-        includes: Vec::new(),
+        ..ParamSchema::new(name, span)
     };
     if let Some((ty, ty_span)) = a.ty {
         if node.children().is_some() {
@@ -533,10 +584,33 @@ fn decode_param(
                         .iter()
                         .filter_map(|a| a.value.as_str().map(String::from))
                         .collect();
-                    let required = nodes::props(file, c)
+                    let props = nodes::props(file, c);
+                    let required = props
                         .iter()
                         .any(|pr| pr.name == "required" && pr.value == Value::Bool(true));
-                    p.one_of.push(OneOf { names, required });
+                    let help = help_prop(&props);
+                    p.one_of.push(OneOf {
+                        names,
+                        required,
+                        help,
+                    });
+                }
+                "requires" => {
+                    let mut names = nodes::args(file, c)
+                        .into_iter()
+                        .filter_map(|a| a.value.as_str().map(String::from));
+                    match names.next() {
+                        Some(when) => p.requires.push(Requires {
+                            when,
+                            needs: names.collect(),
+                            help: help_prop(&nodes::props(file, c)),
+                        }),
+                        None => diags.push(
+                            Diagnostic::error(codes::SCHEMA, "`requires` needs names")
+                                .primary(cname.span, "no names after this")
+                                .help("write `requires \"repo\" \"name\"`: when `repo` is given, so must `name` be"),
+                        ),
+                    }
                 }
                 "include" => {
                     if let Some(s) = single_string(file, c, diags) {
@@ -556,7 +630,9 @@ fn decode_param(
                     .primary(cname.span, "not part of the component schema language")
                     .help(suggest(
                         other,
-                        ["arg", "prop", "child", "one-of", "include", "doc"],
+                        [
+                            "arg", "prop", "child", "one-of", "requires", "include", "doc",
+                        ],
                         "a parameter holds",
                     )),
                 ),
@@ -600,6 +676,9 @@ pub fn resolve_includes(components: &mut IndexMap<String, Component>, diags: &mu
             params.insert(k, v);
         }
         c.params = Arc::new(params);
+        if !c.is_abstract {
+            super::document::verify(&c.params, diags);
+        }
     }
 }
 

@@ -106,7 +106,7 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
                     "namespace = {}",
                     serde_json::Value::String(ns.value.clone())
                 );
-                print_provenance(sources, &ns.provenance);
+                print_provenance(sources, &ns.provenance, "  ");
             }
             None if args.param.is_some() => {
                 println!();
@@ -127,7 +127,7 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         for s in &r.secrets {
             println!();
             println!("secret {} = {}", s.name(), describe_secret(s));
-            print_provenance(sources, &s.provenance);
+            print_provenance(sources, &s.provenance, "  ");
         }
         if args.param.is_some() {
             if r.secrets.is_empty() {
@@ -156,6 +156,14 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         None => component.params.keys().collect(),
     };
     for name in names {
+        if let Some(doc) = &component.params[name].document {
+            // A document is shown once, value by value, under its name.
+            let shown = doc.name == *name || args.param.is_some();
+            if let Some(d) = r.documents.get(&doc.name).filter(|_| shown) {
+                print_document(&doc.name, d, sources, args.param.is_some());
+            }
+            continue;
+        }
         let value = &r.context["params"][name.replace('-', "_")];
         let set = r.params.get(name);
         if set.is_none()
@@ -179,7 +187,7 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         }
         match set {
             None => println!("  from: component `{}` default", r.component),
-            Some(rp) => print_provenance(sources, &rp.provenance),
+            Some(rp) => print_provenance(sources, &rp.provenance, "  "),
         }
     }
     0
@@ -208,8 +216,13 @@ fn describe_secret(s: &resolve::secrets::ResolvedSecret) -> String {
     }
 }
 
-/// Every layer that set a value, lowest first, with its file:line.
-fn print_provenance(sources: &Sources, provenance: &[(resolve::Layer, crate::span::Span)]) {
+/// Every layer that set a value, lowest first, with its file:line:
+/// "set by … at FILE:LINE:COL: TEXT", the layers it overrode first.
+fn print_provenance(
+    sources: &Sources,
+    provenance: &[(resolve::Layer, crate::span::Span)],
+    indent: &str,
+) {
     for (i, (layer, span)) in provenance.iter().enumerate() {
         let verb = if i + 1 == provenance.len() {
             "set by"
@@ -217,10 +230,36 @@ fn print_provenance(sources: &Sources, provenance: &[(resolve::Layer, crate::spa
             "overridden, was"
         };
         println!(
-            "  {verb} {layer} at {}: {}",
+            "{indent}{verb} {layer} at {}: {}",
             location(sources, *span),
             sources.slice(*span).trim()
         );
+    }
+}
+
+/// A document: each value path with every layer that set it.
+fn print_document(
+    name: &str,
+    d: &resolve::document::ResolvedDocument,
+    sources: &Sources,
+    always: bool,
+) {
+    if d.paths.is_empty() && !always {
+        return;
+    }
+    println!();
+    println!(
+        "{name}: {} value{} set",
+        d.paths.len(),
+        if d.paths.len() == 1 { "" } else { "s" }
+    );
+    for p in &d.paths {
+        println!(
+            "  {} = {}",
+            p.path,
+            serde_json::to_string(&p.value).unwrap_or_default()
+        );
+        print_provenance(sources, &p.setters, "    ");
     }
 }
 

@@ -94,7 +94,9 @@ pub fn run(ctx: &Context, args: SchemaArgs) -> i32 {
 
 fn value_desc(v: &ValueSchema) -> String {
     let mut s = v.ty.name().to_string();
-    if !v.values.is_empty() {
+    if v.ty == crate::types::Type::Url && !v.values.is_empty() {
+        s = format!("url ({}://)", v.values.join("://|"));
+    } else if !v.values.is_empty() {
         s = v.values.join("|");
     }
     if v.required {
@@ -118,7 +120,9 @@ fn print_param(p: &ParamSchema, depth: usize) {
     if p.required {
         flags.push("required".to_string());
     }
-    if p.repeated {
+    if let Some(doc) = &p.document {
+        flags.push(format!("repeated, merged into the document `{}`", doc.name));
+    } else if p.repeated {
         flags.push(if p.key.is_empty() {
             "repeated".to_string()
         } else {

@@ -44,8 +44,12 @@ codes! {
     RESERVED_COMPONENT = "kiln::check::reserved_component", "a project component takes a standard library component's name";
     PATH_OUTSIDE = "kiln::check::path_outside", "a path leads outside the project directory, after following symbolic links";
     FILE_NOT_FOUND = "kiln::check::file_not_found", "a file named by `file from=`, `manifest` or `template` does not exist";
+    REFERENCE_DIR = "kiln::check::reference_dir", "a directory that checks a document (`chart vendored=DIR`) lacks a file it must hold (`Chart.yaml`), or holds a broken `values.yaml` or `values.schema.json`";
     BAD_SET = "kiln::resolve::bad_set", "a `--set APP.PARAM=VALUE` or `--var KEY=VALUE` flag that cannot be applied";
     TEMPLATE = "kiln::resolve::template", "a `{{ … }}` template in a string failed: an undefined name, a syntax error";
+    VALUES_FILE = "kiln::resolve::values_file", "a file of values (`values from=FILE`) that is not YAML or not a map, or a `value` whose path or values are malformed";
+    UNKNOWN_VALUE = "kiln::resolve::unknown_value", "a value path that a vendored chart does not have: not in its `values.yaml`, nor in its `values.schema.json`";
+    VALUE_SCHEMA = "kiln::resolve::value_schema", "merged values that break a vendored chart's `values.schema.json`, or replace one of its maps with a single value";
     RENDER_TEMPLATE = "kiln::render::template", "a component's template failed while rendering an app";
     RENDER_YAML = "kiln::render::yaml", "a template or manifest produced text that is not YAML";
     MISSING_FIELD = "kiln::render::missing_field", "a rendered object lacks `apiVersion`, `kind` or `metadata.name`";

@@ -355,6 +355,13 @@ pub fn from_yaml_documents(text: &str) -> Result<Vec<Value>, YamlError> {
 
 /// Every YAML document in `text`, by serde-saphyr.
 pub fn full_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    serde_saphyr::from_multiple_with_options::<Value>(text, reader_options())
+        .map_err(|e| yaml_error(&e))
+}
+
+/// How kiln reads YAML with serde-saphyr (see [`from_yaml_documents`]),
+/// shared with the readers of values files.
+pub fn reader_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.legacy_octal_numbers = true;
     options.null_as_string = true;
@@ -370,17 +377,20 @@ pub fn full_documents(text: &str) -> Result<Vec<Value>, YamlError> {
     // block); total comment bytes stay bounded by its 64 MiB default.
     budget.max_buffered_comment_events = 1_000_000;
     options.budget = Some(budget);
-    serde_saphyr::from_multiple_with_options::<Value>(text, options).map_err(|err| {
-        let (line, column) = err
-            .location()
-            .map(|loc| (to_usize(loc.line()), to_usize(loc.column())))
-            .unwrap_or((0, 0));
-        YamlError {
-            message: plain_message(&err.to_string()),
-            line,
-            column,
-        }
-    })
+    options
+}
+
+/// A serde-saphyr error as a [`YamlError`].
+pub fn yaml_error(err: &serde_saphyr::Error) -> YamlError {
+    let (line, column) = err
+        .location()
+        .map(|loc| (to_usize(loc.line()), to_usize(loc.column())))
+        .unwrap_or((0, 0));
+    YamlError {
+        message: plain_message(&err.to_string()),
+        line,
+        column,
+    }
 }
 
 fn to_usize(n: u64) -> usize {

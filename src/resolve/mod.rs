@@ -1,9 +1,15 @@
 //! Resolution: for each (env, app) pair, merge the five layers, evaluate
 //! templates in strings, type the results, and build the template context.
 
+mod choices;
+pub mod document;
+pub mod document_files;
 pub mod extras;
 pub mod secrets;
+mod set;
 pub mod strings;
+mod value_check;
+pub mod yaml_tree;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -12,7 +18,7 @@ use crate::IndexMap;
 use serde_json::{Map, Value as Json, json};
 
 use crate::check::schema::{ParamSchema, ValueSchema};
-use crate::check::{App, Env, Extras, Model, ParamUse, PropUse, entry_key};
+use crate::check::{App, Env, Extras, Model, ParamUse, entry_key};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::span::{Sources, Span, Spanned};
 use crate::types::{self, Constraints, Type};
@@ -104,6 +110,9 @@ pub struct Resolved {
     pub extras: Vec<Extras>,
     /// The app's `secret`s, layers merged, sorted by name.
     pub secrets: Vec<secrets::ResolvedSecret>,
+    /// Documents (`param … type="document"`) merged, with the provenance
+    /// of every value, by name.
+    pub documents: IndexMap<String, document::ResolvedDocument>,
     /// The app's definition span, for labels.
     pub app_span: Span,
 }
@@ -301,7 +310,7 @@ fn resolve_app(
     let component = model.components.get(&app.component.value)?;
     let schema: &IndexMap<String, ParamSchema> = &component.params;
     let env_app = env.apps.get(&app.name.value);
-    let sets = set_layer(app, schema, &opts.sets, diags);
+    let sets = set::set_layer(app, schema, &opts.sets, diags);
     // Each layer's uses, borrowed, grouped by parameter name in layer order.
     let mut layers: Vec<(Layer, &[ParamUse])> = vec![(Layer::App, &app.params)];
     for f in &env.flavors {
@@ -404,8 +413,31 @@ fn resolve_app(
     if diags.error_count() > before {
         return None;
     }
+    let order: Vec<Layer> = std::iter::once(Layer::Default)
+        .chain(layers.iter().map(|(l, _)| l.clone()))
+        .collect();
+    let inputs = document::Inputs {
+        schema,
+        params: &params,
+        order: &order,
+        ctx: &ctx,
+        prepared: &prepared,
+        model,
+        sources,
+    };
+    let documents = document::resolve_all(&inputs, diags);
+    if diags.error_count() > before {
+        return None;
+    }
     let mut params_json = Map::new();
     for (name, ps) in schema {
+        if ps.document.is_some() {
+            // The document under its name; its entry parameter is in it.
+            if let Some(d) = documents.get(name) {
+                params_json.insert(name.replace('-', "_"), d.value.clone());
+            }
+            continue;
+        }
         let uses = params.get(name).map(|p| p.uses.as_slice()).unwrap_or(&[]);
         let value = param_json(ps, uses, sources, world, &model.root, diags);
         params_json.insert(name.replace('-', "_"), value);
@@ -459,12 +491,19 @@ fn resolve_app(
         template_context,
         extras,
         secrets,
+        documents,
         app_span: app.name.span,
     })
 }
 
 /// Merges one layer's uses of a parameter into the accumulated value.
 fn merge(ps: &ParamSchema, acc: &mut Vec<ParamUse>, layer: &[&ParamUse]) {
+    if ps.document.is_some() {
+        // Every use counts, in layer order: `document::resolve_all` merges
+        // them value by value, with the provenance at the same index.
+        acc.extend(layer.iter().map(|u| (*u).clone()));
+        return;
+    }
     if !ps.repeated {
         // One use per layer (duplicates were reported by check); take the last.
         let Some(u) = layer.last() else { return };
@@ -510,116 +549,6 @@ fn merge(ps: &ParamSchema, acc: &mut Vec<ParamUse>, layer: &[&ParamUse]) {
             (None, true) => {}
             (None, false) => acc.push((*u).clone()),
         }
-    }
-}
-
-/// Builds the `--set` layer for `app`.
-fn set_layer(
-    app: &App,
-    schema: &IndexMap<String, ParamSchema>,
-    sets: &[SetFlag],
-    diags: &mut Diagnostics,
-) -> Vec<ParamUse> {
-    let mut out: Vec<ParamUse> = Vec::new();
-    for s in sets.iter().filter(|s| s.app == app.name.value) {
-        let Some(pname) = s.path.first() else {
-            continue;
-        };
-        let Some(ps) = schema.get(pname) else {
-            diags.push(
-                Diagnostic::error(
-                    codes::BAD_SET,
-                    format!("app `{}` has no parameter `{pname}`", app.name.value),
-                )
-                .primary(s.span, "unknown parameter")
-                .help(crate::diag::suggest(
-                    pname,
-                    schema.keys().map(String::as_str),
-                    "the parameters are",
-                )),
-            );
-            continue;
-        };
-        let name = Spanned::new(pname.clone(), s.span);
-        let mut u = ParamUse {
-            name,
-            span: s.span,
-            args: Vec::new(),
-            props: IndexMap::default(),
-            children: Vec::new(),
-            remove: false,
-        };
-        match (&ps.shorthand, s.path.get(1)) {
-            (Some(vs), None) if vs.ty != Type::Map && !ps.repeated => {
-                u.args
-                    .push(Spanned::new(typed_flag_value(vs, &s.value), s.value_span));
-            }
-            (_, Some(prop)) if ps.props.contains_key(prop) && !ps.repeated && s.path.len() == 2 => {
-                let vs = &ps.props[prop];
-                u.props.insert(
-                    prop.clone(),
-                    PropUse {
-                        name_span: s.span,
-                        value: Spanned::new(typed_flag_value(vs, &s.value), s.value_span),
-                    },
-                );
-            }
-            (Some(vs), Some(key)) if vs.ty == Type::Map && s.path.len() == 2 => {
-                u.props.insert(
-                    key.clone(),
-                    PropUse {
-                        name_span: s.span,
-                        value: Spanned::new(Value::String(s.value.clone()), s.value_span),
-                    },
-                );
-            }
-            _ => {
-                diags.push(
-                    Diagnostic::error(codes::BAD_SET, format!("`--set` cannot set `{}` of app `{}`", s.path.join("."), app.name.value))
-                        .primary(s.span, "not settable from the command line")
-                        .help(format!(
-                            "`--set` sets one-value parameters (`{}.replicas=3`) and properties of single parameters (`{}.resources.cpu=500m`); repeated parameters belong in the project files",
-                            app.name.value, app.name.value
-                        )),
-                );
-                continue;
-            }
-        }
-        // Several --set of one parameter merge like one layer's use.
-        match out.iter_mut().find(|o| o.name.value == *pname) {
-            Some(prev) => {
-                prev.props.extend(u.props);
-                if !u.args.is_empty() {
-                    prev.args = u.args;
-                }
-            }
-            None => out.push(u),
-        }
-    }
-    out
-}
-
-/// A `--set` value, typed like the parameter: `3` is an int for an int.
-fn typed_flag_value(vs: &ValueSchema, s: &str) -> Value {
-    match vs.ty {
-        Type::Int | Type::Port | Type::Duration | Type::IntOrPercent | Type::PortRef => s
-            .parse::<i128>()
-            .map(Value::Int)
-            .unwrap_or_else(|_| Value::String(s.to_string())),
-        Type::Float => s
-            .parse::<f64>()
-            .map(Value::Float)
-            .unwrap_or_else(|_| Value::String(s.to_string())),
-        Type::Bool => match s {
-            "true" | "#true" => Value::Bool(true),
-            "false" | "#false" => Value::Bool(false),
-            _ => Value::String(s.to_string()),
-        },
-        Type::Cpu | Type::Memory | Type::Scalar => s
-            .parse::<i128>()
-            .map(Value::Int)
-            .unwrap_or_else(|_| Value::String(s.to_string())),
-        _ => Value::String(s.to_string()),
     }
 }
 
@@ -734,58 +663,7 @@ fn check_use(ps: &ParamSchema, u: &ParamUse, diags: &mut Diagnostics) {
             check_use(cs, c, diags);
         }
     }
-    for one in &ps.one_of {
-        let present: Vec<(&str, Span)> = one
-            .names
-            .iter()
-            .filter_map(|n| {
-                u.props
-                    .get(n)
-                    .map(|p| (n.as_str(), p.name_span))
-                    .or_else(|| {
-                        u.children
-                            .iter()
-                            .find(|c| &c.name.value == n)
-                            .map(|c| (n.as_str(), c.name.span))
-                    })
-            })
-            .collect();
-        let list = one
-            .names
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if present.len() > 1 {
-            let mut d = Diagnostic::error(
-                codes::EXCLUSIVE,
-                format!(
-                    "`{}` takes one of {list}, found {}",
-                    ps.name,
-                    present
-                        .iter()
-                        .map(|p| format!("`{}`", p.0))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                ),
-            )
-            .primary(present[1].1, "second choice")
-            .related(present[0].1, "first choice");
-            d = d.help(format!("keep one of {list}"));
-            diags.push(d);
-        } else if present.is_empty() && one.required {
-            diags.push(
-                Diagnostic::error(
-                    codes::EXCLUSIVE,
-                    format!("`{}` needs one of {list}", ps.name),
-                )
-                .primary(u.span, "none given")
-                .help(format!(
-                    "add one of {list}; `kiln schema` shows what each means"
-                )),
-            );
-        }
-    }
+    choices::check(ps, u, diags);
 }
 
 /// The value of a parameter in the template context (see the contract in
