@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::check::{self, Model};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::EnvOutput;
+use crate::render::crd::Crds;
 use crate::render::renderer;
 use crate::resolve::{self, Options};
 use crate::span::Sources;
@@ -95,32 +96,12 @@ pub fn compile(
         out.diags.sort_dedup();
         return out;
     }
-    let model = &out.model;
-    let sources = &out.sources;
+    let (model, sources) = (&out.model, &out.sources);
     let results: Vec<(Option<EnvOutput>, Diagnostics)> = targets
         .par_iter()
         .map(|(env, preview)| {
-            let mut diags = Diagnostics::default();
-            let Some(resolver) = resolve::EnvResolver::new(
-                model,
-                env,
-                preview.as_deref(),
-                &req.resolve,
-                sources,
-                world,
-                &mut diags,
-            ) else {
-                return (None, diags);
-            };
-            if diags.has_errors() {
-                return (None, diags);
-            }
-            let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
-            let folder = folder_for(model, env, preview.as_deref());
-            let rendered = renderer::render_env(
-                model, &resolver, create_ns, &folder, &templates, &crds, sources, world, &mut diags,
-            );
-            (rendered, diags)
+            let shared = (model, sources, &templates, &crds);
+            render_target(shared, &req.resolve, world, env, preview.as_deref())
         })
         .collect();
     for (env, diags) in results {
@@ -131,6 +112,59 @@ pub fn compile(
     }
     out.diags.sort_dedup();
     out
+}
+
+/// What the renders of every env of a compile share: the model, the
+/// sources, the compiled templates and the project's CRDs.
+type Shared<'a> = (&'a Model, &'a Sources, &'a renderer::Templates, &'a Crds);
+
+/// Resolves and renders one env (`preview`: as that preview of it) of a
+/// checked model.
+fn render_target(
+    (model, sources, templates, crds): Shared<'_>,
+    opts: &Options,
+    world: &dyn World,
+    env: &str,
+    preview: Option<&str>,
+) -> (Option<EnvOutput>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let Some(resolver) =
+        resolve::EnvResolver::new(model, env, preview, opts, sources, world, &mut diags)
+    else {
+        return (None, diags);
+    };
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
+    let folder = folder_for(model, env, preview);
+    let rendered = renderer::render_env(
+        model, &resolver, create_ns, &folder, templates, crds, sources, world, &mut diags,
+    );
+    (rendered, diags)
+}
+
+/// Renders one env of a compile that checked cleanly (`preview`: as that
+/// preview of it), for commands that look at one env after the whole
+/// project (`kiln explain`): the output, or `None`, and its diagnostics.
+pub fn render_one(
+    compiled: &mut Compiled,
+    world: &dyn World,
+    env: &str,
+    preview: Option<&str>,
+) -> (Option<EnvOutput>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let templates =
+        renderer::load_templates(&compiled.model, &mut compiled.sources, world, &mut diags);
+    crate::render::manifests::preload(&compiled.model, &mut compiled.sources, world);
+    let crds = crate::render::crd::load::project_crds(&compiled.model, world, &mut diags);
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    let shared = (&compiled.model, &compiled.sources, &templates, &crds);
+    let (out, more) = render_target(shared, &compiled.options, world, env, preview);
+    diags.extend(more);
+    (out, diags)
 }
 
 /// The env's folder in the output: the project's `gitops path=` template

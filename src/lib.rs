@@ -24,6 +24,7 @@ pub mod edit;
 pub mod fastkdl;
 pub mod gitops;
 pub mod images;
+pub mod import;
 pub mod kdlfmt;
 pub mod lsp;
 pub mod output;

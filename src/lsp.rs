@@ -887,10 +887,7 @@ const ENV_NODES: &[(&str, &str)] = &[
     ),
     ("vars", "`vars KEY=VALUE…`: template variables"),
     ("labels", "labels added to every object of this env"),
-    (
-        "annotations",
-        "annotations added to every object of this env",
-    ),
+    ("annotations", "annotations on every object of this env"),
     (
         "deploy",
         "`deploy branch= tag= event=`: when `kiln commit --event` picks this env",
@@ -907,6 +904,7 @@ const ENV_NODES: &[(&str, &str)] = &[
         "create-namespace",
         "`create-namespace #true`: render the Namespace object",
     ),
+    ("flux", "fields of the env's Flux Kustomizations"),
 ];
 
 /// Hover text for a node name at `stack`.

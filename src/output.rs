@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use crate::resolve::ordering::FluxSettings;
 use crate::span::Span;
 
 /// Everything kiln renders for one env: one folder of the layout in CLI.md.
@@ -23,6 +24,9 @@ pub struct EnvOutput {
     pub namespace_objects: BTreeMap<String, Vec<u8>>,
     /// The apps rendered in this env, by name.
     pub apps: BTreeMap<String, AppOutput>,
+    /// The settings of the env's own Flux Kustomization (the env's and
+    /// its flavors' `flux`), for an env bootstrapped without `--per-app`.
+    pub flux: FluxSettings,
     /// Every parameter value that names a Secret, and what delivers that
     /// Secret in this env, for `-v` and the editor's hover; not written.
     pub secret_refs: Vec<SecretRef>,
@@ -55,6 +59,34 @@ pub struct AppOutput {
     /// Every container image of the app (main, sidecars, init containers),
     /// sorted and deduplicated, for release files and commit messages.
     pub images: Vec<String>,
+    /// The apps of the env this one is applied after, sorted by name.
+    pub depends_on: Vec<DependsOn>,
+    /// The settings of the app's own Flux Kustomization.
+    pub flux: FluxSettings,
+}
+
+/// One app that an app depends on in an env, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DependsOn {
+    pub app: String,
+    /// The name in the `depends-on` that declares it, if one does.
+    pub declared: Option<Span>,
+    /// The custom resources that imply it, if any.
+    pub implied: Vec<Implied>,
+}
+
+/// An edge no `depends-on` declares: the app renders a custom resource
+/// whose CustomResourceDefinition the other app renders.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Implied {
+    /// The custom resource's API group and kind.
+    pub group: String,
+    pub kind: String,
+    /// The CRD's name (`certificates.cert-manager.io`).
+    pub crd: String,
+    /// What made the first such object: the manifest, the parameter, or
+    /// the app.
+    pub span: Span,
 }
 
 /// The `kustomization.yaml` of an app folder: its files, sorted.

@@ -72,6 +72,31 @@ impl From<&kdl::KdlValue> for Value {
     }
 }
 
+/// Values built in code (`kiln import` writes parameters from objects).
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i128::from(i))
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
 impl fmt::Display for Value {
     /// KDL 2.0 spelling, as a user would write the value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

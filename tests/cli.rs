@@ -137,13 +137,26 @@ fn a_reader_that_stops_early_gets_no_panic() {
     }
 }
 
+/// `kiln explain` of `project` with each case's arguments succeeds and
+/// prints the case's text.
+fn assert_explains(project: &str, cases: &[(&[&str], &str)]) {
+    for (args, expected) in cases {
+        let mut all = vec!["explain", "--project", project];
+        all.extend(*args);
+        let out = kiln(&all);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(expected), "{args:?}: {text}");
+    }
+}
+
 #[test]
 fn explain_shows_where_an_apps_namespace_comes_from() {
     let project = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/valid/namespace-per-app"
     );
-    for (args, expected) in [
+    let cases: &[(&[&str], &str)] = &[
         (
             &["staging", "issuers"][..],
             "namespace = \"cert-manager-staging\"\n  overridden, was app at kiln.kdl:6:5: namespace \"cert-manager\"\n  set by env override at kiln.kdl:32:9: namespace \"cert-manager-staging\"\n",
@@ -156,12 +169,62 @@ fn explain_shows_where_an_apps_namespace_comes_from() {
             &["production", "plain", "namespace"][..],
             "namespace = \"prod\"\n  from: env `production`\n",
         ),
-    ] {
-        let mut all = vec!["explain", "--project", project];
-        all.extend(args);
-        let out = kiln(&all);
-        assert_eq!(out.status.code(), Some(0), "{out:?}");
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains(expected), "{args:?}: {text}");
-    }
+    ];
+    assert_explains(project, cases);
+}
+
+#[test]
+fn explain_shows_dependencies_and_flux_settings_with_their_layers() {
+    let project = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/valid/ordering");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["production", "web", "depends-on"][..],
+            "depends-on = [\"cache\",\"gateway\"]\n  cache: declared by app at kiln.kdl:43:26: \"cache\"\n  gateway: declared by app at kiln.kdl:43:16: \"gateway\"\n",
+        ),
+        (
+            &["staging", "web", "depends-on"][..],
+            "depends-on = [\"gateway\"]\n  gateway: declared by app at kiln.kdl:43:16: \"gateway\"\n  cache: removed by env override at kiln.kdl:14:20\n",
+        ),
+        (
+            &["production", "issuers"][..],
+            "  crds: implied: renders `ClusterIssuer` (`cert-manager.io`) at kiln.kdl:31:14, whose CRD `clusterissuers.cert-manager.io` app `crds` renders\n",
+        ),
+        // env < app < flavor < env override, field by field.
+        (
+            &["production", "gateway", "flux"][..],
+            "flux interval=30m0s retry-interval=2m0s timeout=10m0s wait=true prune=false\n",
+        ),
+        (
+            &["production", "gateway", "flux"][..],
+            "  interval: overridden, was env at kiln.kdl:20:19: \"5m\"\n  interval: overridden, was app at kiln.kdl:36:19: \"15m\"\n  interval: set by env override at kiln.kdl:22:23: \"30m\"\n",
+        ),
+        (
+            &["production", "gateway", "flux"][..],
+            "  timeout: overridden, was app at kiln.kdl:36:46: \"1m\"\n  timeout: set by flavor `patient` at kiln.kdl:8:18: \"10m\"\n",
+        ),
+        (
+            &["staging", "gateway", "flux"][..],
+            "flux interval=15m0s timeout=1m0s prune=false\n",
+        ),
+    ];
+    assert_explains(project, cases);
+}
+
+#[test]
+fn check_verbose_prints_each_envs_apply_order() {
+    let project = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/valid/ordering");
+    let out = kiln(&["check", "-v", "--project", project]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("production (namespace production): 7 apps, 5 objects\n  apply order: cache, crds, ingress-nginx → external-dns, issuers → gateway → web\n"),
+        "{text}"
+    );
+    let plain = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/valid/manifest-and-patch"
+    );
+    let out = kiln(&["check", "-v", "--project", plain]);
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("  apply order: every app at once"), "{text}");
 }

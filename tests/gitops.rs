@@ -85,6 +85,7 @@ fn app(name: &str, tag: &str) -> (String, AppOutput) {
         AppOutput {
             files,
             images: vec![image],
+            ..AppOutput::default()
         },
     )
 }
@@ -96,7 +97,7 @@ fn env(name: &str, apps: &[(&str, &str)]) -> EnvOutput {
         namespace: "shop".to_string(),
         namespace_objects: Default::default(),
         apps: apps.iter().map(|(a, t)| app(a, t)).collect(),
-        ..Default::default()
+        ..EnvOutput::default()
     }
 }
 

@@ -31,6 +31,30 @@ fn rendered_tree(dir: &Path) -> String {
             out.push_str(&format!("# {}/{path}\n", env.folder));
             out.push_str(&String::from_utf8_lossy(&bytes));
         }
+        // How Flux would apply the apps, where anything orders them.
+        let steps = kiln::render::order::apply_order(env);
+        if steps.len() > 1 {
+            let shown: Vec<String> = steps.iter().map(|s| s.join(", ")).collect();
+            out.push_str(&format!(
+                "# {} apply order: {}\n",
+                env.folder,
+                shown.join(" → ")
+            ));
+        }
+        for (app, o) in &env.apps {
+            if !o.depends_on.is_empty() || !o.flux.is_empty() {
+                let deps: Vec<&str> = o.depends_on.iter().map(|d| d.app.as_str()).collect();
+                out.push_str(&format!(
+                    "# {}/{app}: depends on [{}], {:?}\n",
+                    env.folder,
+                    deps.join(", "),
+                    o.flux
+                ));
+            }
+        }
+        if !env.flux.is_empty() {
+            out.push_str(&format!("# {}: {:?}\n", env.folder, env.flux));
+        }
     }
     out
 }

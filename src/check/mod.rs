@@ -3,11 +3,13 @@
 //! reported.
 
 pub mod crds;
+pub mod deploy;
 pub mod document;
 pub mod extras;
 mod gitops;
 pub mod model;
 pub mod nodes;
+pub mod ordering;
 pub mod schema;
 mod secrets;
 
@@ -286,6 +288,18 @@ impl Checker<'_> {
                 allowed.iter().copied(),
                 &format!("`{node}` takes"),
             )),
+        );
+    }
+
+    /// A property given again in one node.
+    fn duplicate_prop(&mut self, p: &nodes::Prop, first: Span) {
+        self.diags.push(
+            Diagnostic::error(
+                codes::DUPLICATE,
+                format!("property `{}` is given twice", p.name),
+            )
+            .primary(p.name_span, "given again here")
+            .related(first, "first given here"),
         );
     }
 
@@ -609,14 +623,7 @@ impl Checker<'_> {
         let mut seen_props: HashMap<String, Span> = HashMap::new();
         for p in &props {
             if let Some(first) = seen_props.get(&p.name) {
-                self.diags.push(
-                    Diagnostic::error(
-                        codes::DUPLICATE,
-                        format!("property `{}` is given twice", p.name),
-                    )
-                    .primary(p.name_span, "given again here")
-                    .related(*first, "first given here"),
-                );
+                self.duplicate_prop(p, *first);
                 continue;
             }
             seen_props.insert(p.name.clone(), p.name_span);
@@ -829,6 +836,7 @@ impl Checker<'_> {
             apps: IndexMap::default(),
             preview: None,
             create_namespace: false,
+            flux: None,
             span: nodes::head_span(file, node, self.text(file)),
         };
         let mut env_apps: Vec<&KdlNode> = Vec::new();
@@ -863,41 +871,7 @@ impl Checker<'_> {
                     "labels" => env.labels = self.string_map(file, c),
                     "annotations" => env.annotations = self.string_map(file, c),
                     "deploy" => {
-                        self.no_children(file, c);
-                        self.extra_args(file, c, 0);
-                        let mut rule = DeployRule {
-                            span: nodes::head_span(file, c, self.text(file)),
-                            ..DeployRule::default()
-                        };
-                        for p in nodes::props(file, c) {
-                            match p.name.as_str() {
-                                "branch" => rule.branch = self.string_prop(&p),
-                                "tag" => rule.tag = self.string_prop(&p),
-                                "event" => {
-                                    rule.event = self.string_prop(&p);
-                                    if let Some(e) = &rule.event
-                                        && !["push", "tag", "pr"]
-                                            .contains(&e.value.trim_start_matches('!'))
-                                    {
-                                        self.diags.push(
-                                            Diagnostic::error(
-                                                codes::TYPE_MISMATCH,
-                                                format!("unknown event `{}`", e.value),
-                                            )
-                                            .primary(e.span, "expected `push`, `tag` or `pr`")
-                                            .help(
-                                                suggest(
-                                                    &e.value,
-                                                    ["push", "tag", "pr"],
-                                                    "the events are",
-                                                ),
-                                            ),
-                                        );
-                                    }
-                                }
-                                _ => self.unknown_prop("deploy", &p, &["branch", "tag", "event"]),
-                            }
-                        }
+                        let rule = self.deploy_rule(file, c);
                         env.deploy.push(rule);
                     }
                     "preview" => {
@@ -947,6 +921,7 @@ impl Checker<'_> {
                         };
                     }
                     "app" => env_apps.push(c),
+                    "flux" => self.flux(file, c, &mut env.flux),
                     other => self.diags.push(
                         Diagnostic::error(
                             codes::UNKNOWN_NODE,
@@ -964,6 +939,7 @@ impl Checker<'_> {
                                 "deploy",
                                 "preview",
                                 "create-namespace",
+                                "flux",
                                 "app",
                             ],
                             "`env` holds",
@@ -1030,12 +1006,12 @@ impl Checker<'_> {
             return;
         }
         seen.insert(("flavor", name.value.clone()), name.span);
-        let (mut params, mut secrets) = (Vec::new(), Vec::new());
+        let (mut params, mut secrets, mut flux) = (Vec::new(), Vec::new(), None);
         if let Some(children) = node.children() {
             for c in children.nodes() {
                 let cname = nodes::name(file, c);
                 if extras::is_language_node(&cname.value) {
-                    self.language_node_in_flavor(file, c, &mut secrets);
+                    self.language_node_in_flavor(file, c, &mut secrets, &mut flux);
                     continue;
                 }
                 // A flavor value applies to every app whose component declares
@@ -1089,6 +1065,7 @@ impl Checker<'_> {
                 name,
                 params,
                 secrets,
+                flux,
             },
         );
     }
@@ -1195,6 +1172,7 @@ impl Checker<'_> {
                 );
             }
         }
+        self.dependency_names();
     }
 }
 

@@ -83,9 +83,11 @@ pub struct Patch {
 /// One edit of a [`Patch`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum PatchOp {
+    /// `set POINTER VALUE` (a scalar) or `set POINTER json=TEXT` (any
+    /// JSON value), as the JSON the object receives.
     Set {
         pointer: Spanned<String>,
-        value: Spanned<Value>,
+        value: Spanned<serde_json::Value>,
     },
     Remove {
         pointer: Spanned<String>,
@@ -103,6 +105,10 @@ pub struct Extras {
     pub namespace: Option<NamespaceUse>,
     /// `secret NAME …`: the Secrets the app delivers, in the order written.
     pub secrets: Vec<SecretUse>,
+    /// `depends-on APP…`: each app named, in the order written.
+    pub depends_on: Vec<Dependency>,
+    /// `flux …`: settings of the app's Flux Kustomization.
+    pub flux: Option<FluxUse>,
 }
 
 /// `secret NAME external=|sops=|sealed= …` in an app, an env's `app` block
@@ -155,6 +161,29 @@ pub struct SecretKeyUse {
     pub span: Span,
 }
 
+/// One app named by `depends-on APP… remove=#true?`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dependency {
+    /// The app depended on, at its name in the node.
+    pub app: Spanned<String>,
+    /// `remove=#true`: drops the app from what lower layers declared.
+    pub remove: bool,
+}
+
+/// `flux interval= retry-interval= timeout= wait= prune=` in an app, env,
+/// flavor or env `app` block: fields of a Flux `Kustomization`. Durations
+/// are in seconds; an unset field leaves the lower layer's value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FluxUse {
+    pub interval: Option<Spanned<u64>>,
+    pub retry_interval: Option<Spanned<u64>>,
+    pub timeout: Option<Spanned<u64>>,
+    pub wait: Option<Spanned<bool>>,
+    pub prune: Option<Spanned<bool>>,
+    /// The node's head, for labels.
+    pub span: Span,
+}
+
 /// `namespace NAME` in an app or env `app` block.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamespaceUse {
@@ -191,6 +220,9 @@ pub struct Env {
     /// `preview ttl=`: the env is a template for preview environments.
     pub preview: Option<Spanned<u64>>,
     pub create_namespace: bool,
+    /// `flux …`: the default of its apps' Flux Kustomizations, and the
+    /// settings of the env's own.
+    pub flux: Option<FluxUse>,
     pub span: Span,
 }
 
@@ -220,6 +252,8 @@ pub struct Flavor {
     pub params: Vec<ParamUse>,
     /// `secret`s, which a flavor gives every app of the envs that apply it.
     pub secrets: Vec<SecretUse>,
+    /// `flux …`: settings of the Flux Kustomizations of the envs using it.
+    pub flux: Option<FluxUse>,
     pub span: Span,
 }
 

@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::{Context, ResolveFlags};
 use crate::compile::Selection;
-use crate::diag::Format;
+use crate::diag::{Format, count};
 
 /// `kiln check` flags.
 #[derive(Args, Debug)]
@@ -27,11 +27,19 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
                 for env in &c.envs {
                     let objects: usize = env.apps.values().map(|a| a.files.len()).sum();
                     eprintln!(
-                        "{} (namespace {}): {} apps, {objects} objects",
+                        "{} (namespace {}): {}, {}",
                         env.env,
                         env.namespace,
-                        env.apps.len()
+                        count(env.apps.len() as u64, "app", "apps"),
+                        count(objects as u64, "object", "objects")
                     );
+                    let steps = crate::render::order::apply_order(env);
+                    if steps.len() > 1 {
+                        let shown: Vec<String> = steps.iter().map(|s| s.join(", ")).collect();
+                        eprintln!("  apply order: {}", shown.join(" → "));
+                    } else if !env.apps.is_empty() {
+                        eprintln!("  apply order: every app at once (none depends on another)");
+                    }
                     for line in crate::render::secrets::refs::describe(&env.secret_refs) {
                         eprintln!("  {line}");
                     }
@@ -50,9 +58,10 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
                     .map(|e| e.apps.values().map(|a| a.files.len()).sum::<usize>())
                     .sum();
                 eprintln!(
-                    "checked {} envs, {} apps, {objects} objects: no errors",
-                    c.envs.len(),
-                    c.model.apps.len()
+                    "checked {}, {}, {}: no errors",
+                    count(c.envs.len() as u64, "env", "envs"),
+                    count(c.model.apps.len() as u64, "app", "apps"),
+                    count(objects as u64, "object", "objects")
                 );
             }
             code

@@ -103,6 +103,11 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
         progress.finish();
         return super::EXIT_ERRORS;
     }
+    let opts = args.gitops.options(&compiled.model);
+    if let Err(code) = super::order::warn_unkept(ctx, &compiled, &target, &opts, None) {
+        progress.finish();
+        return code;
+    }
     let git = super::git_info(&compiled.model.root, &args.flags);
     let mut envs = compiled.envs;
     envs.sort_by(|a, b| a.folder.cmp(&b.folder));
@@ -113,7 +118,6 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
         envs,
         ..Change::default()
     };
-    let opts = args.gitops.options(&compiled.model);
     progress.say(if opts.push || target.contains("://") {
         format!(
             "fetching, committing and pushing to {}",

@@ -53,6 +53,10 @@ pub fn run(ctx: &Context, args: DiffArgs) -> i32 {
         ctx.emit(&[d], &compiled.sources, None);
         return 2;
     };
+    let opts = args.gitops.options(&compiled.model);
+    if let Err(code) = super::order::warn_unkept(ctx, &compiled, &target, &opts, None) {
+        return code;
+    }
     let git = super::git_info(&compiled.model.root, &args.flags);
     let mut envs = compiled.envs;
     envs.sort_by(|a, b| a.folder.cmp(&b.folder));
@@ -63,7 +67,6 @@ pub fn run(ctx: &Context, args: DiffArgs) -> i32 {
         envs,
         ..Change::default()
     };
-    let opts = args.gitops.options(&compiled.model);
     match gitops::diff(&target, &change, &opts.branch, &opts.cache_dir) {
         Ok(d) => {
             let text = match args.format {

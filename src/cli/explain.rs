@@ -23,7 +23,7 @@ pub struct ExplainArgs {
 
 /// Prints each resolved parameter with the file:line of every layer.
 pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
-    let compiled = match ctx.compile(
+    let mut compiled = match ctx.compile(
         crate::compile::Selection::Named(Vec::new()),
         &args.flags,
         Vec::new(),
@@ -38,6 +38,20 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         ctx.emit(&compiled.diags.0, &compiled.sources, None);
         return super::EXIT_ERRORS;
     }
+    // The env rendered, for the dependencies its CRDs imply.
+    let order_asked = args
+        .param
+        .as_deref()
+        .is_none_or(|p| ORDER_NODES.contains(&p));
+    let preview = compiled
+        .model
+        .envs
+        .get(&args.env)
+        .and_then(|e| e.preview.as_ref())
+        .map(|_| "example");
+    let rendered = order_asked
+        .then(|| crate::compile::render_one(&mut compiled, &DiskWorld, &args.env, preview).0)
+        .flatten();
     let model = &compiled.model;
     let sources = &compiled.sources;
     let fail = |d: Diagnostic| {
@@ -76,7 +90,6 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         );
     }
     let mut diags = crate::diag::Diagnostics::default();
-    let preview = env.preview.as_ref().map(|_| "example");
     let opts: &Options = &compiled.options;
     let Some(renv) = resolve::resolve_env(
         model, &args.env, preview, opts, sources, &DiskWorld, &mut diags,
@@ -133,6 +146,13 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
             if r.secrets.is_empty() {
                 println!("app `{}` declares no secret in env `{}`", r.app, args.env);
             }
+            return 0;
+        }
+    }
+    if order_asked {
+        let app_out = rendered.as_ref().and_then(|e| e.apps.get(&args.app));
+        print_order(model, sources, env, app, app_out, args.param.as_deref());
+        if args.param.is_some() {
             return 0;
         }
     }
@@ -213,6 +233,112 @@ fn describe_secret(s: &resolve::secrets::ResolvedSecret) -> String {
         Some(SecretSource::Sops(f)) => format!("SOPS-encrypted Secret `{}`", f.value),
         Some(SecretSource::Sealed(f)) => format!("SealedSecret `{}`", f.value),
         None => "removed".to_string(),
+    }
+}
+
+/// The language-level nodes of ordering, which `explain` takes as PARAM.
+const ORDER_NODES: [&str; 2] = ["depends-on", "flux"];
+
+/// How Flux applies the app: what it depends on, declared or implied (from
+/// the rendered env, `app_out`, when it renders), and the settings of its
+/// own Kustomization, each with the layers that set it; `only` one of the
+/// two.
+fn print_order(
+    model: &crate::check::Model,
+    sources: &Sources,
+    env: &crate::check::Env,
+    app: &crate::check::App,
+    app_out: Option<&crate::output::AppOutput>,
+    only: Option<&str>,
+) {
+    use crate::resolve::ordering::{app_flux, declared};
+    if only.is_none_or(|p| p == "depends-on") {
+        let names: Vec<String> = match app_out {
+            Some(o) => o.depends_on.iter().map(|d| d.app.clone()).collect(),
+            None => declared(app, env).into_iter().map(|d| d.app).collect(),
+        };
+        if !names.is_empty() || only.is_some() {
+            println!();
+            println!("depends-on = {}", serde_json::json!(names));
+        }
+        for d in declared(app, env) {
+            println!(
+                "  {}: declared by {} at {}: {}",
+                d.app,
+                d.layer,
+                location(sources, d.span),
+                sources.slice(d.span).trim()
+            );
+        }
+        let block = env.apps.get(&app.name.value).map(|e| &e.extras.depends_on);
+        for d in block.into_iter().flatten().filter(|d| d.remove) {
+            println!(
+                "  {}: removed by env override at {}",
+                d.app.value,
+                location(sources, d.app.span)
+            );
+        }
+        for d in app_out.iter().flat_map(|o| &o.depends_on) {
+            for i in &d.implied {
+                println!(
+                    "  {}: implied: renders `{}` (`{}`) at {}, whose CRD `{}` app `{}` renders",
+                    d.app,
+                    i.kind,
+                    i.group,
+                    location(sources, i.span),
+                    i.crd,
+                    d.app
+                );
+            }
+        }
+        if app_out.is_none() {
+            println!(
+                "  (dependencies that CRDs imply are unknown: the env does not render; `kiln check` says why)"
+            );
+        }
+    }
+    if only.is_none_or(|p| p == "flux") {
+        let flux = app_flux(model, env, app);
+        if flux.provenance.is_empty() && only.is_none() {
+            return;
+        }
+        let s = &flux.settings;
+        let mut fields = Vec::new();
+        for (name, value) in [
+            ("interval", s.interval.map(crate::gitops::go_duration)),
+            (
+                "retry-interval",
+                s.retry_interval.map(crate::gitops::go_duration),
+            ),
+            ("timeout", s.timeout.map(crate::gitops::go_duration)),
+            ("wait", s.wait.map(|b| b.to_string())),
+            ("prune", s.prune.map(|b| b.to_string())),
+        ] {
+            if let Some(v) = value {
+                fields.push(format!("{name}={v}"));
+            }
+        }
+        println!();
+        println!("flux {}", fields.join(" "));
+        println!(
+            "  (its Flux Kustomization with `kiln bootstrap --per-app`; unset: interval 10m0s, prune, wait)"
+        );
+        for name in crate::check::ordering::FLUX_PROPS {
+            let layers: Vec<&(&str, crate::resolve::Layer, crate::span::Span)> =
+                flux.provenance.iter().filter(|p| p.0 == name).collect();
+            for (i, (_, layer, span)) in layers.iter().enumerate() {
+                let verb = if i + 1 == layers.len() {
+                    "set by"
+                } else {
+                    "overridden, was"
+                };
+                println!(
+                    "  {name}: {verb} {layer} at {}: {}",
+                    location(sources, *span),
+                    sources.slice(*span).trim()
+                );
+            }
+        }
     }
 }
 

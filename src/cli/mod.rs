@@ -5,17 +5,21 @@ mod check;
 mod commit;
 mod diff;
 mod explain;
+pub mod explain_code;
 mod fmt;
 mod gitops_flags;
 mod history;
+mod import;
 mod init;
 mod man;
+mod order;
 mod preview;
 mod progress;
 mod promote;
 mod render;
 mod rollback;
 mod schema;
+pub mod schema_markdown;
 mod set_image;
 
 use std::io::IsTerminal;
@@ -111,6 +115,11 @@ enum Command {
     /// Show the resolved parameters of one app in one env, and where each came from
     #[command(after_help = "Example:\n  kiln explain production web replicas")]
     Explain(explain::ExplainArgs),
+    /// Explain a diagnostic code, with an example that triggers it
+    #[command(
+        after_help = "Example:\n  kiln explain-code kiln::check::type_mismatch\n  kiln explain-code           # every code"
+    )]
+    ExplainCode(explain_code::ExplainCodeArgs),
     /// Show the components and their parameters, with types, defaults and docs
     #[command(after_help = "Example:\n  kiln schema web-service")]
     Schema(schema::SchemaArgs),
@@ -154,6 +163,11 @@ enum Command {
         after_help = "Example:\n  kiln bootstrap --gitops ../gitops --url https://github.com/acme/gitops.git\n  kiln bootstrap --gitops ../gitops --url ssh://git@github.com/acme/gitops.git --env production --per-app"
     )]
     Bootstrap(bootstrap::BootstrapArgs),
+    /// Turn existing Kubernetes YAML (per env) into a kiln project that renders the same objects
+    #[command(
+        after_help = "Example:\n  kiln import --env staging=deploy/staging.yaml --env production=deploy/production/ --out shop/\n  kubectl kustomize overlays/dev | kiln import --env dev=- --out shop/"
+    )]
+    Import(import::ImportArgs),
     /// Scaffold a working project: kiln.kdl, one app, staging and production envs
     #[command(after_help = "Example:\n  kiln init my-service && cd my-service && kiln render")]
     Init(init::InitArgs),
@@ -194,8 +208,10 @@ pub fn main() -> i32 {
         Command::Check(a) => check::run(&ctx, a),
         Command::Render(a) => render::run(&ctx, a),
         Command::Explain(a) => explain::run(&ctx, a),
+        Command::ExplainCode(a) => explain_code::run(&ctx, a),
         Command::Schema(a) => schema::run(&ctx, a),
         Command::Init(a) => init::run(&ctx, a),
+        Command::Import(a) => import::run(&ctx, a),
         Command::Commit(a) => commit::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::History(a) => history::run(&ctx, a),

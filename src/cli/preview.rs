@@ -118,6 +118,11 @@ fn up(ctx: &Context, args: UpArgs) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
+    let opts = args.gitops.options(&compiled.model);
+    let warned = super::order::warn_unkept(ctx, &compiled, &target, &opts, Some(&args.template));
+    if let Err(code) = warned {
+        return code;
+    }
     let git = super::git_info(&compiled.model.root, &args.flags);
     let change = Change {
         project: compiled.model.project.name.value.clone(),
@@ -126,7 +131,6 @@ fn up(ctx: &Context, args: UpArgs) -> i32 {
         envs: compiled.envs,
         ..Change::default()
     };
-    let opts = args.gitops.options(&compiled.model);
     match gitops::preview_up(&target, &args.name, &args.template, ttl, &change, &opts) {
         Ok((commit, info)) => {
             if !ctx.global.quiet {

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::{Context, ResolveFlags};
 use crate::compile::Selection;
-use crate::diag::{Diagnostic, codes};
+use crate::diag::{Diagnostic, codes, count};
 use crate::output::EnvOutput;
 
 /// `kiln render` flags.
@@ -113,9 +113,10 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
             let objects: usize = env.apps.values().map(|a| a.files.len()).sum::<usize>()
                 + env.namespace_objects.len();
             eprintln!(
-                "rendered {} ({} apps, {objects} objects) into {}",
+                "rendered {} ({}, {}) into {}",
                 env.env,
-                env.apps.len(),
+                count(env.apps.len() as u64, "app", "apps"),
+                count(objects as u64, "object", "objects"),
                 out_dir.join(&env.folder).display()
             );
         }

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{Context, ResolveFlags};
+use super::{Context, ResolveFlags, schema_markdown};
 use crate::check::schema::{Component, ParamSchema, ValueSchema};
 use crate::diag::{Diagnostic, codes, suggest};
 
@@ -11,6 +11,16 @@ use crate::diag::{Diagnostic, codes, suggest};
 pub struct SchemaArgs {
     /// One component, in full
     component: Option<String>,
+    /// `text` for reading, `markdown` for the reference pages of docs/components/
+    #[arg(long, value_enum, default_value = "text")]
+    format: SchemaFormat,
+}
+
+/// `kiln schema --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaFormat {
+    Text,
+    Markdown,
 }
 
 /// Lists components, or one component's parameters with types, defaults and docs.
@@ -29,18 +39,7 @@ pub fn run(ctx: &Context, args: SchemaArgs) -> i32 {
             }
         }
     } else {
-        let mut c = crate::compile::Compiled::default();
-        let mut diags = crate::diag::Diagnostics::default();
-        let loaded = crate::syntax::load(
-            &NoProject,
-            std::path::Path::new("/nonexistent"),
-            &[],
-            &mut c.sources,
-            &mut diags,
-        );
-        let (model, _) = crate::check::check(&loaded, &c.sources);
-        c.model = model;
-        c
+        schema_markdown::stdlib_only()
     };
     let comps: Vec<&Component> = compiled
         .model
@@ -48,7 +47,12 @@ pub fn run(ctx: &Context, args: SchemaArgs) -> i32 {
         .values()
         .filter(|c| !c.is_abstract)
         .collect();
+    let markdown = args.format == SchemaFormat::Markdown;
     match &args.component {
+        None if markdown => {
+            print!("{}", schema_markdown::index(&comps));
+            0
+        }
         None => {
             for c in comps {
                 println!(
@@ -75,6 +79,10 @@ pub fn run(ctx: &Context, args: SchemaArgs) -> i32 {
                 ctx.emit(&[d], &compiled.sources, None);
                 return super::EXIT_ERRORS;
             };
+            if markdown {
+                print!("{}", schema_markdown::component(c));
+                return 0;
+            }
             println!(
                 "component {}: {}",
                 c.name.value,
@@ -165,27 +173,5 @@ fn print_param(p: &ParamSchema, depth: usize) {
     }
     for c in p.children.values() {
         print_param(c, depth + 1);
-    }
-}
-
-/// A world with no project files: `kiln schema` outside a project.
-struct NoProject;
-
-impl crate::world::World for NoProject {
-    fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-        Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            path.display().to_string(),
-        ))
-    }
-    fn canonicalize(&self, path: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
-        Ok(path.to_path_buf())
-    }
-    fn kdl_files(
-        &self,
-        _root: &std::path::Path,
-        _skip: &[std::path::PathBuf],
-    ) -> std::io::Result<Vec<std::path::PathBuf>> {
-        Ok(Vec::new())
     }
 }

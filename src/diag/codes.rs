@@ -28,7 +28,7 @@ codes! {
     INVALID_NAME = "kiln::check::invalid_name", "a name that cannot be used in Kubernetes (apps: DNS-1035 labels of at most 53 characters)";
     UNKNOWN_COMPONENT = "kiln::check::unknown_component", "an app names a component that does not exist";
     UNKNOWN_FLAVOR = "kiln::check::unknown_flavor", "an env applies a flavor that does not exist";
-    UNKNOWN_APP = "kiln::check::unknown_app", "an env overrides an app that does not exist";
+    UNKNOWN_APP = "kiln::check::unknown_app", "an env overrides, or a `depends-on` names, an app that does not exist";
     UNKNOWN_ENV = "kiln::check::unknown_env", "an app's `envs` names an env that does not exist";
     APP_NOT_IN_ENV = "kiln::check::app_not_in_env", "an env overrides an app that the app's `envs` keeps out of that env";
     UNKNOWN_PARAM = "kiln::check::unknown_param", "a parameter the app's component does not declare";
@@ -63,10 +63,22 @@ codes! {
     SECRET_KEY = "kiln::render::secret_key", "a `secret-env` (or other reference) names a key that the Secret the env delivers does not have";
     PATCH = "kiln::render::patch", "a `patch` whose target object or path does not exist";
     OUTPUT = "kiln::render::output", "the rendered output could not be written (no permission, a full disk, a file in the way); nothing was changed";
+    NOT_DEPLOYED = "kiln::order::not_deployed", "an app `depends-on` an app that the env does not deploy";
+    CYCLE = "kiln::order::cycle", "apps that depend on each other in a cycle, declared or implied by CRDs: none could ever be applied";
+    NOT_KEPT = "kiln::order::not_kept", "`depends-on` or an app's own `flux` in an env without a Flux Kustomization per app, where they cannot be kept (a warning)";
     EDIT_ARGUMENT = "kiln::edit::argument", "a `kiln set image` argument that cannot be applied: an unknown app, an app named twice, an env the app is not deployed to";
     EDIT_NO_FIT = "kiln::edit::no_fit", "a new image reference that does not fit the template its image is written with";
     EDIT_CONFLICT = "kiln::edit::conflict", "two images share a var, and their new references need different values for it";
     EDIT_BROKEN = "kiln::edit::broken", "the edited project would not check, or would not run the new image: nothing was written";
+    IMPORT_READ = "kiln::import::read", "an input of `kiln import` could not be read, is not YAML, or holds a document that is not a Kubernetes object";
+    IMPORT_KUSTOMIZATION = "kiln::import::kustomization", "an input of `kiln import` holds a kustomization, which import does not build: pass `kubectl kustomize` output instead";
+    IMPORT_DUPLICATE = "kiln::import::duplicate", "two objects with the same kind, namespace and name in one env's input";
+    IMPORT_SECRET = "kiln::import::secret", "a Secret with data in the input: left out of the imported project, never written in plain text";
+    IMPORT_CREDENTIAL = "kiln::import::credential", "an input container has a plain-text `env` value named like a credential: imported as it is, with `allow-plaintext=#true`";
+    IMPORT_SELECTOR = "kiln::import::selector", "an existing workload's selector that no standard component can keep (`matchExpressions`, or labels its pods do not carry)";
+    IMPORT_MANIFEST_APP = "kiln::import::manifest_app", "a workload imported as plain manifests rather than through a component (its name is not a valid app name, or a value its component requires is not one kiln accepts)";
+    IMPORT_DIFFERENCE = "kiln::import::difference", "the imported project would render an object differently from the input: the object, the JSON path, before and after";
+    IMPORT_OUTPUT = "kiln::import::output", "the imported project could not be written, or `--out` holds files already (without `--force`)";
     USAGE = "kiln::cli::usage", "the command line lacks something the command needs (such as a gitops repository)";
     INTERNAL = "kiln::internal", "kiln itself failed: please report it";
 }

@@ -197,3 +197,27 @@ pub fn suggest<'a>(
         }
     }
 }
+
+/// A count and its noun, as prose: "1 app", "2 apps", "0 objects".
+///
+/// Messages read like sentences; `many` is the plural for nouns that do not
+/// just take an `s`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn counts_read_as_prose() {
+        assert_eq!(count(0, "app", "apps"), "0 apps");
+        assert_eq!(count(1, "app", "apps"), "1 app");
+        assert_eq!(count(2, "entry", "entries"), "2 entries");
+    }
+}

@@ -82,9 +82,11 @@ pub(crate) fn env_holds_sops(
 }
 
 /// The envs of `envs` (name and folder of envs whose render holds a SOPS
-/// Secret) whose env Kustomization (`flux/<env>.yaml`, written by `kiln bootstrap` without
-/// a Kustomization per app) does not decrypt: a commit cannot rewrite that
-/// file (it does not know its URL), so it says so.
+/// Secret) whose env Kustomization (`flux/<env>.yaml`, written by `kiln
+/// bootstrap` without a Kustomization per app) does not decrypt, in the
+/// tree `root` a commit made: a commit brings that file in step only when
+/// bootstrap recorded the env in `.kiln/flux.json` (an older kiln did not)
+/// and the file is as kiln wrote it, so otherwise it says so.
 pub(crate) fn undecrypted(
     repo: &gix::Repository,
     display: &str,
@@ -94,8 +96,11 @@ pub(crate) fn undecrypted(
     let mut out = Vec::new();
     for (env, folder) in envs {
         let folder = folder.trim_matches('/');
-        let per_app =
-            tree::entry(repo, display, root, &format!("{folder}/.kiln/flux.json"))?.is_some();
+        let state_path = format!("{folder}/.kiln/flux.json");
+        let per_app = match tree::blob_at(repo, display, root, &state_path)? {
+            Some(bytes) => tree::parse_json::<super::flux::FluxState>(&state_path, &bytes)?.per_app,
+            None => false,
+        };
         let Some(flux) = tree::blob_at(
             repo,
             display,

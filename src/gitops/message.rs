@@ -38,6 +38,15 @@ pub(crate) fn message(change: &Change, summary: &Summary) -> String {
                 any = true;
             }
         }
+        for (kind, path) in &env.flux {
+            let label = match kind {
+                super::ChangeKind::Added => "added",
+                super::ChangeKind::Changed => "changed",
+                super::ChangeKind::Removed => "removed",
+            };
+            out.push_str(&format!("  {label:<8}{path}\n"));
+            any = true;
+        }
         if !any {
             out.push_str("  metadata only\n");
         }

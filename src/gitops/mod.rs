@@ -35,7 +35,7 @@ use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefE
 
 pub use diff::{Diff, EnvDiff, FileDiff};
 pub use error::GitopsError;
-pub use flux::{Bootstrap, FluxState, bootstrap};
+pub use flux::{AppFlux, Bootstrap, FluxState, bootstrap, go_duration, per_app_folders};
 pub use history::{HistoryEntry, history};
 pub use preview::{PreviewInfo, preview_down, preview_folder, preview_gc, preview_up};
 pub use promote::{SourceReleases, source_releases};
@@ -160,6 +160,9 @@ pub struct EnvSummary {
     pub apps: Vec<AppChange>,
     /// Whether anything at all changed, `.kiln/` included.
     pub metadata_changed: bool,
+    /// The env's Flux objects the commit adds, changes or removes (with
+    /// `kiln bootstrap`), paths from the repository's root.
+    pub flux: Vec<(ChangeKind, String)>,
 }
 
 impl EnvSummary {
@@ -218,6 +221,14 @@ pub fn commit(target: &str, change: &Change, opts: &CommitOptions) -> Result<Out
             .map(|e| (e.env.as_str(), e.folder.as_str()))
             .collect();
         summary.undecrypted = decryption::undecrypted(repo, display, tree, &envs)?;
+        let edits = flux::flux_edits(repo, display, planned.base, tree)?;
+        for env in &mut summary.envs {
+            env.flux = edits
+                .iter()
+                .filter(|e| flux::is_env_flux_file(&e.1, &env.env))
+                .map(|e| (e.0, e.1.clone()))
+                .collect();
+        }
         let message = if summary.envs.is_empty() {
             // Only per-app Flux objects were out of step (edited by hand).
             format!(
@@ -267,6 +278,18 @@ pub fn diff(
     // Blobs and trees of the plan stay in memory.
     let repo = repo.with_object_memory();
     let planned = plan::plan(&repo, &display, tip.map(|t| t.1), change, true)?;
+    let folders: Vec<&str> = change.envs.iter().map(|e| e.folder.as_str()).collect();
+    let synced = flux::sync_apps(&repo, &display, planned.tree, &folders)?;
+    let mut flux_edits = flux::flux_edits(&repo, &display, planned.base, synced)?;
+    let read = |id: Option<ObjectId>| -> Result<Option<String>, GitopsError> {
+        id.map(|id| {
+            let blob = repo
+                .find_blob(id)
+                .map_err(repo_err("read a file", &display))?;
+            Ok(String::from_utf8_lossy(&blob.data).into_owned())
+        })
+        .transpose()
+    };
     let mut envs = Vec::new();
     for (summary, edits) in planned.envs {
         let mut files = Vec::new();
@@ -290,11 +313,32 @@ pub fn diff(
                 new: edit.new.map(|b| String::from_utf8_lossy(&b).into_owned()),
             });
         }
+        let mine: Vec<_>;
+        (mine, flux_edits) = flux_edits
+            .into_iter()
+            .partition(|e| flux::is_env_flux_file(&e.1, &summary.env));
         envs.push(EnvDiff {
-            env: summary.env,
+            env: summary.env.clone(),
             folder: summary.folder,
             files,
         });
+        // The env's Flux objects, as a folder of their own.
+        let mut flux_files = Vec::new();
+        for (kind, path, old, new) in mine {
+            flux_files.push(FileDiff {
+                path: path.strip_prefix("flux/").unwrap_or(&path).to_string(),
+                kind,
+                old: read(old)?,
+                new: read(new)?,
+            });
+        }
+        if !flux_files.is_empty() {
+            envs.push(EnvDiff {
+                env: summary.env,
+                folder: flux::FLUX_DIR.to_string(),
+                files: flux_files,
+            });
+        }
     }
     Ok(Diff { envs })
 }

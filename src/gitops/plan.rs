@@ -234,6 +234,20 @@ impl EnvCtx<'_> {
             .map_err(repo_err("hash a file", self.repo_name))
     }
 
+    /// `bytes`, which belong to `app`, as a file kiln wants.
+    fn want<'r>(
+        &self,
+        app: Option<String>,
+        bytes: Cow<'r, [u8]>,
+    ) -> Result<Wanted<'r>, GitopsError> {
+        Ok(Wanted {
+            app,
+            id: self.blob_id(&bytes)?,
+            sha256: sha256_hex(&bytes),
+            bytes: Some(bytes),
+        })
+    }
+
     fn write_blob(&self, bytes: &[u8]) -> Result<ObjectId, GitopsError> {
         Ok(self
             .repo
@@ -320,17 +334,7 @@ impl EnvCtx<'_> {
             }
             check_components(&path)?;
             let app = path.split_once('/').map(|(app, _)| app.to_string());
-            let id = self.blob_id(&bytes)?;
-            let sha256 = sha256_hex(&bytes);
-            wanted.insert(
-                path,
-                Wanted {
-                    app,
-                    bytes: Some(bytes),
-                    id,
-                    sha256,
-                },
-            );
+            wanted.insert(path, self.want(app, bytes)?);
         }
 
         // `promote --app`: the apps left out of the render, and the env's
@@ -421,6 +425,11 @@ impl EnvCtx<'_> {
                     sha256,
                 },
             );
+        }
+
+        // How Flux applies each app, for its per-app Kustomization.
+        for (path, app, bytes) in super::flux::flux_files(env) {
+            wanted.insert(path, self.want(app, Cow::Owned(bytes))?);
         }
 
         // Drift: owned files whose content is no longer what kiln wrote, and
@@ -612,6 +621,7 @@ impl EnvCtx<'_> {
             removed: pick(ChangeKind::Removed),
             apps,
             metadata_changed: !upserts.is_empty() || !removals.is_empty(),
+            flux: Vec::new(),
         };
         Ok((summary, edits, upserts, removals))
     }

@@ -2,7 +2,9 @@
 //! at an earlier gitops commit, in a new commit on top of the tip (history
 //! is never rewritten). The owning project's state is updated with the
 //! files put back, so the next `kiln commit` sees no drift and rolls
-//! forward again.
+//! forward again. How Flux applies the app (`.kiln/flux/<app>.json`: its
+//! `dependsOn` and settings) goes back with it, since its objects of then
+//! are what that order was for.
 
 use std::collections::BTreeMap;
 
@@ -54,6 +56,8 @@ pub fn rollback(
         };
         let app_path = format!("{folder}/{app}");
         let release_path = format!(".kiln/releases/{app}.json");
+        let flux_path = format!("{}/{app}.json", flux::APP_FLUX_DIR);
+        let flux_at = tree::blob_at(repo, display, at_tree, &format!("{folder}/{flux_path}"))?;
         let Some((app_tree, true)) = tree::entry(repo, display, at_tree, &app_path)? else {
             return Err(not_there());
         };
@@ -69,11 +73,8 @@ pub fn rollback(
 
         let base = tip.map_or_else(|| ObjectId::empty_tree(repo.object_hash()), |t| t.1);
         let prefix = format!("{app}/");
-        let owns = |s: &OwnerState| {
-            s.files
-                .keys()
-                .any(|p| p.starts_with(&prefix) || *p == release_path)
-        };
+        let ours = |p: &String| p.starts_with(&prefix) || *p == release_path || *p == flux_path;
+        let owns = |s: &OwnerState| s.files.keys().any(ours);
         // The project that owns the app now, else the one that did at REV.
         let (state_path, mut state) = match owner(repo, display, base, &folder, &owns)? {
             Some(found) => found,
@@ -98,7 +99,7 @@ pub fn rollback(
         let listing = list_folder(repo, display, base, &folder)?;
         let mut drift = Vec::new();
         for (path, owned) in &state.files {
-            if !(path.starts_with(&prefix) || *path == release_path) {
+            if !ours(path) {
                 continue;
             }
             if let Some(id) = listing.get(path)
@@ -127,11 +128,28 @@ pub fn rollback(
                 tree::write(repo, display, &release_bytes)?,
             )
             .map_err(repo_err("edit the tree", display))?;
+        let flux_file = format!("{folder}/{flux_path}");
+        match &flux_at {
+            Some(bytes) => editor.upsert(
+                flux_file.as_str(),
+                EntryKind::Blob,
+                tree::write(repo, display, bytes)?,
+            ),
+            None => editor.remove(flux_file.as_str()),
+        }
+        .map_err(repo_err("edit the tree", display))?;
 
         // The state lists exactly the files put back.
-        state
-            .files
-            .retain(|p, _| !(p.starts_with(&prefix) || *p == release_path));
+        state.files.retain(|p, _| !ours(p));
+        if let Some(bytes) = &flux_at {
+            state.files.insert(
+                flux_path.clone(),
+                OwnedFile {
+                    app: Some(app.to_string()),
+                    sha256: sha256_hex(bytes),
+                },
+            );
+        }
         for (path, id) in list_folder(repo, display, at_tree, &app_path)? {
             state.files.insert(
                 format!("{prefix}{path}"),

@@ -11,6 +11,8 @@ pub mod custom;
 pub mod fastyaml;
 pub mod manifests;
 pub mod namespaces;
+pub mod order;
+pub mod pointer;
 pub mod renderer;
 pub mod secrets;
 pub mod validate;

@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json};
 
 use super::crd::{self, Crds};
 use super::custom::{self, Custom};
-use super::{manifests, namespaces, secrets, validate, yaml};
+use super::{manifests, namespaces, order, pointer, secrets, validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::{AppOutput, EnvOutput};
@@ -194,6 +194,8 @@ struct RenderedApp {
     keys: Vec<((String, String, String), Span)>,
     /// The Secrets it delivers and names.
     secrets: secrets::refs::AppSecrets,
+    /// The kinds its objects define and use, for the env's order.
+    types: order::AppTypes,
     diags: Diagnostics,
 }
 
@@ -231,6 +233,7 @@ pub fn render_env(
                     output: AppOutput::default(),
                     keys: Vec::new(),
                     secrets: Default::default(),
+                    types: order::AppTypes::default(),
                     diags,
                 });
             };
@@ -263,6 +266,10 @@ pub fn render_env(
                 .collect();
             output.images.sort();
             output.images.dedup();
+            // Custom resources that wait for the env's CRDs count too.
+            let all = objects.iter().chain(&deferred);
+            let types =
+                order::types_of(all.map(|o| (&o.value, o.param_span.unwrap_or(o.app_span))));
             Some(RenderedApp {
                 namespace: resolved.own_namespace.map(|n| n.value),
                 target_namespace: resolved.namespace,
@@ -272,6 +279,7 @@ pub fn render_env(
                 output,
                 keys,
                 secrets: app_secrets,
+                types,
                 diags,
             })
         })
@@ -286,6 +294,7 @@ pub fn render_env(
         namespace_objects: BTreeMap::new(),
         apps: BTreeMap::new(),
         secret_refs: Vec::new(),
+        flux: Default::default(),
     };
     let mut app_secrets = Vec::new();
     // The apps' own namespaces, and the Namespace objects apps render.
@@ -293,8 +302,10 @@ pub fn render_env(
     let mut rendered_namespaces = HashSet::new();
     // Duplicates across the env, reported at the later app.
     let mut seen: HashMap<(String, String, String), (String, Span)> = HashMap::new();
+    let mut types = BTreeMap::new();
     for r in rendered {
         diags.extend(r.diags);
+        types.insert(r.app.clone(), r.types);
         used.extend(r.namespace);
         for (key, span) in r.keys {
             if key.0 == "Namespace" {
@@ -326,6 +337,9 @@ pub fn render_env(
         out.apps.insert(r.app, r.output);
     }
     out.secret_refs = secrets::refs::check(&renv.name, &app_secrets, diags);
+    if let Some(env) = model.envs.get(&renv.env_def) {
+        order::order_env(model, env, &mut out, &types, diags);
+    }
     if diags.error_count() > before {
         return None;
     }
@@ -578,11 +592,11 @@ fn render_app(
             for op in &p.ops {
                 let res = match op {
                     PatchOp::Set { pointer, value } => {
-                        pointer_set(&mut o.value, &pointer.value, value.value.to_json())
+                        pointer::set(&mut o.value, &pointer.value, value.value.clone())
                             .map_err(|e| (pointer.span, e))
                     }
                     PatchOp::Remove { pointer } => {
-                        pointer_remove(&mut o.value, &pointer.value).map_err(|e| (pointer.span, e))
+                        pointer::remove(&mut o.value, &pointer.value).map_err(|e| (pointer.span, e))
                     }
                 };
                 if let Err((span, e)) = res {
@@ -898,103 +912,5 @@ fn collect_images(v: &Json, out: &mut Vec<String>) {
         }
         Json::Array(items) => items.iter().for_each(|i| collect_images(i, out)),
         _ => {}
-    }
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
-/// RFC 6901 `set`: creates missing maps on the way.
-pub fn pointer_set(root: &mut Json, pointer: &str, value: Json) -> Result<(), String> {
-    if pointer.is_empty() {
-        *root = value;
-        return Ok(());
-    }
-    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
-    let mut cur = root;
-    for (i, t) in tokens.iter().enumerate() {
-        let last = i + 1 == tokens.len();
-        cur = match cur {
-            Json::Object(m) => {
-                if last {
-                    m.insert(t.clone(), value);
-                    return Ok(());
-                }
-                m.entry(t.clone())
-                    .or_insert_with(|| Json::Object(Map::new()))
-            }
-            Json::Array(a) => {
-                let idx = if t == "-" {
-                    a.len()
-                } else {
-                    t.parse::<usize>().map_err(|_| {
-                        format!(
-                            "`{t}` is not an index of the list at `{}`",
-                            tokens[..i].join("/")
-                        )
-                    })?
-                };
-                if last {
-                    if idx == a.len() {
-                        a.push(value);
-                    } else if idx < a.len() {
-                        a[idx] = value;
-                    } else {
-                        return Err(format!(
-                            "index {idx} is past the end of a list of {}",
-                            a.len()
-                        ));
-                    }
-                    return Ok(());
-                }
-                a.get_mut(idx).ok_or_else(|| {
-                    format!(
-                        "index {idx} is past the end of the list at `/{}`",
-                        tokens[..i].join("/")
-                    )
-                })?
-            }
-            _ => {
-                return Err(format!(
-                    "`/{}` is not a map or a list",
-                    tokens[..i].join("/")
-                ));
-            }
-        };
-    }
-    Ok(())
-}
-
-/// RFC 6901 `remove`: the path must exist.
-pub fn pointer_remove(root: &mut Json, pointer: &str) -> Result<(), String> {
-    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
-    let Some((last, parents)) = tokens.split_last() else {
-        return Err("cannot remove the whole object".to_string());
-    };
-    let mut cur = root;
-    for t in parents {
-        cur = match cur {
-            Json::Object(m) => m.get_mut(t),
-            Json::Array(a) => t.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
-            _ => None,
-        }
-        .ok_or_else(|| format!("`{pointer}` does not exist"))?;
-    }
-    let removed = match cur {
-        Json::Object(m) => m.shift_remove(last).is_some(),
-        Json::Array(a) => match last.parse::<usize>() {
-            Ok(i) if i < a.len() => {
-                a.remove(i);
-                true
-            }
-            _ => false,
-        },
-        _ => false,
-    };
-    if removed {
-        Ok(())
-    } else {
-        Err(format!("`{pointer}` does not exist"))
     }
 }

@@ -5,6 +5,7 @@ mod choices;
 pub mod document;
 pub mod document_files;
 pub mod extras;
+pub mod ordering;
 pub mod secrets;
 mod set;
 pub mod strings;
@@ -29,6 +30,7 @@ use crate::world::World;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Layer {
     Default,
+    Env,
     App,
     Flavor(String),
     EnvApp,
@@ -39,6 +41,7 @@ impl std::fmt::Display for Layer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Layer::Default => f.write_str("component default"),
+            Layer::Env => f.write_str("env"),
             Layer::App => f.write_str("app"),
             Layer::Flavor(n) => write!(f, "flavor `{n}`"),
             Layer::EnvApp => f.write_str("env override"),
@@ -369,6 +372,7 @@ fn resolve_app(
             .to_string(),
     };
     app_json["namespace"] = Json::String(namespace.clone());
+    app_json["depends_on"] = ordering::context(model, env, app, base, base_value, sources);
     let app_value = strings::prepare(&app_json);
     ctx["app"] = app_json;
     let prepared = strings::layered([

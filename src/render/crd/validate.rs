@@ -12,6 +12,7 @@ use serde_json::Value as Json;
 
 use super::cel;
 use super::schema::{Additional, ListType, Schema, Ty};
+use crate::diag::count;
 use crate::render::validate::Problem;
 
 /// How strictly a node is walked: inside `anyOf`/`oneOf`/`allOf`/`not`
@@ -232,14 +233,20 @@ fn string(s: &Schema, text: &str, path: &[String], out: &mut Vec<Problem>) {
         problem(
             path,
             out,
-            format!("expected at least {min} characters, found {len}"),
+            format!(
+                "expected at least {}, found {len}",
+                count(min, "character", "characters")
+            ),
         );
     }
     if let Some(max) = s.max_length.filter(|m| len > *m) {
         problem(
             path,
             out,
-            format!("expected at most {max} characters, found {len}"),
+            format!(
+                "expected at most {}, found {len}",
+                count(max, "character", "characters")
+            ),
         );
     }
     if let Some(re) = s.pattern.as_ref().filter(|re| !re.is_match(text)) {
@@ -306,14 +313,20 @@ fn array(s: &Schema, items: &[Json], path: &mut Vec<String>, out: &mut Vec<Probl
         problem(
             path,
             out,
-            format!("expected at least {min} items, found {len}"),
+            format!(
+                "expected at least {}, found {len}",
+                count(min, "item", "items")
+            ),
         );
     }
     if let Some(max) = s.max_items.filter(|m| len > *m) {
         problem(
             path,
             out,
-            format!("expected at most {max} items, found {len}"),
+            format!(
+                "expected at most {}, found {len}",
+                count(max, "item", "items")
+            ),
         );
     }
     if let Some(item) = &s.items {
@@ -369,14 +382,20 @@ fn object(s: &Schema, v: &Json, path: &mut Vec<String>, out: &mut Vec<Problem>, 
         problem(
             path,
             out,
-            format!("expected at least {min} fields, found {len}"),
+            format!(
+                "expected at least {}, found {len}",
+                count(min, "field", "fields")
+            ),
         );
     }
     if let Some(max) = s.max_properties.filter(|x| len > *x) {
         problem(
             path,
             out,
-            format!("expected at most {max} fields, found {len}"),
+            format!(
+                "expected at most {}, found {len}",
+                count(max, "field", "fields")
+            ),
         );
     }
     if s.embedded && mode == Mode::Full {

@@ -1,0 +1,470 @@
+//! Reading the objects of each env: multi-document YAML, one object per
+//! document (a `List` is opened), each remembering the document it came
+//! from so that every diagnostic can point at it.
+
+use std::collections::HashMap;
+
+use serde_json::Value as Json;
+
+use super::EnvInput;
+use crate::diag::{Diagnostic, Diagnostics, codes};
+use crate::render::{validate, yaml};
+use crate::span::{FileId, Sources, Span};
+
+/// One input object.
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub value: Json,
+    /// The document's `kind:` line (its first line when there is none).
+    pub span: Span,
+    /// The whole document.
+    pub doc: Span,
+    /// The bytes of YAML the object took in its file.
+    pub bytes: usize,
+}
+
+impl Object {
+    /// `kind`.
+    pub fn kind(&self) -> &str {
+        self.value["kind"].as_str().unwrap_or_default()
+    }
+
+    /// `apiVersion`.
+    pub fn api_version(&self) -> &str {
+        self.value["apiVersion"].as_str().unwrap_or_default()
+    }
+
+    /// `metadata.name`.
+    pub fn name(&self) -> &str {
+        self.value["metadata"]["name"].as_str().unwrap_or_default()
+    }
+
+    /// `metadata.namespace`, when set.
+    pub fn namespace(&self) -> Option<&str> {
+        self.value["metadata"]["namespace"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+    }
+
+    /// `Kind/name`, as patches and messages name objects.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.kind(), self.name())
+    }
+
+    /// `metadata.labels` or `metadata.annotations` (`field`), as strings.
+    pub fn meta_map(&self, field: &str) -> Vec<(String, String)> {
+        match &self.value["metadata"][field] {
+            Json::Object(m) => m.iter().map(|(k, v)| (k.clone(), scalar_text(v))).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A label or annotation value as text (YAML may have read `"true"` typed).
+pub fn scalar_text(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        Json::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The objects of one env, in input order.
+#[derive(Clone, Debug, Default)]
+pub struct EnvObjects {
+    pub env: String,
+    pub objects: Vec<Object>,
+    /// The input files, for the comments that say where apps came from.
+    pub files: Vec<FileId>,
+}
+
+/// Fields the API server writes into objects read back from a cluster
+/// (`kubectl get -o yaml`), dropped on reading: they are state, not
+/// configuration.
+const SERVER_METADATA: &[&str] = &[
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "generation",
+    "managedFields",
+    "selfLink",
+];
+const SERVER_ANNOTATIONS: &[&str] = &[
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "deployment.kubernetes.io/revision",
+];
+
+/// Reads every env's files into objects; files go into `sources`.
+pub fn read(
+    inputs: &[EnvInput],
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Vec<EnvObjects> {
+    inputs
+        .iter()
+        .map(|input| {
+            let mut env = EnvObjects {
+                env: input.env.clone(),
+                ..EnvObjects::default()
+            };
+            for f in &input.files {
+                let id = sources.add(f.name.clone(), f.path.clone(), f.text.clone());
+                env.files.push(id);
+                if is_kustomization_file(&f.name) {
+                    diags.push(kustomization_diag(
+                        sources,
+                        id,
+                        Span::new(id, 0, first_line_end(&f.text)),
+                    ));
+                    continue;
+                }
+                read_file(sources, id, &mut env.objects, diags);
+            }
+            duplicates(&env, diags);
+            env
+        })
+        .collect()
+}
+
+fn is_kustomization_file(name: &str) -> bool {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    matches!(
+        base,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    )
+}
+
+fn kustomization_diag(sources: &Sources, file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::IMPORT_KUSTOMIZATION,
+        format!("`{}` is a kustomization, which `kiln import` does not build", sources.get(file).name),
+    )
+    .primary(span, "a kustomization")
+    .help("build the overlay first and import what it makes: `kubectl kustomize DIR > env.yaml`, then `--env NAME=env.yaml`")
+}
+
+fn first_line_end(text: &str) -> usize {
+    text.find('\n').unwrap_or(text.len())
+}
+
+/// The byte ranges of a stream's documents: a line `---` (or `--- …`)
+/// starts a new one.
+fn documents(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim_end_matches(['\n', '\r']);
+        if offset > 0 && (l == "---" || l.starts_with("--- ") || l.starts_with("---\t")) {
+            out.push((start, offset));
+            start = offset;
+        }
+        offset += line.len();
+    }
+    out.push((start, text.len()));
+    out
+}
+
+/// The span of a document's top-level `kind:` line, or its first line.
+fn kind_line(file: FileId, text: &str, start: usize, end: usize) -> Span {
+    let mut offset = start;
+    for line in text[start..end].split_inclusive('\n') {
+        if line.starts_with("kind:") {
+            return Span::new(file, offset, offset + line.trim_end().len());
+        }
+        offset += line.len();
+    }
+    let first = text[start..end]
+        .split_inclusive('\n')
+        .find(|l| !l.trim().is_empty() && !l.starts_with('#') && l.trim_end() != "---")
+        .map(|l| {
+            let at = l.as_ptr() as usize - text.as_ptr() as usize;
+            (at, at + l.trim_end().len())
+        })
+        .unwrap_or((start, start));
+    Span::new(file, first.0, first.1)
+}
+
+fn read_file(sources: &Sources, file: FileId, out: &mut Vec<Object>, diags: &mut Diagnostics) {
+    let text = sources.get(file).text.clone();
+    let name = sources.get(file).name.clone();
+    for (start, end) in documents(&text) {
+        let chunk = &text[start..end];
+        let span = kind_line(file, &text, start, end);
+        let docs = match yaml::from_yaml_documents(chunk) {
+            Ok(d) => d,
+            Err(e) => {
+                let line_start = sources
+                    .get(file)
+                    .line_start(sources.get(file).line_col(start).0 + e.line.saturating_sub(1));
+                diags.push(
+                    Diagnostic::error(
+                        codes::IMPORT_READ,
+                        format!("`{name}` is not valid YAML: {}", e.message),
+                    )
+                    .primary(
+                        Span::new(
+                            file,
+                            line_start,
+                            line_start + first_line_end(&text[line_start..]),
+                        ),
+                        "here",
+                    ),
+                );
+                continue;
+            }
+        };
+        for doc in docs.into_iter().filter(|d| !d.is_null()) {
+            if doc["kind"] == "List" && doc["items"].is_array() {
+                let items = doc["items"].as_array().cloned().unwrap_or_default();
+                for item in items {
+                    let bytes = yaml::to_yaml(&item).len();
+                    object(
+                        sources,
+                        item,
+                        (span, Span::new(file, start, end)),
+                        bytes,
+                        out,
+                        diags,
+                    );
+                }
+            } else {
+                object(
+                    sources,
+                    doc,
+                    (span, Span::new(file, start, end)),
+                    chunk.len(),
+                    out,
+                    diags,
+                );
+            }
+        }
+    }
+}
+
+fn object(
+    sources: &Sources,
+    mut value: Json,
+    (span, doc): (Span, Span),
+    bytes: usize,
+    out: &mut Vec<Object>,
+    diags: &mut Diagnostics,
+) {
+    let file = span.file;
+    let name = &sources.get(file).name;
+    if !value.is_object() {
+        diags.push(
+            Diagnostic::error(
+                codes::IMPORT_READ,
+                format!("a document of `{name}` is not a Kubernetes object"),
+            )
+            .primary(
+                span,
+                "expected a map with `apiVersion`, `kind` and `metadata.name`",
+            ),
+        );
+        return;
+    }
+    if value["apiVersion"]
+        .as_str()
+        .is_some_and(|a| a.starts_with("kustomize.config.k8s.io/"))
+    {
+        diags.push(kustomization_diag(sources, file, span));
+        return;
+    }
+    let missing: Vec<&str> = [
+        ("apiVersion", value["apiVersion"].as_str().is_none()),
+        ("kind", value["kind"].as_str().is_none()),
+        (
+            "metadata.name",
+            value["metadata"]["name"].as_str().is_none(),
+        ),
+    ]
+    .iter()
+    .filter(|(_, m)| *m)
+    .map(|(n, _)| *n)
+    .collect();
+    if !missing.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                codes::IMPORT_READ,
+                format!(
+                    "a document of `{name}` is not a Kubernetes object: it has no {}",
+                    missing.join(", ")
+                ),
+            )
+            .primary(span, "this document")
+            .help("every object needs `apiVersion`, `kind` and `metadata.name`"),
+        );
+        return;
+    }
+    strip_server_fields(&mut value);
+    if let validate::Validation::Invalid(problems) = validate::validate(&value) {
+        for p in problems.into_iter().take(5) {
+            diags.push(
+                Diagnostic::error(
+                    codes::IMPORT_READ,
+                    format!(
+                        "{} `{}` of `{name}` is not a valid Kubernetes object: {} at `{}`",
+                        value["kind"].as_str().unwrap_or_default(),
+                        value["metadata"]["name"].as_str().unwrap_or_default(),
+                        p.message,
+                        p.path.join(".")
+                    ),
+                )
+                .primary(span, "this object")
+                .help("the API server would refuse it too: import what the cluster accepts"),
+            );
+        }
+        return;
+    }
+    let o = Object {
+        value,
+        span,
+        doc,
+        bytes,
+    };
+    if o.kind() == "Secret"
+        && o.api_version() == "v1"
+        && o.value.get("sops").is_none()
+        && ["data", "stringData"]
+            .iter()
+            .any(|f| o.value[f].as_object().is_some_and(|m| !m.is_empty()))
+    {
+        diags.push(
+            Diagnostic::warning(
+                codes::IMPORT_SECRET,
+                format!("Secret `{}` holds data: left out of the imported project", o.name()),
+            )
+            .primary(o.span, "a Secret with data")
+            .help("a gitops repository is no place for secrets: keep this Secret in the cluster, or bring it back encrypted with SOPS or as a SealedSecret"),
+        );
+        return;
+    }
+    out.push(o);
+}
+
+/// Drops what a cluster adds to objects it returns (see [`SERVER_METADATA`]).
+fn strip_server_fields(v: &mut Json) {
+    if let Json::Object(m) = v {
+        m.shift_remove("status");
+    }
+    let Some(meta) = v["metadata"].as_object_mut() else {
+        return;
+    };
+    for f in SERVER_METADATA {
+        meta.shift_remove(*f);
+    }
+    if let Some(Json::Object(ann)) = meta.get_mut("annotations") {
+        for a in SERVER_ANNOTATIONS {
+            ann.shift_remove(*a);
+        }
+        if ann.is_empty() {
+            meta.shift_remove("annotations");
+        }
+    }
+}
+
+fn duplicates(env: &EnvObjects, diags: &mut Diagnostics) {
+    let mut seen: HashMap<(String, String, String), Span> = HashMap::new();
+    for o in &env.objects {
+        let key = (
+            o.kind().to_string(),
+            o.namespace().unwrap_or_default().to_string(),
+            o.name().to_string(),
+        );
+        if let Some(first) = seen.get(&key) {
+            diags.push(
+                Diagnostic::error(
+                    codes::IMPORT_DUPLICATE,
+                    format!("two objects `{}` in the input of env `{}`", o.id(), env.env),
+                )
+                .primary(o.span, "this one")
+                .related(*first, "and this one")
+                .help("an env's input is what one namespace holds: import each overlay as its own env"),
+            );
+        } else {
+            seen.insert(key, o.span);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::InputFile;
+
+    fn read_text(text: &str) -> (Vec<EnvObjects>, Diagnostics, Sources) {
+        let mut sources = Sources::default();
+        let mut diags = Diagnostics::default();
+        let inputs = [EnvInput {
+            env: "dev".into(),
+            files: vec![InputFile {
+                name: "dev.yaml".into(),
+                path: None,
+                text: text.into(),
+            }],
+        }];
+        let envs = read(&inputs, &mut sources, &mut diags);
+        (envs, diags, sources)
+    }
+
+    #[test]
+    fn documents_lists_and_their_lines() {
+        let text = "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n--- \n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: c, uid: x, resourceVersion: \"1\"}}\n";
+        let (envs, diags, sources) = read_text(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let names: Vec<&str> = envs[0].objects.iter().map(Object::name).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(sources.slice(envs[0].objects[0].span), "kind: ConfigMap");
+        assert_eq!(sources.slice(envs[0].objects[2].span), "kind: List");
+        assert_eq!(
+            envs[0].objects[2].value["metadata"],
+            serde_json::json!({"name": "c"})
+        );
+    }
+
+    #[test]
+    fn secrets_with_data_are_left_out_with_a_warning() {
+        let text = "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ndata: {password: aHVudGVyMg==}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: empty}\ntype: Opaque\n";
+        let (envs, diags, _) = read_text(text);
+        assert_eq!(envs[0].objects.len(), 1);
+        assert_eq!(envs[0].objects[0].name(), "empty");
+        assert_eq!(diags.0.len(), 1);
+        assert_eq!(diags.0[0].code, codes::IMPORT_SECRET.0);
+        assert!(!diags.has_errors());
+        assert!(!format!("{diags:?}").contains("aHVudGVyMg"));
+    }
+
+    #[test]
+    fn bad_documents_and_duplicates_are_errors() {
+        let text = "kind: ConfigMap\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nresources: [a.yaml]\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nmetadata: {name: k}\n---\n[1, 2\n";
+        let (_, diags, _) = read_text(text);
+        let codes: Vec<&str> = diags.0.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "kiln::import::read",
+                "kiln::import::kustomization",
+                "kiln::import::read",
+                "kiln::import::duplicate"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_kustomization_file_is_refused_by_name() {
+        let mut sources = Sources::default();
+        let mut diags = Diagnostics::default();
+        let inputs = [EnvInput {
+            env: "dev".into(),
+            files: vec![InputFile {
+                name: "base/kustomization.yaml".into(),
+                path: None,
+                text: "resources: [a.yaml]\n".into(),
+            }],
+        }];
+        read(&inputs, &mut sources, &mut diags);
+        assert_eq!(diags.0[0].code, codes::IMPORT_KUSTOMIZATION.0);
+    }
+}

@@ -1,0 +1,495 @@
+//! `kiln import` end to end: podinfo's three builds and a hand-written
+//! multi-service application imported, checked, formatted, rendered again
+//! and built with `kubectl kustomize`, then compared with the input object
+//! by object; a Secret's data never written; what cannot be kept
+//! reported, with nothing written.
+//!
+//! The comparison here is the test's own, independent of the one `kiln
+//! import` runs: exact equality of every object once the labels kiln adds
+//! and the namespace it gives are set aside, and once the few API-server
+//! defaults these inputs rely on are filled in on both sides.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+mod common;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn kiln(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("kiln runs")
+}
+
+fn text(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout)
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("import")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn fixtures(sub: &str) -> PathBuf {
+    Path::new(ROOT).join("tests/fixtures").join(sub)
+}
+
+/// Every file below `dir`, by relative path.
+fn tree(dir: &Path) -> BTreeMap<String, String> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).unwrap().to_string_lossy().to_string();
+                out.insert(rel, std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Splits a multi-document YAML stream into its objects.
+fn docs(stream: &str) -> Vec<Value> {
+    let mut text = String::from("\n");
+    text.push_str(stream);
+    text.split("\n---")
+        .map(|d| d.trim_start_matches([' ', '-']))
+        .filter(|d| {
+            d.lines()
+                .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        })
+        .map(|d| serde_saphyr::from_str::<Value>(d).unwrap_or_else(|e| panic!("{e}\n{d}")))
+        .collect()
+}
+
+/// The labels kiln puts on every object.
+const KILN_LABELS: &[&str] = &[
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/managed-by",
+];
+
+fn fill(map: &mut Value, key: &str, value: Value) {
+    if let Some(m) = map.as_object_mut() {
+        m.entry(key).or_insert(value);
+    }
+}
+
+/// A quantity in bytes or milli-units, for the two spellings these inputs use.
+fn quantity(v: &Value) -> Value {
+    let s = match v {
+        Value::String(s) => s.clone(),
+        other => return other.clone(),
+    };
+    for (suffix, factor) in [("Gi", 1u64 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
+        if let Some(n) = s.strip_suffix(suffix).and_then(|n| n.parse::<u64>().ok()) {
+            return json!(n * factor);
+        }
+    }
+    match s.parse::<u64>() {
+        Ok(n) => json!(n),
+        Err(_) => v.clone(),
+    }
+}
+
+/// The defaults these inputs leave to the API server, on both sides.
+fn defaulted(mut v: Value) -> Value {
+    match v["kind"].as_str().unwrap_or_default() {
+        "Deployment" | "StatefulSet" => fill(&mut v["spec"], "replicas", json!(1)),
+        "Service" => {
+            fill(&mut v["spec"], "type", json!("ClusterIP"));
+            for p in v["spec"]["ports"].as_array_mut().into_iter().flatten() {
+                fill(p, "protocol", json!("TCP"));
+                let port = p["port"].clone();
+                fill(p, "targetPort", port);
+            }
+        }
+        _ => {}
+    }
+    let spec = if v["kind"] == "CronJob" {
+        &mut v["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    } else {
+        &mut v["spec"]["template"]["spec"]
+    };
+    for key in ["containers", "initContainers"] {
+        for c in spec[key].as_array_mut().into_iter().flatten() {
+            for p in c["ports"].as_array_mut().into_iter().flatten() {
+                fill(p, "protocol", json!("TCP"));
+            }
+            for part in ["requests", "limits"] {
+                if let Some(m) = c["resources"][part].as_object_mut() {
+                    for q in m.values_mut() {
+                        *q = quantity(q);
+                    }
+                }
+            }
+        }
+    }
+    v
+}
+
+/// (kind, namespace, name) → object, as the cluster would hold it.
+fn objects(list: Vec<Value>, env_ns: &str) -> BTreeMap<(String, String, String), Value> {
+    list.into_iter()
+        .map(|mut v| {
+            let kind = v["kind"].as_str().unwrap().to_string();
+            let name = v["metadata"]["name"].as_str().unwrap().to_string();
+            let ns = match v["metadata"]["namespace"].as_str() {
+                Some(ns) => ns.to_string(),
+                None if matches!(
+                    kind.as_str(),
+                    "Namespace" | "ClusterRole" | "ClusterRoleBinding"
+                ) =>
+                {
+                    String::new()
+                }
+                None => env_ns.to_string(),
+            };
+            if !ns.is_empty() {
+                v["metadata"]["namespace"] = json!(ns);
+            }
+            ((kind, ns, name), defaulted(v))
+        })
+        .collect()
+}
+
+/// Every difference between the input and the render of one env, as text.
+fn differences(input: &str, rendered: &str, env_ns: &str) -> Vec<String> {
+    let want = objects(docs(input), env_ns);
+    let mut got = objects(docs(rendered), env_ns);
+    let mut out = Vec::new();
+    for (key, mut w) in want {
+        if w["kind"] == "Secret" && w.get("data").is_some() {
+            continue;
+        }
+        let Some(mut g) = got.remove(&key) else {
+            out.push(format!("{key:?}: not rendered"));
+            continue;
+        };
+        if let Some(labels) = g["metadata"]["labels"].as_object_mut() {
+            labels.retain(|k, _| {
+                !KILN_LABELS.contains(&k.as_str()) || w["metadata"]["labels"].get(k).is_some()
+            });
+            if labels.is_empty() {
+                g["metadata"].as_object_mut().unwrap().remove("labels");
+            }
+        }
+        if w["metadata"]["labels"]
+            .as_object()
+            .is_some_and(|l| l.is_empty())
+        {
+            w["metadata"].as_object_mut().unwrap().remove("labels");
+        }
+        if w != g {
+            out.push(format!(
+                "{key:?}:\n--- input\n{}\n+++ render\n{}",
+                serde_json::to_string_pretty(&w).unwrap(),
+                serde_json::to_string_pretty(&g).unwrap()
+            ));
+        }
+    }
+    for key in got.keys() {
+        out.push(format!("{key:?}: rendered, not in the input"));
+    }
+    out
+}
+
+/// Imports `envs` (NAME, file relative to `dir`) into `out`, which must
+/// succeed; then checks, formats and renders the project, builds each env
+/// with kubectl, and compares it with the input.
+fn round_trip(dir: &Path, envs: &[(&str, &str, &str)], out: &Path) -> Output {
+    let mut args = vec!["import".to_string()];
+    for (env, file, _) in envs {
+        args.push("--env".into());
+        args.push(format!("{env}={file}"));
+    }
+    args.push("--out".into());
+    args.push(out.display().to_string());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let imported = kiln(dir, &args);
+    assert!(
+        imported.status.success(),
+        "kiln import failed:\n{}",
+        text(&imported)
+    );
+    let check = kiln(out, &["check"]);
+    assert!(check.status.success(), "kiln check:\n{}", text(&check));
+    let fmt = kiln(out, &["fmt", "--check"]);
+    assert!(fmt.status.success(), "kiln fmt --check:\n{}", text(&fmt));
+    let rendered = out.with_extension("rendered");
+    let render = kiln(out, &["render", "--out", rendered.to_str().unwrap()]);
+    assert!(render.status.success(), "kiln render:\n{}", text(&render));
+    let mut failures = Vec::new();
+    for (env, file, ns) in envs {
+        let built = Command::new("kubectl")
+            .arg("kustomize")
+            .arg(rendered.join(env))
+            .output()
+            .expect("kubectl runs");
+        assert!(
+            built.status.success(),
+            "kubectl kustomize: {}",
+            text(&built)
+        );
+        let stream = String::from_utf8(built.stdout).unwrap();
+        let file_path = rendered.join(format!("{env}.yaml"));
+        std::fs::write(&file_path, &stream).unwrap();
+        common::kubernetes_validate(&file_path);
+        let input = std::fs::read_to_string(dir.join(file)).unwrap();
+        failures.extend(
+            differences(&input, &stream, ns)
+                .into_iter()
+                .map(|d| format!("{env}: {d}")),
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    imported
+}
+
+fn snapshot(name: &str, value: impl std::fmt::Display) {
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!(name, value.to_string());
+    });
+}
+
+fn project_text(out: &Path) -> String {
+    tree(out)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".kdl"))
+        .map(|(p, t)| format!("# {p}\n{t}"))
+        .collect()
+}
+
+#[test]
+fn podinfo_three_envs_import_and_render_the_same_objects() {
+    let base = tmp("podinfo");
+    let out = base.join("podinfo");
+    let imported = round_trip(
+        &fixtures("podinfo"),
+        &[
+            ("dev", "dev.yaml", "dev"),
+            ("staging", "staging.yaml", "staging"),
+            ("production", "production.yaml", "production"),
+        ],
+        &out,
+    );
+    let stderr = String::from_utf8_lossy(&imported.stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    assert!(
+        stderr.contains("imported 75 objects of 3 envs into 10 apps"),
+        "{stderr}"
+    );
+    assert!(kdl_percent(&stderr) <= 60, "{stderr}");
+    snapshot("import_podinfo", project_text(&out));
+}
+
+#[test]
+fn a_multi_service_application_imports_and_renders_the_same_objects() {
+    let base = tmp("shop");
+    let out = base.join("shop");
+    let imported = round_trip(
+        &fixtures("import/shop"),
+        &[
+            ("staging", "staging.yaml", "shop-staging"),
+            ("production", "production.yaml", "shop"),
+        ],
+        &out,
+    );
+    snapshot("import_shop", project_text(&out));
+    // The Secret with data: named in a warning, its data nowhere.
+    let stderr = String::from_utf8_lossy(&imported.stderr);
+    assert!(
+        stderr.contains("Secret `web-db` holds data: left out of the imported project"),
+        "{stderr}"
+    );
+    for (path, content) in tree(&out) {
+        for secret in [
+            "cG9zdGdyZXM6Ly9zaG9wOmh1bnRlcjJAcG9zdGdyZXMvc2hvcA",
+            "hunter2",
+        ] {
+            assert!(!content.contains(secret), "{path} holds the Secret's data");
+        }
+    }
+    assert!(!stderr.contains("hunter2") && !stderr.contains("cG9zdGdyZXM6"));
+    // IMPORT.md: for a typical multi-service application the KDL is at
+    // most 60% of the bytes of the YAML it replaces.
+    let percent = kdl_percent(&stderr);
+    // The Certificate's CRD is not in the input: named, and allowed.
+    assert!(
+        stderr.contains("no CRD defines `Certificate` of group `cert-manager.io`"),
+        "{stderr}"
+    );
+    assert!(percent <= 60, "{percent}% of the YAML:\n{stderr}");
+}
+
+/// The share of the YAML's bytes the KDL takes, from the summary
+/// `kiln import` prints: "… bytes of YAML (NN%)".
+fn kdl_percent(stderr: &str) -> u64 {
+    let (_, tail) = stderr
+        .split_once("bytes of YAML (")
+        .unwrap_or_else(|| panic!("no summary in:\n{stderr}"));
+    tail.split_once("%)")
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("no percentage in:\n{stderr}"))
+}
+
+#[test]
+fn a_selector_no_component_can_keep_is_reported_and_nothing_written() {
+    let base = tmp("selector");
+    let out = base.join("project");
+    let dir = fixtures("import/selector");
+    let run = kiln(
+        &dir,
+        &[
+            "import",
+            "--env",
+            "dev=dev.yaml",
+            "--out",
+            out.to_str().unwrap(),
+            "--message-format",
+            "short",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    assert!(!out.exists(), "nothing is written");
+    snapshot("import_selector", String::from_utf8_lossy(&run.stderr));
+    // --force writes the project, differences and all, and still fails.
+    let forced = kiln(
+        &dir,
+        &[
+            "import",
+            "--env",
+            "dev=dev.yaml",
+            "--out",
+            out.to_str().unwrap(),
+            "--force",
+            "-q",
+        ],
+    );
+    assert_eq!(forced.status.code(), Some(1));
+    assert!(out.join("apps/legacy.kdl").is_file());
+}
+
+#[test]
+fn a_difference_names_the_object_the_path_and_both_values() {
+    let base = tmp("labels");
+    let out = base.join("project");
+    let run = kiln(
+        &fixtures("import/labels"),
+        &[
+            "import",
+            "--env",
+            "dev=dev.yaml",
+            "--out",
+            out.to_str().unwrap(),
+            "--message-format",
+            "short",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    assert!(!out.exists());
+    snapshot("import_difference", String::from_utf8_lossy(&run.stderr));
+}
+
+#[test]
+fn a_kustomization_is_refused_with_the_command_that_builds_it() {
+    let base = tmp("kustomize");
+    let out = base.join("project");
+    let run = kiln(
+        &fixtures("import/kustomize"),
+        &[
+            "import",
+            "--env",
+            "dev=base",
+            "--out",
+            out.to_str().unwrap(),
+            "--message-format",
+            "short",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(
+            "error[kiln::import::kustomization]: `base/kustomization.yaml` is a kustomization"
+        ),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn standard_input_and_an_occupied_folder() {
+    let base = tmp("stdin");
+    let out = base.join("project");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args([
+            "import",
+            "--env",
+            "dev=-",
+            "--out",
+            out.to_str().unwrap(),
+            "--project-name",
+            "labels",
+        ])
+        .current_dir(&base)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = std::fs::read_to_string(fixtures("podinfo/dev.yaml")).unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    let run = child.wait_with_output().unwrap();
+    assert!(run.status.success(), "{}", text(&run));
+    let kdl = std::fs::read_to_string(out.join("kiln.kdl")).unwrap();
+    assert!(kdl.contains("project \"labels\""), "{kdl}");
+    assert!(
+        std::fs::read_to_string(out.join("apps/backend.kdl"))
+            .unwrap()
+            .contains("// from <stdin> (dev).")
+    );
+    // The folder holds files now: a second import refuses it.
+    let again = kiln(
+        &base,
+        &[
+            "import",
+            "--env",
+            "dev=project/kiln.kdl",
+            "--out",
+            "project",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again).contains("kiln::import::output"),
+        "{}",
+        text(&again)
+    );
+    // A command line without NAME=PATH is wrong.
+    assert_eq!(
+        kiln(&base, &["import", "--env", "dev", "--out", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
