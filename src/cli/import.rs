@@ -102,17 +102,17 @@ pub fn run(ctx: &Context, args: ImportArgs) -> i32 {
     if !ctx.global.quiet {
         let s = &imported.stats;
         let percent = (s.kdl_bytes * 100).checked_div(s.yaml_bytes).unwrap_or(0);
+        let n = |n: usize, one: &str, many: &str| crate::diag::count(n as u64, one, many);
         eprintln!(
-            "imported {} objects of {} env{} into {} apps in `{}` ({} kept as manifests, {} patch operations): {} bytes of KDL for {} bytes of YAML ({percent}%)",
-            s.objects,
-            s.envs,
-            if s.envs == 1 { "" } else { "s" },
-            s.apps,
+            "imported {} of {} into {} in `{}` ({} kept as manifests, {}): {} of KDL for {} of YAML ({percent}%)",
+            n(s.objects, "object", "objects"),
+            n(s.envs, "env", "envs"),
+            n(s.apps, "app", "apps"),
             args.out.display(),
             s.manifests,
-            s.patch_ops,
-            s.kdl_bytes,
-            s.yaml_bytes,
+            n(s.patch_ops, "patch operation", "patch operations"),
+            n(s.kdl_bytes, "byte", "bytes"),
+            n(s.yaml_bytes, "byte", "bytes"),
         );
     }
     code
