@@ -2,7 +2,7 @@
 //! each backend rendered, SOPS files copied byte for byte, a flavor's
 //! ExternalSecret for every app, sealed scopes, and no plain value in any
 //! diagnostic. The diagnostics of each mistake are pinned by the invalid
-//! fixtures `secret-*`; the Flux side by `tests/release.rs`.
+//! fixtures `secret-*`; the Flux side by `tests/secrets_flux.rs`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
