@@ -9,7 +9,7 @@ use crate::check::{self, Model};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::EnvOutput;
 use crate::render::crd::Crds;
-use crate::render::renderer;
+use crate::render::renderer::{self, RenderedApp};
 use crate::resolve::{self, Options};
 use crate::span::Sources;
 use crate::syntax;
@@ -67,6 +67,54 @@ pub fn compile(
         out.sources.add("<command line>", None, text);
     }
     let loaded = syntax::load(world, root, &req.skip, &mut out.sources, &mut out.diags);
+    let Some(prepared) = prepare(&mut out, loaded, world, &req.selection) else {
+        return out;
+    };
+    let (model, sources) = (&out.model, &out.sources);
+    let (templates, crds) = (&prepared.templates, &prepared.crds);
+    let results: Vec<EnvResult> = prepared
+        .targets
+        .par_iter()
+        .map(|target| {
+            let unit = |resolver: &resolve::EnvResolver<'_>, app: &check::App| {
+                renderer::render_unit(model, resolver, app, templates, crds, sources, world)
+            };
+            render_target(model, sources, &req.resolve, world, crds, target, &unit)
+        })
+        .collect();
+    finish(&mut out, results);
+    out
+}
+
+/// One env to render: its name and, for a preview, the preview's name.
+pub type Target = (String, Option<String>);
+
+/// One env's output (none when it failed) and its diagnostics.
+pub type EnvResult = (Option<EnvOutput>, Diagnostics);
+
+/// How a compile gets one app's [`RenderedApp`] in one env (see
+/// [`renderer::render_env`]).
+pub type UnitFn<'a> =
+    dyn Fn(&resolve::EnvResolver<'_>, &check::App) -> Option<RenderedApp> + Sync + 'a;
+
+/// What rendering needs once the project checked cleanly.
+pub struct Prepared {
+    /// The envs the selection names, in the model's order.
+    pub targets: Vec<Target>,
+    pub templates: renderer::Templates,
+    /// The CRDs of the project (`crds`) and of kiln.
+    pub crds: Crds,
+}
+
+/// The stages before rendering, on loaded files: check, the selection,
+/// the templates, the manifests' sources, the project's CRDs. `None` when they found errors: `out` then holds every
+/// diagnostic, sorted.
+pub fn prepare(
+    out: &mut Compiled,
+    loaded: syntax::Loaded,
+    world: &dyn World,
+    selection: &Selection,
+) -> Option<Prepared> {
     let (model, check_diags) = check::check(&loaded, &out.sources);
     // The parsed documents are many times the size of the model: gone
     // before rendering starts.
@@ -75,35 +123,73 @@ pub fn compile(
     out.model = model;
     if out.diags.has_errors() {
         out.diags.sort_dedup();
-        return out;
+        return None;
     }
     let documents =
         resolve::document_files::load(&out.model, &mut out.sources, world, &mut out.diags);
     out.model.documents = std::sync::Arc::new(documents);
     if out.diags.has_errors() {
         out.diags.sort_dedup();
-        return out;
+        return None;
     }
-    let targets = match select(&out.model, &req.selection, &mut out.diags) {
-        Some(t) => t,
-        None => return out,
-    };
+    let targets = select(&out.model, selection, &mut out.diags)?;
     let templates = renderer::load_templates(&out.model, &mut out.sources, world, &mut out.diags);
     crate::render::manifests::preload(&out.model, &mut out.sources, world);
     crate::render::secrets::preload(&out.model, &mut out.sources, world);
     let crds = crate::render::crd::load::project_crds(&out.model, world, &mut out.diags);
     if out.diags.has_errors() {
         out.diags.sort_dedup();
-        return out;
+        return None;
     }
-    let (model, sources) = (&out.model, &out.sources);
-    let results: Vec<(Option<EnvOutput>, Diagnostics)> = targets
-        .par_iter()
-        .map(|(env, preview)| {
-            let shared = (model, sources, &templates, &crds);
-            render_target(shared, &req.resolve, world, env, preview.as_deref())
-        })
-        .collect();
+    Some(Prepared {
+        targets,
+        templates,
+        crds,
+    })
+}
+
+/// Resolves and renders one env of a checked model, each app through
+/// `unit`.
+pub fn render_target(
+    model: &Model,
+    sources: &Sources,
+    opts: &Options,
+    world: &dyn World,
+    crds: &Crds,
+    (env, preview): &Target,
+    unit: &UnitFn<'_>,
+) -> EnvResult {
+    let mut diags = Diagnostics::default();
+    let Some(resolver) = resolve::EnvResolver::new(
+        model,
+        env,
+        preview.as_deref(),
+        opts,
+        sources,
+        world,
+        &mut diags,
+    ) else {
+        return (None, diags);
+    };
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
+    let folder = folder_for(model, env, preview.as_deref());
+    let wide = renderer::EnvWide {
+        model,
+        renv: &resolver.head,
+        create_namespace: create_ns,
+        folder: &folder,
+        crds,
+        sources,
+    };
+    let rendered = renderer::render_env(&wide, &resolver, &|app| unit(&resolver, app), &mut diags);
+    (rendered, diags)
+}
+
+/// Gathers the envs' results, in the order of the targets, into `out`.
+pub fn finish(out: &mut Compiled, results: Vec<EnvResult>) {
     for (env, diags) in results {
         out.diags.extend(diags);
         if let Some(e) = env {
@@ -111,37 +197,6 @@ pub fn compile(
         }
     }
     out.diags.sort_dedup();
-    out
-}
-
-/// What the renders of every env of a compile share: the model, the
-/// sources, the compiled templates and the project's CRDs.
-type Shared<'a> = (&'a Model, &'a Sources, &'a renderer::Templates, &'a Crds);
-
-/// Resolves and renders one env (`preview`: as that preview of it) of a
-/// checked model.
-fn render_target(
-    (model, sources, templates, crds): Shared<'_>,
-    opts: &Options,
-    world: &dyn World,
-    env: &str,
-    preview: Option<&str>,
-) -> (Option<EnvOutput>, Diagnostics) {
-    let mut diags = Diagnostics::default();
-    let Some(resolver) =
-        resolve::EnvResolver::new(model, env, preview, opts, sources, world, &mut diags)
-    else {
-        return (None, diags);
-    };
-    if diags.has_errors() {
-        return (None, diags);
-    }
-    let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
-    let folder = folder_for(model, env, preview);
-    let rendered = renderer::render_env(
-        model, &resolver, create_ns, &folder, templates, crds, sources, world, &mut diags,
-    );
-    (rendered, diags)
 }
 
 /// Renders one env of a compile that checked cleanly (`preview`: as that
@@ -161,8 +216,20 @@ pub fn render_one(
     if diags.has_errors() {
         return (None, diags);
     }
-    let shared = (&compiled.model, &compiled.sources, &templates, &crds);
-    let (out, more) = render_target(shared, &compiled.options, world, env, preview);
+    let (model, sources) = (&compiled.model, &compiled.sources);
+    let unit = |resolver: &resolve::EnvResolver<'_>, app: &check::App| {
+        renderer::render_unit(model, resolver, app, &templates, &crds, sources, world)
+    };
+    let target = (env.to_string(), preview.map(str::to_string));
+    let (out, more) = render_target(
+        model,
+        sources,
+        &compiled.options,
+        world,
+        &crds,
+        &target,
+        &unit,
+    );
     diags.extend(more);
     (out, diags)
 }

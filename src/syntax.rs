@@ -5,7 +5,9 @@
 //! of parser errors.
 
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use kdl::KdlDocument;
 
@@ -20,7 +22,8 @@ pub struct ParsedFile {
     pub file: FileId,
     /// The file on disk (absolute), or `None` for embedded stdlib files.
     pub path: Option<PathBuf>,
-    pub doc: KdlDocument,
+    /// Shared with a [`ParseCache`], which may keep it for the next load.
+    pub doc: Arc<KdlDocument>,
     /// True for the standard library's embedded files.
     pub stdlib: bool,
 }
@@ -51,6 +54,18 @@ pub fn find_project(start: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// What parsing a file gave: its document, or its syntax errors.
+type Parsed = Result<Arc<KdlDocument>, Vec<Diagnostic>>;
+
+/// The files parsed by earlier loads of one project, so that a load parses
+/// again only the files whose text changed (`kiln lsp`, between edits).
+/// A file is known by its name and its [`FileId`] (syntax errors carry
+/// the id), and reused when its text is the same.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    files: HashMap<String, (FileId, Arc<String>, Parsed)>,
+}
+
 /// Reads and parses the project at `root` (which must hold `kiln.kdl`)
 /// and the standard library.
 ///
@@ -61,6 +76,27 @@ pub fn load(
     skip: &[PathBuf],
     sources: &mut Sources,
     diags: &mut Diagnostics,
+) -> Loaded {
+    load_cached(
+        world,
+        root,
+        skip,
+        sources,
+        diags,
+        &mut ParseCache::default(),
+    )
+}
+
+/// [`load`], parsing only the files `cache` does not hold with the same
+/// id and text, and keeping what it parsed there: after a load, the cache
+/// holds this load's files and no others.
+pub fn load_cached(
+    world: &dyn World,
+    root: &Path,
+    skip: &[PathBuf],
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+    cache: &mut ParseCache,
 ) -> Loaded {
     let mut loaded = Loaded {
         root: root.to_path_buf(),
@@ -128,11 +164,24 @@ pub fn load(
             }
         }
     }
+    let sources: &Sources = sources;
+    let previous = std::mem::take(&mut cache.files);
     let parsed: Vec<_> = jobs
         .into_par_iter()
-        .map(|(id, path)| (id, path, parse_fast(id, &sources.get(id).text)))
+        .map(|(id, path)| {
+            let f = sources.get(id);
+            let result = match previous.get(&f.name) {
+                Some((was, text, parsed)) if *was == id && text == &f.text => parsed.clone(),
+                _ => parse_fast(id, &f.text).map(Arc::new),
+            };
+            (id, path, result)
+        })
         .collect();
     for (id, path, result) in parsed {
+        let f = sources.get(id);
+        cache
+            .files
+            .insert(f.name.clone(), (id, f.text.clone(), result.clone()));
         match result {
             Ok(doc) => loaded.files.push(ParsedFile {
                 file: id,

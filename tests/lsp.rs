@@ -317,8 +317,10 @@ fn hover_tells_where_a_secret_comes_from() {
         "textDocument/didOpen",
         json!({"textDocument": {"uri": kiln, "languageId": "kdl", "version": 1, "text": SECRETS}}),
     );
-    // A clean file gets no diagnostics; the server answers in order, so
-    // the hover below sees this compile.
+    // A clean file gets no diagnostics, published once its compile is
+    // done (on the server's worker), so the hover below sees it.
+    let diags = s.diagnostics(&kiln);
+    assert!(diags.is_empty(), "{diags:?}");
     let hover = |s: &mut Session, line: u32, character: u32| {
         let h = s.request(
             "textDocument/hover",

@@ -13,7 +13,7 @@ use super::{manifests, namespaces, order, pointer, secrets, validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::output::{AppOutput, EnvOutput};
-use crate::resolve::{EnvResolver, Resolved, read_project_file, strings};
+use crate::resolve::{EnvResolver, Resolved, ResolvedEnv, read_project_file, strings};
 use crate::span::{FileId, Sources, Span};
 use crate::world::World;
 
@@ -163,6 +163,7 @@ fn template_diag(
 }
 
 /// One rendered object and where it came from.
+#[derive(Clone, Debug)]
 pub(super) struct Object {
     pub(super) value: Json,
     /// The template (or manifest) file that made it.
@@ -177,10 +178,13 @@ pub(super) struct Object {
     pub(super) verbatim: Option<Vec<u8>>,
 }
 
-/// One app's rendered files, and the objects' identities for the env's
-/// duplicate check.
-struct RenderedApp {
-    app: String,
+/// One app of one env, rendered: its files, and what the env-wide stage
+/// needs of it (the objects' identities for the duplicate check, its own
+/// namespace). The unit of a render's work: the language server keeps
+/// these between edits and renders again only those whose inputs changed.
+#[derive(Clone, Debug)]
+pub struct RenderedApp {
+    pub app: String,
     /// The app's own `namespace`, when it sets one.
     namespace: Option<String>,
     /// Where the app's namespaced objects go.
@@ -189,102 +193,153 @@ struct RenderedApp {
     deferred: Vec<Object>,
     /// The CustomResourceDefinitions the app renders, with their spans.
     crds: Vec<(Json, Span)>,
-    output: AppOutput,
+    pub output: AppOutput,
     /// (kind, namespace, name) of each object, with the span that made it.
     keys: Vec<((String, String, String), Span)>,
     /// The Secrets it delivers and names.
     secrets: secrets::refs::AppSecrets,
     /// The kinds its objects define and use, for the env's order.
     types: order::AppTypes,
-    diags: Diagnostics,
+    pub diags: Diagnostics,
+}
+
+impl RenderedApp {
+    /// The unit without its files, for a caller that keeps units for
+    /// their diagnostics and the env-wide stage only (the language server).
+    pub fn without_files(self) -> RenderedApp {
+        RenderedApp {
+            output: AppOutput::default(),
+            ..self
+        }
+    }
 }
 
 /// Renders one env into its output folder: its apps in parallel, each
-/// resolved, rendered and written to YAML on its own, so that only the
-/// env's YAML stays in memory.
-#[allow(clippy::too_many_arguments)]
+/// resolved, rendered and written to YAML on its own ([`render_unit`]),
+/// so that only the env's YAML stays in memory; then the env-wide stage
+/// ([`finish_env`]).
+///
+/// `unit` makes one app's [`RenderedApp`]: [`render_unit`] for a
+/// command; the language server's returns the one it kept when the app's
+/// inputs did not change. `env` is what the env-wide stage reads; its
+/// `renv` is `resolver.head`.
 pub fn render_env(
+    env: &EnvWide<'_>,
+    resolver: &EnvResolver<'_>,
+    unit: &(dyn Fn(&App) -> Option<RenderedApp> + Sync),
+    diags: &mut Diagnostics,
+) -> Option<EnvOutput> {
+    let apps: Vec<&App> = resolver.apps().collect();
+    let rendered: Vec<RenderedApp> = apps.par_iter().filter_map(|app| unit(app)).collect();
+    finish_env(env, rendered, diags)
+}
+
+/// Resolves and renders one app of the env `resolver` stands for: its
+/// files when it renders without errors, its diagnostics in any case;
+/// `None` for an app that is not rendered and has nothing to say (its
+/// component is missing, which the checker reported).
+pub fn render_unit(
     model: &Model,
     resolver: &EnvResolver<'_>,
-    create_namespace: bool,
-    folder: &str,
+    app: &App,
     templates: &Templates,
     crds: &Crds,
     sources: &Sources,
     world: &dyn World,
+) -> Option<RenderedApp> {
+    let mut diags = Diagnostics::default();
+    let resolved = resolver.resolve(app, &mut diags);
+    let Some(resolved) = resolved.filter(|_| !diags.has_errors()) else {
+        // Errors (a render would only add consequences of them), or
+        // an app whose component is missing (reported by the checker).
+        return (!diags.0.is_empty()).then_some(RenderedApp {
+            app: app.name.value.clone(),
+            namespace: None,
+            target_namespace: String::new(),
+            deferred: Vec::new(),
+            crds: Vec::new(),
+            output: AppOutput::default(),
+            keys: Vec::new(),
+            secrets: Default::default(),
+            types: order::AppTypes::default(),
+            diags,
+        });
+    };
+    let (objects, deferred) = render_app(
+        model, &resolved, templates, crds, sources, world, &mut diags,
+    );
+    let mut output = AppOutput::default();
+    let mut keys = Vec::with_capacity(objects.len());
+    let mut app_secrets = secrets::refs::AppSecrets {
+        namespace: resolved.namespace.clone(),
+        delivered: Vec::new(),
+        references: model
+            .components
+            .get(&resolved.component)
+            .map(|c| secrets::refs::references(&c.params, &resolved.params))
+            .unwrap_or_default(),
+    };
+    let write = !diags.has_errors();
+    for o in &objects {
+        app_secrets.delivered.extend(secrets::refs::delivered(
+            &o.value,
+            o.param_span.unwrap_or(o.app_span),
+        ));
+        emit(o, write, &mut output, &mut keys);
+    }
+    let crds = objects
+        .iter()
+        .filter(|o| o.value["kind"] == "CustomResourceDefinition")
+        .map(|o| (o.value.clone(), o.param_span.unwrap_or(o.app_span)))
+        .collect();
+    output.images.sort();
+    output.images.dedup();
+    // Custom resources that wait for the env's CRDs count too.
+    let all = objects.iter().chain(&deferred);
+    let types = order::types_of(all.map(|o| (&o.value, o.param_span.unwrap_or(o.app_span))));
+    Some(RenderedApp {
+        namespace: resolved.own_namespace.map(|n| n.value),
+        target_namespace: resolved.namespace,
+        deferred,
+        crds,
+        app: resolved.app,
+        output,
+        keys,
+        secrets: app_secrets,
+        types,
+        diags,
+    })
+}
+
+/// What the env-wide stage reads besides the env's rendered apps.
+pub struct EnvWide<'a> {
+    pub model: &'a Model,
+    pub renv: &'a ResolvedEnv,
+    pub create_namespace: bool,
+    pub folder: &'a str,
+    /// The project's and kiln's CRDs, for the custom resources that
+    /// waited for the env's rendered ones.
+    pub crds: &'a Crds,
+    pub sources: &'a Sources,
+}
+
+/// The env-wide stage, over every rendered app of the env in name order:
+/// the custom resources that wait for the env's CRDs, their diagnostics,
+/// objects two apps make, the Namespace objects. The env's output, or
+/// `None` when the env has errors.
+pub fn finish_env(
+    env: &EnvWide<'_>,
+    mut rendered: Vec<RenderedApp>,
     diags: &mut Diagnostics,
 ) -> Option<EnvOutput> {
-    let renv = &resolver.head;
-    let apps: Vec<&App> = resolver.apps().collect();
-    let rendered: Vec<Option<RenderedApp>> = apps
-        .par_iter()
-        .map(|app| {
-            let mut diags = Diagnostics::default();
-            let resolved = resolver.resolve(app, &mut diags);
-            let Some(resolved) = resolved.filter(|_| !diags.has_errors()) else {
-                // Errors (a render would only add consequences of them), or
-                // an app whose component is missing (reported by the checker).
-                return (!diags.0.is_empty()).then_some(RenderedApp {
-                    app: app.name.value.clone(),
-                    namespace: None,
-                    target_namespace: String::new(),
-                    deferred: Vec::new(),
-                    crds: Vec::new(),
-                    output: AppOutput::default(),
-                    keys: Vec::new(),
-                    secrets: Default::default(),
-                    types: order::AppTypes::default(),
-                    diags,
-                });
-            };
-            let (objects, deferred) = render_app(
-                model, &resolved, templates, crds, sources, world, &mut diags,
-            );
-            let mut output = AppOutput::default();
-            let mut keys = Vec::with_capacity(objects.len());
-            let mut app_secrets = secrets::refs::AppSecrets {
-                namespace: resolved.namespace.clone(),
-                delivered: Vec::new(),
-                references: model
-                    .components
-                    .get(&resolved.component)
-                    .map(|c| secrets::refs::references(&c.params, &resolved.params))
-                    .unwrap_or_default(),
-            };
-            let write = !diags.has_errors();
-            for o in &objects {
-                app_secrets.delivered.extend(secrets::refs::delivered(
-                    &o.value,
-                    o.param_span.unwrap_or(o.app_span),
-                ));
-                emit(o, write, &mut output, &mut keys);
-            }
-            let crds = objects
-                .iter()
-                .filter(|o| o.value["kind"] == "CustomResourceDefinition")
-                .map(|o| (o.value.clone(), o.param_span.unwrap_or(o.app_span)))
-                .collect();
-            output.images.sort();
-            output.images.dedup();
-            // Custom resources that wait for the env's CRDs count too.
-            let all = objects.iter().chain(&deferred);
-            let types =
-                order::types_of(all.map(|o| (&o.value, o.param_span.unwrap_or(o.app_span))));
-            Some(RenderedApp {
-                namespace: resolved.own_namespace.map(|n| n.value),
-                target_namespace: resolved.namespace,
-                deferred,
-                crds,
-                app: resolved.app,
-                output,
-                keys,
-                secrets: app_secrets,
-                types,
-                diags,
-            })
-        })
-        .collect();
-    let mut rendered: Vec<RenderedApp> = rendered.into_iter().flatten().collect();
+    let EnvWide {
+        model,
+        renv,
+        create_namespace,
+        folder,
+        crds,
+        sources,
+    } = *env;
     let before = diags.error_count();
     finish_deferred(crds, &mut rendered, sources, diags);
     let mut out = EnvOutput {

@@ -1,0 +1,380 @@
+//! Incremental compiles: `kiln check`'s diagnostics after an edit, with
+//! only the work the edit can change done again.
+//!
+//! An [`Engine`] runs the same stages as [`compile::compile`] (the same
+//! functions, in the same order, so the diagnostics are the same) and
+//! keeps two things between runs:
+//!
+//! - every file's parse ([`ParseCache`]): a file is parsed again only
+//!   when its text changed;
+//! - every app's render in every env ([`RenderedApp`], without its
+//!   files), with a fingerprint of its inputs: the KDL files that define
+//!   the app, the env and the env's flavors ([`unit_files`]), what every
+//!   unit shares (the project, the components, the templates and every
+//!   other file the compile read, and which files exist), and the files
+//!   the unit itself read (manifests, `file` values), as their contents.
+//!   A unit whose fingerprint and files are unchanged is reused.
+//!
+//! The check stage and the env-wide stages (duplicate objects, Namespace
+//! objects, the env's order and Flux settings) run whole on every compile: the first because names resolve
+//! across files, the second over the kept units, which is cheap. An edit
+//! to one app's file renders that app again in each env; an edit to an
+//! env renders the env's apps; an edit to the project, a component or a
+//! template renders everything.
+//!
+//! A compile asks `superseded` between units of work and stops when it
+//! says so; the units it finished are kept.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use super::lock;
+use crate::check::{App, Model};
+use crate::compile::{self, Compiled, EnvResult, Selection, Target};
+use crate::render::renderer::{self, RenderedApp};
+use crate::resolve::{EnvResolver, Options, ordering};
+use crate::span::{FileId, Sources};
+use crate::syntax::{self, ParseCache};
+use crate::world::World;
+
+/// The incremental compiler of one project.
+pub struct Engine {
+    root: PathBuf,
+    parses: ParseCache,
+    /// Each app's last render in each env.
+    units: HashMap<(Target, String), Kept>,
+    /// How many units the last compile rendered (the others it reused).
+    pub rendered: usize,
+}
+
+/// A unit of an earlier compile and what it was made from.
+#[derive(Clone)]
+struct Kept {
+    /// The fingerprint of its inputs (see the module doc).
+    key: u64,
+    /// The questions it asked of the file system, with their answers.
+    probes: Vec<Probe>,
+    unit: Option<RenderedApp>,
+}
+
+impl Engine {
+    /// An engine for the project at `root` (canonical), with nothing kept.
+    pub fn new(root: PathBuf) -> Engine {
+        Engine {
+            root,
+            parses: ParseCache::default(),
+            units: HashMap::new(),
+            rendered: 0,
+        }
+    }
+
+    /// Compiles the project as `kiln check` does, reusing what the files
+    /// `world` serves leave unchanged. `None` when `superseded` said so
+    /// before the end (what was finished is kept for the next compile).
+    ///
+    /// The result holds no rendered files: the language server only
+    /// publishes diagnostics and answers from the model.
+    pub fn compile(
+        &mut self,
+        world: &dyn World,
+        superseded: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Compiled> {
+        self.rendered = 0;
+        let mut out = Compiled::default();
+        let loaded = syntax::load_cached(
+            world,
+            &self.root,
+            &[],
+            &mut out.sources,
+            &mut out.diags,
+            &mut self.parses,
+        );
+        let recorder = Recorder { inner: world };
+        // What the stages before rendering read outside the sources (the
+        // project's CRDs) is an input of every unit.
+        let (prepared, read_before) =
+            recording(|| compile::prepare(&mut out, loaded, &recorder, &Selection::Everything));
+        let Some(prepared) = prepared else {
+            // Errors before rendering: `out` holds them all.
+            return Some(out);
+        };
+        if superseded() {
+            return None;
+        }
+        let inputs = Inputs::new(&out.sources, &out.model, &read_before);
+        let answers = Answers::default();
+        let fresh: Mutex<Vec<((Target, String), Kept)>> = Mutex::default();
+        let reused: Mutex<HashSet<(Target, String)>> = Mutex::default();
+        let opts = Options::default();
+        let (model, sources) = (&out.model, &out.sources);
+        let (templates, crds) = (&prepared.templates, &prepared.crds);
+        let kept = &self.units;
+        let results: Vec<EnvResult> = prepared
+            .targets
+            .par_iter()
+            .map(|target| {
+                let unit = |resolver: &EnvResolver<'_>, app: &App| -> Option<RenderedApp> {
+                    if superseded() {
+                        // Abandoned: this compile's result is thrown away.
+                        return None;
+                    }
+                    let id = (target.clone(), app.name.value.clone());
+                    let key = inputs.unit_key(model, target, app);
+                    if let Some(k) = kept.get(&id)
+                        && k.key == key
+                        && k.probes.iter().all(|p| answers.same(world, p))
+                    {
+                        lock(&reused).insert(id);
+                        return k.unit.clone();
+                    }
+                    let (unit, probes) = recording(|| {
+                        renderer::render_unit(
+                            model, resolver, app, templates, crds, sources, &recorder,
+                        )
+                    });
+                    let unit = unit.map(RenderedApp::without_files);
+                    lock(&fresh).push((
+                        id,
+                        Kept {
+                            key,
+                            probes,
+                            unit: unit.clone(),
+                        },
+                    ));
+                    unit
+                };
+                compile::render_target(model, sources, &opts, &recorder, crds, target, &unit)
+            })
+            .collect();
+        let fresh = fresh.into_inner().unwrap_or_else(|e| e.into_inner());
+        let reused = reused.into_inner().unwrap_or_else(|e| e.into_inner());
+        self.rendered = fresh.len();
+        let done = !superseded();
+        if done {
+            // Units of apps and envs that are gone, or that no env renders.
+            self.units.retain(|id, _| reused.contains(id));
+        }
+        self.units.extend(fresh);
+        if !done {
+            return None;
+        }
+        compile::finish(&mut out, results);
+        Some(out)
+    }
+}
+
+/// The KDL files whose definitions the render of `app` in `env` reads:
+/// the app's, the env's (its settings and its `app` block), its
+/// flavors', and those of the apps it declares it depends on there (whose
+/// name, component, envs and namespace `app.depends_on` gives its
+/// templates). The project and the components are read by every unit and
+/// are part of [`Inputs::shared`].
+///
+/// A stage that makes a unit read another definition (another app's, say)
+/// must add its file here, or an edit to it would leave the unit stale.
+fn unit_files(model: &Model, env: &str, app: &App) -> Vec<FileId> {
+    let mut files = vec![app.file];
+    if let Some(e) = model.envs.get(env) {
+        files.push(e.span.file);
+        files.extend(
+            e.flavors
+                .iter()
+                .filter_map(|f| model.flavors.get(&f.value))
+                .map(|f| f.span.file),
+        );
+        files.extend(
+            ordering::declared(app, e)
+                .iter()
+                .filter_map(|d| model.apps.get(&d.app))
+                .map(|dep| dep.file),
+        );
+    }
+    files.sort_unstable();
+    files.dedup();
+    files
+}
+
+/// The fingerprints of one compile's inputs.
+struct Inputs {
+    /// What every unit reads: which files there are (their names, in id
+    /// order, so the same ids), the project's and the components' files,
+    /// the standard library, templates and every other file the compile
+    /// read before rendering, into its sources or not.
+    shared: u64,
+    /// Each project KDL file's text, by id.
+    files: HashMap<FileId, u64>,
+}
+
+impl Inputs {
+    fn new(sources: &Sources, model: &Model, read_before: &[Probe]) -> Inputs {
+        let mut global: HashSet<FileId> = model
+            .components
+            .values()
+            .filter(|c| !c.stdlib)
+            .map(|c| c.name.span.file)
+            .collect();
+        global.insert(model.project.name.span.file);
+        let mut shared = hasher();
+        read_before.hash(&mut shared);
+        let mut files = HashMap::new();
+        for (id, f) in sources.iter() {
+            f.name.hash(&mut shared);
+            f.path.hash(&mut shared);
+            let project_kdl = f.path.is_some() && f.name.ends_with(".kdl");
+            if project_kdl && !global.contains(&id) {
+                files.insert(id, fingerprint(f.text.as_bytes()));
+            } else {
+                f.text.hash(&mut shared);
+            }
+        }
+        Inputs {
+            shared: shared.finish(),
+            files,
+        }
+    }
+
+    /// The fingerprint of the inputs of `app`'s render in `target`.
+    fn unit_key(&self, model: &Model, target: &Target, app: &App) -> u64 {
+        let mut h = hasher();
+        self.shared.hash(&mut h);
+        for id in unit_files(model, &target.0, app) {
+            id.hash(&mut h);
+            self.files.get(&id).hash(&mut h);
+        }
+        h.finish()
+    }
+}
+
+fn hasher() -> impl Hasher {
+    foldhash::quality::FixedState::with_seed(0x6b69_6c6e).build_hasher()
+}
+
+fn fingerprint(bytes: &[u8]) -> u64 {
+    let mut h = hasher();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// A question a unit asked of the file system, and the answer it got.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Probe {
+    /// `read`: the bytes' fingerprint, or the error.
+    Read(PathBuf, Result<u64, String>),
+    Canonicalize(PathBuf, Result<PathBuf, String>),
+    KdlFiles(PathBuf, Vec<PathBuf>, Result<Vec<PathBuf>, String>),
+    YamlFiles(PathBuf, Result<Vec<PathBuf>, String>),
+}
+
+impl Probe {
+    /// The same question, asked again.
+    fn ask(&self, world: &dyn World) -> Probe {
+        match self {
+            Probe::Read(p, _) => Probe::Read(p.clone(), read_answer(&world.read(p))),
+            Probe::Canonicalize(p, _) => {
+                Probe::Canonicalize(p.clone(), answer(&world.canonicalize(p)))
+            }
+            Probe::KdlFiles(p, skip, _) => {
+                Probe::KdlFiles(p.clone(), skip.clone(), answer(&world.kdl_files(p, skip)))
+            }
+            Probe::YamlFiles(p, _) => Probe::YamlFiles(p.clone(), answer(&world.yaml_files(p))),
+        }
+    }
+}
+
+fn answer<T: Clone>(r: &io::Result<T>) -> Result<T, String> {
+    match r {
+        Ok(t) => Ok(t.clone()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn read_answer(r: &io::Result<Vec<u8>>) -> Result<u64, String> {
+    r.as_ref()
+        .map(|b| fingerprint(b))
+        .map_err(|e| e.to_string())
+}
+
+/// The answers of this compile's file system, each asked once.
+#[derive(Default)]
+struct Answers(Mutex<HashMap<Probe, bool>>);
+
+impl Answers {
+    /// True when `world` answers `probe`'s question as it did then.
+    fn same(&self, world: &dyn World, probe: &Probe) -> bool {
+        if let Some(same) = lock(&self.0).get(probe) {
+            return *same;
+        }
+        let same = probe.ask(world) == *probe;
+        lock(&self.0).insert(probe.clone(), same);
+        same
+    }
+}
+
+thread_local! {
+    /// The probes of the unit being rendered on this thread.
+    static PROBES: RefCell<Option<Vec<Probe>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f`, returning what it returns and the probes it made through a
+/// [`Recorder`] on this thread.
+fn recording<T>(f: impl FnOnce() -> T) -> (T, Vec<Probe>) {
+    let outer = PROBES.with(|p| p.borrow_mut().replace(Vec::new()));
+    let out = f();
+    let probes = PROBES.with(|p| std::mem::replace(&mut *p.borrow_mut(), outer));
+    (out, probes.unwrap_or_default())
+}
+
+/// A [`World`] that notes every question asked of it while a unit is
+/// being rendered on the thread that asks ([`recording`]).
+struct Recorder<'a> {
+    inner: &'a dyn World,
+}
+
+impl Recorder<'_> {
+    fn note(&self, probe: Probe) {
+        PROBES.with(|p| {
+            if let Some(list) = p.borrow_mut().as_mut() {
+                list.push(probe);
+            }
+        });
+    }
+}
+
+impl World for Recorder<'_> {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let r = self.inner.read(path);
+        self.note(Probe::Read(path.to_path_buf(), read_answer(&r)));
+        r
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        let r = self.inner.canonicalize(path);
+        self.note(Probe::Canonicalize(path.to_path_buf(), answer(&r)));
+        r
+    }
+
+    fn kdl_files(&self, root: &Path, skip: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
+        let r = self.inner.kdl_files(root, skip);
+        self.note(Probe::KdlFiles(
+            root.to_path_buf(),
+            skip.to_vec(),
+            answer(&r),
+        ));
+        r
+    }
+
+    fn yaml_files(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let r = self.inner.yaml_files(path);
+        self.note(Probe::YamlFiles(path.to_path_buf(), answer(&r)));
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,302 @@
+//! The differential test of the incremental engine: seeded random edits
+//! of a small project (flavors, envs and apps in files of their own, a
+//! project component with a template, manifests and `file` values, an
+//! app that depends on another), and after each the engine's diagnostics
+//! compared with a full compile's, as `kiln check` makes them; an
+//! abandoned compile; an edit of a flavor; an edit of a dependency.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::Engine;
+use crate::compile::{self, Compiled, Request, Selection};
+use crate::diag::{Format, render};
+use crate::world::Overlay;
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "kiln.kdl",
+        "project \"shop\" {\n    labels team=\"shop\"\n}\n",
+    ),
+    (
+        "flavors/small.kdl",
+        "flavor \"small\" {\n    replicas 1\n    resources cpu=\"100m\" memory=\"128Mi\"\n}\n",
+    ),
+    (
+        "flavors/debug.kdl",
+        "flavor \"debug\" {\n    env \"LOG_LEVEL\" \"debug\"\n}\n",
+    ),
+    (
+        "envs/staging.kdl",
+        "env \"staging\" {\n    flavor \"small\" \"debug\"\n}\n",
+    ),
+    (
+        "envs/others.kdl",
+        "env \"production\" {\n    namespace \"shop-prod\"\n    app \"web\" {\n        replicas 4\n    }\n}\n\nenv \"preview\" {\n    preview ttl=\"72h\"\n    namespace \"shop-{{ preview.name }}\"\n    flavor \"small\"\n}\n",
+    ),
+    (
+        "apps/web.kdl",
+        "app \"web\" {\n    image \"nginx:1.27\"\n    port 8080 name=\"http\"\n    env \"LOG_LEVEL\" \"info\"\n    file \"/etc/web/config.yaml\" from=\"../files/config.yaml\"\n    manifest \"../extra/config.yaml\"\n    patch \"ConfigMap/web-extra\" {\n        set \"/data/mode\" \"patched\"\n    }\n}\n",
+    ),
+    (
+        "apps/jobs.kdl",
+        "app \"jobs\" component=\"worker\" {\n    image \"ghcr.io/acme/jobs:1.0.0\"\n    replicas 2\n}\n",
+    ),
+    (
+        "apps/greeter.kdl",
+        "app \"greeter\" component=\"hello\" {\n    greeting \"hi there\"\n    depends-on \"jobs\"\n}\n\napp \"hola\" component=\"hello\" {\n    greeting \"hola\"\n    language \"fr\"\n}\n",
+    ),
+    (
+        "components/hello.kdl",
+        "component \"hello\" {\n    doc \"A ConfigMap holding a greeting\"\n    param \"greeting\" type=\"string\" required=#true doc=\"the greeting\"\n    param \"language\" type=\"enum\" values=\"en fr\" default=\"en\" doc=\"the language\"\n    template \"hello.yaml.j2\"\n}\n",
+    ),
+    (
+        "components/hello.yaml.j2",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ app.name | tojson }}\ndata:\n  greeting: {{ greeting | tojson }}\n  language: {{ language | tojson }}\n{% for d in app.depends_on %}{% if d.namespace == \"jobs-ns\" %}{{ vars.nope }}{% endif %}{% endfor %}\n",
+    ),
+    (
+        "extra/config.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-extra\ndata:\n  mode: \"plain\"\n",
+    ),
+    ("files/config.yaml", "level: info\n"),
+];
+
+/// Replacements that break or fix names and values, applied either way.
+const SWAPS: &[(&str, &str)] = &[
+    ("\"debug\"\n", "\"{{ vars.nope }}\"\n"),
+    ("\"info\"", "\"{{ vars.nope }}\""),
+    (
+        "replicas 4\n",
+        "replicas 4\n        env \"X\" \"{{ vars.nope }}\"\n",
+    ),
+    ("mode: \"plain\"", "mode: [1"),
+    ("\"small\"", "\"smal\""),
+    ("\"debug\"", "\"debgu\""),
+    ("\"web\"", "\"wbe\""),
+    ("\"hello\"", "\"helo\""),
+    ("greeting", "greting"),
+    ("replicas 1", "replicas \"one\""),
+    ("replicas 2", "replicas -2"),
+    ("replicas 4", "replicas 4.5"),
+    ("\"fr\"", "\"de\""),
+    ("web-extra", "greeter"),
+    ("\"hola\"", "\"greeter\""),
+    ("config.yaml", "configs.yaml"),
+    ("kind: ConfigMap", "kind: ConfigMapp"),
+    ("apiVersion: v1", "apiVersion: v2"),
+    ("tojson", "tojsn"),
+    ("8080", "80800"),
+    ("namespace \"shop-prod\"", "namespace \"Shop_Prod\""),
+    ("ttl=\"72h\"", "ttl=\"soon\""),
+    // Read by `greeter`'s render, which depends on `jobs`.
+    ("replicas 2\n", "replicas 2\n    namespace \"jobs-ns\"\n"),
+];
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n.max(1)
+    }
+}
+
+/// One random edit: every file back to its first text (so that the
+/// project is often clean enough to render), a character inserted or
+/// deleted, or one of [`SWAPS`] made or undone in a file that holds it.
+/// Says what it did.
+fn edit(texts: &mut [(PathBuf, String)], originals: &[String], rng: &mut Rng) -> String {
+    let roll = rng.below(10);
+    if roll < 3 {
+        for ((_, text), original) in texts.iter_mut().zip(originals) {
+            text.clone_from(original);
+        }
+        return "every file reverted".to_string();
+    }
+    if roll < 5 {
+        let (path, text) = &mut texts[rng.below(texts.len())];
+        let what = if roll == 3 {
+            let at = rng.below(text.len() + 1);
+            let c = ["\"", "{", "}", "x", "1", " ", "\n", "=", "-"][rng.below(9)];
+            text.insert_str(at, c);
+            format!("insert {c:?} at {at}")
+        } else {
+            let at = rng.below(text.len());
+            let end = (at + 1 + rng.below(4)).min(text.len());
+            text.replace_range(at..end, "");
+            format!("delete {at}..{end}")
+        };
+        return format!("{}: {what}", path.display());
+    }
+    let (a, b) = SWAPS[rng.below(SWAPS.len())];
+    let holders: Vec<usize> = (0..texts.len())
+        .filter(|i| texts[*i].1.contains(a) || texts[*i].1.contains(b))
+        .collect();
+    let Some(&i) = holders.get(rng.below(holders.len())) else {
+        return "nothing".to_string();
+    };
+    let (path, text) = &mut texts[i];
+    let (from, to) = if text.contains(a) { (a, b) } else { (b, a) };
+    *text = text.replacen(from, to, 1);
+    format!("{}: replace {from:?} with {to:?}", path.display())
+}
+
+fn diagnostics(c: &Compiled) -> String {
+    render(&c.diags.0, &c.sources, Format::Json, false)
+}
+
+/// The texts of [`FILES`] in `root`, with `name`'s replaced by `text`.
+fn overlay(root: &Path, name: &str, text: &str) -> Overlay {
+    let mut docs: HashMap<PathBuf, String> = FILES
+        .iter()
+        .map(|(n, t)| (root.join(n), t.to_string()))
+        .collect();
+    docs.insert(root.join(name), text.to_string());
+    Overlay { docs }
+}
+
+fn full_check(world: &Overlay, root: &Path) -> Compiled {
+    let req = Request {
+        selection: Selection::Everything,
+        ..Request::default()
+    };
+    compile::compile(world, root, &req, None)
+}
+
+/// A project on disk with the texts of [`FILES`]; its canonical root.
+fn project(dir: &Path) -> PathBuf {
+    for (name, text) in FILES {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir.canonicalize().expect("canonical")
+}
+
+#[test]
+fn random_edits_give_the_diagnostics_of_a_full_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = project(dir.path());
+    for seed in [1_u64, 7, 2026] {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let originals: Vec<String> = FILES.iter().map(|(_, t)| t.to_string()).collect();
+        let mut texts: Vec<(PathBuf, String)> = FILES
+            .iter()
+            .map(|(n, t)| (root.join(n), t.to_string()))
+            .collect();
+        let mut engine = Engine::new(root.clone());
+        let (mut reused, mut clean) = (0, 0);
+        let mut history = Vec::new();
+        for step in 0..60 {
+            history.push(edit(&mut texts, &originals, &mut rng));
+            let world = Overlay {
+                docs: texts.iter().cloned().collect::<HashMap<_, _>>(),
+            };
+            let full = full_check(&world, &root);
+            let inc = engine.compile(&world, &|| false).expect("not superseded");
+            assert_eq!(
+                diagnostics(&inc),
+                diagnostics(&full),
+                "seed {seed}, step {step}, after:\n{}",
+                history.join("\n")
+            );
+            clean += usize::from(!full.envs.is_empty());
+            reused += usize::from(!full.envs.is_empty() && engine.rendered < 12);
+        }
+        // The edits must reach the render stage, and the engine must reuse
+        // units, or the comparison proves little.
+        assert!(clean > 5, "seed {seed}: only {clean} steps rendered an env");
+        assert!(
+            reused > 5,
+            "seed {seed}: the engine reused units only {reused} times"
+        );
+    }
+}
+
+#[test]
+fn an_abandoned_compile_keeps_its_units_and_the_next_is_exact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = project(dir.path());
+    let world = overlay(&root, "kiln.kdl", FILES[0].1);
+    let mut engine = Engine::new(root.clone());
+    let asked = AtomicUsize::new(0);
+    // Superseded from the fourth question on: after the check stage and
+    // two units.
+    let abandoned = engine.compile(&world, &|| asked.fetch_add(1, Ordering::SeqCst) >= 3);
+    assert!(abandoned.is_none());
+    let inc = engine.compile(&world, &|| false).expect("not superseded");
+    assert_eq!(diagnostics(&inc), diagnostics(&full_check(&world, &root)));
+    assert!(inc.diags.0.is_empty(), "{}", diagnostics(&inc));
+    assert!(
+        engine.rendered <= 10,
+        "rendered {} of 12 units again",
+        engine.rendered
+    );
+}
+
+#[test]
+fn an_edit_of_a_flavor_reaches_every_app_of_its_envs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = project(dir.path());
+    let mut engine = Engine::new(root.clone());
+    let clean = overlay(&root, "kiln.kdl", FILES[0].1);
+    assert!(
+        engine
+            .compile(&clean, &|| false)
+            .expect("done")
+            .diags
+            .0
+            .is_empty()
+    );
+    // `debug` is used by staging only: its four apps render again, and
+    // report the error.
+    let flavor = FILES[2].1.replace("\"debug\"\n", "\"{{ vars.nope }}\"\n");
+    let broken = overlay(&root, "flavors/debug.kdl", &flavor);
+    let inc = engine.compile(&broken, &|| false).expect("done");
+    let full = full_check(&broken, &root);
+    assert_eq!(diagnostics(&inc), diagnostics(&full));
+    assert!(full.diags.has_errors(), "the edit breaks the project");
+    assert_eq!(engine.rendered, 4, "staging's units only");
+    // `small` is used by staging and preview.
+    let flavor = FILES[1].1.replace("replicas 1", "replicas 3");
+    let changed = overlay(&root, "flavors/small.kdl", &flavor);
+    let inc = engine.compile(&changed, &|| false).expect("done");
+    assert!(inc.diags.0.is_empty(), "{}", diagnostics(&inc));
+    assert_eq!(
+        engine.rendered, 8,
+        "staging's and preview's units, not production's"
+    );
+    let fixed = engine.compile(&clean, &|| false).expect("done");
+    assert!(fixed.diags.0.is_empty(), "{}", diagnostics(&fixed));
+}
+
+#[test]
+fn an_edit_of_a_dependency_reaches_the_apps_that_depend_on_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = project(dir.path());
+    let mut engine = Engine::new(root.clone());
+    let clean = overlay(&root, "kiln.kdl", FILES[0].1);
+    let first = engine.compile(&clean, &|| false).expect("done");
+    assert!(first.diags.0.is_empty(), "{}", diagnostics(&first));
+    // `greeter`'s template reads the namespace of `jobs`, which it depends
+    // on: both render again in each of the three envs, and `greeter`
+    // reports the error.
+    let jobs = FILES[6]
+        .1
+        .replace("replicas 2\n", "replicas 2\n    namespace \"jobs-ns\"\n");
+    let moved = overlay(&root, "apps/jobs.kdl", &jobs);
+    let inc = engine.compile(&moved, &|| false).expect("done");
+    let full = full_check(&moved, &root);
+    assert_eq!(diagnostics(&inc), diagnostics(&full));
+    assert!(
+        full.diags.has_errors(),
+        "the edit breaks greeter's template"
+    );
+    assert_eq!(engine.rendered, 6, "jobs's and greeter's units only");
+    let fixed = engine.compile(&clean, &|| false).expect("done");
+    assert!(fixed.diags.0.is_empty(), "{}", diagnostics(&fixed));
+}

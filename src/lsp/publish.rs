@@ -1,0 +1,122 @@
+//! From a compile's diagnostics to `textDocument/publishDiagnostics`:
+//! each file's list, and only the lists that changed since the last
+//! publish (plus the edited file's, always, so that each version of it
+//! gets an answer).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use lsp_server::Notification;
+use lsp_types::{
+    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+    PublishDiagnosticsParams, Range, Uri,
+};
+
+use super::paths::{path_uri, span_location};
+use crate::compile::Compiled;
+use crate::diag::Severity;
+
+/// Each file's diagnostics as the client shows them, by canonical path.
+pub type ByFile = BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>>;
+
+/// The open documents of a project, as one compile saw them: the URI the
+/// client knows each by, and its version.
+#[derive(Clone, Debug, Default)]
+pub struct OpenDocs(pub HashMap<PathBuf, (Uri, i32)>);
+
+impl OpenDocs {
+    /// The URI the client knows a file by.
+    pub fn uri(&self, path: &Path) -> Option<Uri> {
+        match self.0.get(path) {
+            Some((uri, _)) => Some(uri.clone()),
+            None => path_uri(path),
+        }
+    }
+}
+
+/// Every diagnostic of `compiled`, by the file its primary label is in
+/// (those about no file in particular on the project's `kiln.kdl`), in
+/// the compile's order.
+pub fn by_file(compiled: &Compiled, root: &Path, docs: &OpenDocs) -> ByFile {
+    let mut out = ByFile::new();
+    for d in &compiled.diags.0 {
+        let (file, range) = match d
+            .primary_span()
+            .and_then(|s| span_location(&compiled.sources, s))
+        {
+            Some(at) => at,
+            None => (root.join("kiln.kdl"), Range::default()),
+        };
+        let related: Vec<_> = d
+            .labels
+            .iter()
+            .filter(|l| !l.primary)
+            .filter_map(|l| {
+                let (p, range) = span_location(&compiled.sources, l.span)?;
+                Some(DiagnosticRelatedInformation {
+                    location: Location::new(docs.uri(&p)?, range),
+                    message: l.message.clone(),
+                })
+            })
+            .collect();
+        let mut message = d.message.clone();
+        if let Some(h) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(h);
+        }
+        out.entry(file).or_default().push(lsp_types::Diagnostic {
+            range,
+            severity: Some(match d.severity {
+                Severity::Error => DiagnosticSeverity::ERROR,
+                Severity::Warning => DiagnosticSeverity::WARNING,
+            }),
+            code: Some(NumberOrString::String(d.code.to_string())),
+            source: Some("kiln".into()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            ..Default::default()
+        });
+    }
+    out
+}
+
+/// What the client was last sent for one project.
+#[derive(Debug, Default)]
+pub struct Published(ByFile);
+
+impl Published {
+    /// The notifications that bring the client from what it was sent to
+    /// `now`: first the lists of the `edited` files, always; then, by
+    /// path, every other file whose list changed (an empty list for a
+    /// file that has no diagnostics any more). Each carries the version
+    /// of an open document.
+    pub fn changes(&self, now: &ByFile, edited: &[PathBuf], docs: &OpenDocs) -> Vec<Notification> {
+        let empty = Vec::new();
+        let list = |p: &Path| now.get(p).unwrap_or(&empty);
+        let changed: BTreeSet<&PathBuf> = now
+            .keys()
+            .chain(self.0.keys())
+            .filter(|p| !edited.contains(p) && self.0.get(*p).unwrap_or(&empty) != list(p))
+            .collect();
+        edited
+            .iter()
+            .chain(changed)
+            .filter_map(|p| {
+                let uri = docs.uri(p)?;
+                Some(Notification::new(
+                    "textDocument/publishDiagnostics".into(),
+                    PublishDiagnosticsParams {
+                        uri,
+                        diagnostics: list(p).clone(),
+                        version: docs.0.get(p).map(|(_, v)| *v),
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Notes that the client was sent `now`.
+    pub fn sent(&mut self, now: ByFile) {
+        self.0 = now;
+    }
+}
