@@ -140,6 +140,7 @@ pub fn prepare(
     let targets = select(&out.model, selection, &mut out.diags)?;
     let templates = renderer::load_templates(&out.model, &mut out.sources, world, &mut out.diags);
     crate::render::manifests::preload(&out.model, &mut out.sources, world);
+    crate::render::secrets::preload(&out.model, &mut out.sources, world);
     let crds = crate::render::crd::load::project_crds(&out.model, world, &mut out.diags);
     if out.diags.has_errors() {
         out.diags.sort_dedup();

@@ -27,14 +27,34 @@ pub struct EnvOutput {
     /// The settings of the env's own Flux Kustomization (the env's and
     /// its flavors' `flux`), for an env bootstrapped without `--per-app`.
     pub flux: FluxSettings,
+    /// Every parameter value that names a Secret, and what delivers that
+    /// Secret in this env, for `-v` and the editor's hover; not written.
+    pub secret_refs: Vec<SecretRef>,
+}
+
+/// A parameter value naming a Secret (`secret-env`, `env-from secret=`,
+/// `volume … secret=`, `image-pull-secret`: every value of type `secret`),
+/// and what in the env delivers the Secret.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecretRef {
+    /// The app whose parameter names it.
+    pub app: String,
+    pub secret: String,
+    /// The value that names it.
+    pub span: Span,
+    /// The object that delivers it (`ExternalSecret`, `SOPS Secret`, …)
+    /// and the app that renders it; `None` when nothing in the project
+    /// does: the Secret is managed outside kiln.
+    pub delivered_by: Option<(String, String)>,
 }
 
 /// The files of one app in one env.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppOutput {
     /// Object files by file name (`deployment-web.yaml`), one object each,
-    /// YAML bytes ending in a newline. `kustomization.yaml` is not among
-    /// them: [`app_kustomization`] makes it.
+    /// YAML bytes ending in a newline (but a SOPS file, which is written
+    /// as it was given). `kustomization.yaml` is not among them:
+    /// [`app_kustomization`] makes it.
     pub files: BTreeMap<String, Vec<u8>>,
     /// Every container image of the app (main, sidecars, init containers),
     /// sorted and deduplicated, for release files and commit messages.

@@ -62,6 +62,11 @@ pub enum Type {
     PortRef,
     /// A path relative to the `.kdl` file that names it; the compiler reads it.
     File,
+    /// A Secret's name: a DNS name, checked against the `secret`s the env
+    /// declares (PLATFORM.md "Secrets").
+    Secret,
+    /// A key of the Secret that the same node's `secret`-typed value names.
+    SecretKey,
     /// A version range such as `>=1.0.0 <2.0.0` or `1.x` (`types/semver_range.rs`).
     SemverRange,
     /// A URL with a scheme and a host; `values` lists the schemes allowed.
@@ -133,6 +138,8 @@ impl Type {
         Type::FileMode,
         Type::PortRef,
         Type::File,
+        Type::Secret,
+        Type::SecretKey,
         Type::SemverRange,
         Type::Url,
         Type::Any,
@@ -167,6 +174,8 @@ impl Type {
             Type::FileMode => "file-mode",
             Type::PortRef => "port-ref",
             Type::File => "file",
+            Type::Secret => "secret",
+            Type::SecretKey => "secret-key",
             Type::SemverRange => "semver-range",
             Type::Url => "url",
             Type::Any => "any",
@@ -197,6 +206,8 @@ impl Type {
             Type::FileMode => "an octal file mode such as `\"0644\"`",
             Type::PortRef => "a port number or a port name such as `http`",
             Type::File => "a relative file path such as `config/app.toml`",
+            Type::Secret => "a Secret's name such as `web-db`",
+            Type::SecretKey => "a Secret's key such as `url` or `tls.crt`",
             Type::SemverRange => "a version range such as `>=1.0.0 <2.0.0` or `1.x`",
             Type::Url => "a URL such as `https://charts.example.com`",
             Type::Any => "any value",
@@ -242,7 +253,7 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
                 Err(invalid(ty.describe(), v).with_maybe_help(dns_help(s, 63)))
             }
         }
-        Type::DnsSubdomain => {
+        Type::DnsSubdomain | Type::Secret => {
             let s = string_of(ty, v, c)?;
             match subdomain_help(s) {
                 None => Ok(v.clone()),
@@ -292,6 +303,15 @@ pub fn check(ty: Type, v: &Value, c: &Constraints) -> Result<Value, TypeError> {
             Value::Null => Err(wrong_kind(ty.describe(), v)
                 .with_help("write the value as a string, such as `\"\"`, or leave it out")),
         },
+        Type::SecretKey => {
+            let s = string_of(ty, v, c)?;
+            if is_secret_key(s) {
+                Ok(v.clone())
+            } else {
+                Err(invalid(ty.describe(), v)
+                    .with_help("a Secret's key is at most 253 letters, digits, `-`, `_` and `.`"))
+            }
+        }
         Type::IntOrPercent => check_int_or_percent(v),
         Type::FileMode => check_file_mode(v),
         Type::File => {
@@ -824,6 +844,15 @@ fn dns_help(s: &str, max: usize) -> Option<String> {
 }
 
 /// Why `s` is not an RFC 1123 subdomain, or `None` when it is one.
+/// True for a key a Secret's `data` may hold: `[-._a-zA-Z0-9]+`, at most
+/// 253 characters.
+pub fn is_secret_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 fn subdomain_help(s: &str) -> Option<String> {
     if s.len() > 253 {
         return Some(format!(

@@ -323,3 +323,53 @@ fn scripted_session() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+const SECRETS: &str = "project \"shop\"\n\nenv \"staging\"\n\napp \"web\" {\n    image \"nginx:1.27\"\n    secret \"web-db\" external=\"vault\" {\n        key \"url\" remote=\"staging/web/db\"\n    }\n    secret-env \"DATABASE_URL\" secret=\"web-db\" key=\"url\"\n    image-pull-secret \"regcred\"\n}\n";
+
+/// Hover over a value naming a Secret says what delivers it, per env, or
+/// that it is managed outside kiln.
+#[test]
+fn hover_tells_where_a_secret_comes_from() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    std::fs::write(root.join("kiln.kdl"), SECRETS).expect("write kiln.kdl");
+    let kiln = uri(&root.join("kiln.kdl"));
+    let mut s = Session::start(&root);
+    s.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}),
+    );
+    s.notify("initialized", json!({}));
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": kiln, "languageId": "kdl", "version": 1, "text": SECRETS}}),
+    );
+    // A clean file gets no diagnostics, published once its compile is
+    // done (on the server's worker), so the hover below sees it.
+    let diags = s.diagnostics(&kiln);
+    assert!(diags.is_empty(), "{diags:?}");
+    let hover = |s: &mut Session, line: u32, character: u32| {
+        let h = s.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": kiln}, "position": {"line": line, "character": character}}),
+        );
+        h["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // `secret="web-db"` of the `secret-env`.
+    let text = hover(&mut s, 9, 41);
+    assert!(
+        text.contains("env `staging`, app `web`: Secret `web-db`, the ExternalSecret of app `web`"),
+        "{text}"
+    );
+    // `image-pull-secret "regcred"`.
+    let text = hover(&mut s, 10, 25);
+    assert!(
+        text.contains("Secret `regcred`, managed outside kiln"),
+        "{text}"
+    );
+    s.request("shutdown", Value::Null);
+    s.notify("exit", Value::Null);
+}

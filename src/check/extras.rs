@@ -9,7 +9,7 @@
 
 use kdl::KdlNode;
 
-use super::{Checker, Extras, FluxUse, NamespaceUse, Patch, PatchOp, nodes};
+use super::{Checker, Extras, FluxUse, NamespaceUse, Patch, PatchOp, SecretUse, nodes};
 use crate::diag::{Diagnostic, codes, suggest};
 use crate::span::{FileId, Spanned};
 use crate::value::Value;
@@ -44,6 +44,11 @@ pub const LANGUAGE_NODES: &[LanguageNode] = &[
         name: "lint-allow",
         usage: "lint-allow RULE reason=REASON",
         doc: "accept the app's findings of one lint rule, saying why (`kiln lint --list` shows the rules)",
+    },
+    LanguageNode {
+        name: "secret",
+        usage: "secret NAME external=STORE cluster-store=#false refresh=\"1h\" { key NAME remote=KEY property= version= } | secret NAME sops=FILE | secret NAME sealed=FILE",
+        doc: "deliver a Secret: an ExternalSecret, a SOPS-encrypted Secret or a SealedSecret (merged by NAME; flavors may hold it too)",
     },
     LanguageNode {
         name: "depends-on",
@@ -86,6 +91,7 @@ impl Checker<'_> {
             }
             "namespace" => self.namespace(file, node, extras),
             "lint-allow" => extras.lint_allow.extend(self.lint_allow(file, node)),
+            "secret" => self.secret(file, node, &mut extras.secrets),
             "depends-on" => self.depends_on(file, node, extras),
             "flux" => self.flux(file, node, &mut extras.flux),
             _ => return false,
@@ -94,14 +100,20 @@ impl Checker<'_> {
     }
 
     /// A language-level node in a flavor, which applies to every app of an
-    /// env: only `flux` belongs there (into `flux`).
+    /// env: only `secret` (into `secrets`) and `flux` (into `flux`) belong
+    /// there.
     pub(super) fn language_node_in_flavor(
         &mut self,
         file: FileId,
         node: &KdlNode,
+        secrets: &mut Vec<SecretUse>,
         flux: &mut Option<FluxUse>,
     ) {
         let name = nodes::name(file, node);
+        if name.value == "secret" {
+            self.secret(file, node, secrets);
+            return;
+        }
         if name.value == "flux" {
             self.flux(file, node, flux);
             return;
@@ -338,6 +350,7 @@ mod tests {
             "manifest" => "manifest \"m.yaml\"".to_string(),
             "patch" => "patch \"ConfigMap/x\" { set \"/data/a\" \"b\" }".to_string(),
             "lint-allow" => "lint-allow \"latest-tag\" reason=\"a test\"".to_string(),
+            "secret" => "secret \"x\" external=\"vault\" { key \"k\" remote=\"r\" }".to_string(),
             "depends-on" => "depends-on \"b\"".to_string(),
             "flux" => "flux interval=\"5m\"".to_string(),
             other => format!("{other} \"x\""),

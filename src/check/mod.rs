@@ -12,6 +12,7 @@ pub mod model;
 pub mod nodes;
 pub mod ordering;
 pub mod schema;
+mod secrets;
 
 use std::collections::HashMap;
 
@@ -1013,12 +1014,12 @@ impl Checker<'_> {
             return;
         }
         seen.insert(("flavor", name.value.clone()), name.span);
-        let (mut params, mut flux) = (Vec::new(), None);
+        let (mut params, mut secrets, mut flux) = (Vec::new(), Vec::new(), None);
         if let Some(children) = node.children() {
             for c in children.nodes() {
                 let cname = nodes::name(file, c);
                 if extras::is_language_node(&cname.value) {
-                    self.language_node_in_flavor(file, c, &mut flux);
+                    self.language_node_in_flavor(file, c, &mut secrets, &mut flux);
                     continue;
                 }
                 // A flavor value applies to every app whose component declares
@@ -1071,6 +1072,7 @@ impl Checker<'_> {
                 span: name.span,
                 name,
                 params,
+                secrets,
                 flux,
             },
         );

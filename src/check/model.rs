@@ -108,10 +108,62 @@ pub struct Extras {
     pub lint_allow: Vec<LintAllow>,
     /// `namespace NAME`: where the app's namespaced objects go.
     pub namespace: Option<NamespaceUse>,
+    /// `secret NAME …`: the Secrets the app delivers, in the order written.
+    pub secrets: Vec<SecretUse>,
     /// `depends-on APP…`: each app named, in the order written.
     pub depends_on: Vec<Dependency>,
     /// `flux …`: settings of the app's Flux Kustomization.
     pub flux: Option<FluxUse>,
+}
+
+/// `secret NAME external=|sops=|sealed= …` in an app, an env's `app` block
+/// or a flavor (PLATFORM.md "Secrets"): how one Secret gets into the
+/// cluster. Entries merge across layers by their evaluated NAME.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecretUse {
+    /// The Secret's name as written; it may hold templates, such as
+    /// `{{ app.name }}-db` in a flavor that gives every app one.
+    pub name: Spanned<String>,
+    /// The node's head, for labels and `kiln explain`.
+    pub span: Span,
+    /// Where the Secret comes from; `None` for `remove=#true`, which drops
+    /// the entry a lower layer made.
+    pub source: Option<SecretSource>,
+}
+
+/// The three ways kiln delivers a Secret.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SecretSource {
+    /// `external=STORE { key … }`: an ExternalSecret.
+    External(ExternalSecretUse),
+    /// `sops=FILE`: a SOPS-encrypted Secret, committed byte for byte.
+    Sops(Spanned<String>),
+    /// `sealed=FILE`: a SealedSecret.
+    Sealed(Spanned<String>),
+}
+
+/// The body of `secret NAME external=STORE …`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExternalSecretUse {
+    /// The SecretStore (or ClusterSecretStore) to read from.
+    pub store: Spanned<String>,
+    /// `cluster-store=#true`: `store` is a ClusterSecretStore.
+    pub cluster_store: bool,
+    /// `refresh=`: a duration string or seconds; `None` for the default.
+    pub refresh: Option<Spanned<Value>>,
+    pub keys: Vec<SecretKeyUse>,
+}
+
+/// `key NAME remote=… property=… version=…`: one key of an ExternalSecret.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecretKeyUse {
+    /// The key in the Secret kiln's references check against.
+    pub name: Spanned<String>,
+    /// The key in the external store (`remoteRef.key`).
+    pub remote: Spanned<String>,
+    pub property: Option<Spanned<String>>,
+    pub version: Option<Spanned<String>>,
+    pub span: Span,
 }
 
 /// One app named by `depends-on APP… remove=#true?`.
@@ -205,6 +257,8 @@ pub struct DeployRule {
 pub struct Flavor {
     pub name: Spanned<String>,
     pub params: Vec<ParamUse>,
+    /// `secret`s, which a flavor gives every app of the envs that apply it.
+    pub secrets: Vec<SecretUse>,
     /// `flux …`: settings of the Flux Kustomizations of the envs using it.
     pub flux: Option<FluxUse>,
     pub span: Span,

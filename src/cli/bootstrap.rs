@@ -7,7 +7,6 @@ use super::Context;
 use super::commit::report_gitops_error;
 use super::gitops_flags::{GitopsFlags, env_folder, setup};
 use crate::gitops::{self, Bootstrap};
-use crate::types::is_dns_label;
 
 /// `kiln bootstrap` flags.
 #[derive(Args, Debug)]
@@ -24,6 +23,9 @@ pub struct BootstrapArgs {
     /// Make Flux verify the signature of every commit it applies, with the public keys in this Secret
     #[arg(long, value_name = "SECRET")]
     verify_secret: Option<String>,
+    /// The Secret (in flux-system) holding the key Flux decrypts SOPS-encrypted Secrets with
+    #[arg(long, value_name = "SECRET")]
+    sops_secret: Option<String>,
     #[command(flatten)]
     gitops: GitopsFlags,
 }
@@ -67,20 +69,37 @@ pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
         };
         envs.push((name, folder));
     }
-    if let Some(secret) = &args.verify_secret
-        && !(secret.len() <= 253 && secret.split('.').all(|p| is_dns_label(p, 63)))
-    {
-        eprintln!("error: `--verify-secret {secret}` is not a Secret name");
-        eprintln!(
-            "  help: a Secret name is lower-case letters, digits, `-` and `.`, such as `flux-signing-keys`"
-        );
-        return 2;
+    for (flag, secret, example) in [
+        ("--verify-secret", &args.verify_secret, "flux-signing-keys"),
+        ("--sops-secret", &args.sops_secret, "sops-age"),
+    ] {
+        if let Some(secret) = secret
+            && !is_secret_name(secret)
+        {
+            eprintln!("error: `{flag} {secret}` is not a Secret name");
+            eprintln!(
+                "  help: a Secret name is lower-case letters, digits, `-` and `.`, such as `{example}`"
+            );
+            return 2;
+        }
     }
+    let sops_envs = model
+        .as_ref()
+        .map(|m| {
+            m.envs
+                .values()
+                .filter(|e| crate::resolve::secrets::env_declares_sops(m, e))
+                .map(|e| e.name.value.clone())
+                .collect()
+        })
+        .unwrap_or_default();
     let spec = Bootstrap {
         url: gitops::redact(&args.url),
         envs,
         per_app: args.per_app,
         verify_secret: args.verify_secret.clone(),
+        sops_secret: args.sops_secret.clone(),
+        sops_envs,
     };
     match gitops::bootstrap(&target, &spec, &opts) {
         Ok(commit) => {
@@ -107,6 +126,7 @@ pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
                         "     Flux applies only commits signed by a key in Secret `{secret}`:\n     kubectl -n flux-system create secret generic {secret} --from-file=team.asc=KEY.asc   (or team.sshpub=KEY.pub)"
                     );
                 }
+                sops_hint(&spec);
                 let files: Vec<String> = spec
                     .envs
                     .iter()
@@ -124,5 +144,51 @@ pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
             0
         }
         Err(e) => report_gitops_error(&e),
+    }
+}
+
+/// True for a name a Secret can have: a DNS subdomain.
+fn is_secret_name(s: &str) -> bool {
+    crate::types::check(
+        crate::types::Type::Secret,
+        &crate::value::Value::String(s.to_string()),
+        &Default::default(),
+    )
+    .is_ok()
+}
+
+/// How Flux gets the SOPS key, when the project holds SOPS secrets.
+fn sops_hint(spec: &Bootstrap) {
+    let bootstrapped: Vec<&str> = spec
+        .envs
+        .iter()
+        .map(|(e, _)| e.as_str())
+        .filter(|e| spec.sops_envs.contains(*e))
+        .collect();
+    if bootstrapped.is_empty() && spec.sops_secret.is_none() {
+        return;
+    }
+    match &spec.sops_secret {
+        Some(secret) => eprintln!(
+            "     Flux decrypts SOPS-encrypted Secrets with the key in Secret `{secret}`:\n     kubectl -n flux-system create secret generic {secret} --from-file=age.agekey=KEY   (or sops.asc=KEY.asc for OpenPGP)"
+        ),
+        None => eprintln!(
+            "     {} {}: Flux decrypts them with its controller's own\n     credentials (a cloud KMS); to give it a key instead, bootstrap again with `--sops-secret NAME`",
+            if bootstrapped.len() == 1 {
+                "env"
+            } else {
+                "envs"
+            },
+            bootstrapped
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+                + if bootstrapped.len() == 1 {
+                    " holds SOPS-encrypted Secrets"
+                } else {
+                    " hold SOPS-encrypted Secrets"
+                }
+        ),
     }
 }

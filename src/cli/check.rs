@@ -40,6 +40,9 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
                     } else if !env.apps.is_empty() {
                         eprintln!("  apply order: every app at once (none depends on another)");
                     }
+                    for line in crate::render::secrets::refs::describe(&env.secret_refs) {
+                        eprintln!("  {line}");
+                    }
                 }
             }
             if code == 0

@@ -167,6 +167,11 @@ pub fn report_commit(
                     gitops::redact(target)
                 );
             }
+            for env in &summary.undecrypted {
+                eprintln!(
+                    "warning: env `{env}` holds SOPS-encrypted Secrets, but its Flux Kustomization (flux/{env}.yaml) does not decrypt them\n  help: run `kiln bootstrap --env {env} --sops-secret NAME` again, so that Flux can apply them"
+                );
+            }
             println!("{commit}");
             0
         }

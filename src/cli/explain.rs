@@ -135,6 +135,20 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
             return 0;
         }
     }
+    // The language-level `secret`s: where each Secret comes from.
+    if args.param.as_deref().is_none_or(|p| p == "secret") {
+        for s in &r.secrets {
+            println!();
+            println!("secret {} = {}", s.name(), describe_secret(s));
+            print_provenance(sources, &s.provenance, "  ");
+        }
+        if args.param.is_some() {
+            if r.secrets.is_empty() {
+                println!("app `{}` declares no secret in env `{}`", r.app, args.env);
+            }
+            return 0;
+        }
+    }
     if order_asked {
         let app_out = rendered.as_ref().and_then(|e| e.apps.get(&args.app));
         print_order(model, sources, env, app, app_out, args.param.as_deref());
@@ -200,6 +214,29 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         super::lint::explain(ctx, &args.flags, &args.env, preview.is_some(), &args.app);
     }
     0
+}
+
+/// Where a secret comes from, in words (no value: there is none here).
+fn describe_secret(s: &resolve::secrets::ResolvedSecret) -> String {
+    use crate::check::SecretSource;
+    match &s.secret.source {
+        Some(SecretSource::External(e)) => {
+            let keys: Vec<&str> = e.keys.iter().map(|k| k.name.value.as_str()).collect();
+            format!(
+                "ExternalSecret from {} `{}`, keys {}",
+                if e.cluster_store {
+                    "ClusterSecretStore"
+                } else {
+                    "SecretStore"
+                },
+                e.store.value,
+                keys.join(", ")
+            )
+        }
+        Some(SecretSource::Sops(f)) => format!("SOPS-encrypted Secret `{}`", f.value),
+        Some(SecretSource::Sealed(f)) => format!("SealedSecret `{}`", f.value),
+        None => "removed".to_string(),
+    }
 }
 
 /// The language-level nodes of ordering, which `explain` takes as PARAM.

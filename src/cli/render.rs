@@ -105,6 +105,9 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
             for path in env.files().keys() {
                 eprintln!("  {}", out_dir.join(&env.folder).join(path).display());
             }
+            for line in crate::render::secrets::refs::describe(&env.secret_refs) {
+                eprintln!("  {}: {line}", env.env);
+            }
         }
         if !ctx.global.quiet {
             let objects: usize = env.apps.values().map(|a| a.files.len()).sum::<usize>()
@@ -126,7 +129,12 @@ fn write_doc(out: &mut impl std::io::Write, bytes: &[u8], first: &mut bool) -> s
         out.write_all(b"---\n")?;
     }
     *first = false;
-    out.write_all(bytes)
+    out.write_all(bytes)?;
+    // A SOPS file is written as it was given, perhaps without a last newline.
+    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
 /// The env that could not be written, and why.

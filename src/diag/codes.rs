@@ -58,7 +58,10 @@ codes! {
     UNKNOWN_KIND = "kiln::render::unknown_kind", "an object of a group no CRD defines (built in, in `crds`, or rendered by an app of the env)";
     DEPRECATED = "kiln::render::deprecated", "an object uses a version its CRD marks deprecated (a warning)";
     DUPLICATE_OBJECT = "kiln::render::duplicate_object", "two objects with the same kind, namespace and name in one env";
-    PLAINTEXT_SECRET = "kiln::render::plaintext_secret", "a credential in plain text: a Secret with data, or an `env` value named like a password";
+    PLAINTEXT_SECRET = "kiln::render::plaintext_secret", "a credential in plain text: a Secret with data (a `sops=` file not wholly encrypted, a plain Secret as `sealed=`), or an `env` value named like a password";
+    SECRET_FILE = "kiln::render::secret_file", "a `secret … sops=` file that is not one SOPS-encrypted Secret (or encrypts its kind or name), or a `sealed=` file that is not a SealedSecret";
+    SECRET_MISMATCH = "kiln::render::secret_mismatch", "a SealedSecret or SOPS Secret whose name or namespace is not where the app deploys it: it would never decrypt there";
+    SECRET_KEY = "kiln::render::secret_key", "a `secret-env` (or other reference) names a key that the Secret the env delivers does not have";
     PATCH = "kiln::render::patch", "a `patch` whose target object or path does not exist";
     OUTPUT = "kiln::render::output", "the rendered output could not be written (no permission, a full disk, a file in the way); nothing was changed";
     NOT_DEPLOYED = "kiln::order::not_deployed", "an app `depends-on` an app that the env does not deploy";

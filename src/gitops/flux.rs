@@ -20,6 +20,7 @@ use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 use serde::{Deserialize, Serialize};
 
+use super::decryption;
 use super::plan::{check_components, check_folder, repo_err};
 use super::state::to_json;
 use super::{Built, ChangeKind, CommitOptions, GitopsError, Landed, land, tree};
@@ -47,6 +48,10 @@ pub struct FluxState {
     pub per_app: bool,
     /// The `GitRepository` the Kustomizations follow.
     pub source: String,
+    /// `bootstrap --sops-secret`: the Secret holding the SOPS key, named
+    /// by the Kustomizations of apps with SOPS-encrypted Secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sops_secret: Option<String>,
 }
 
 /// Where, in an env folder, the files that say how Flux applies its apps
@@ -139,6 +144,11 @@ pub struct Bootstrap {
     /// `--verify-secret`: the Secret holding the public keys Flux checks
     /// the signature of the branch tip against.
     pub verify_secret: Option<String>,
+    /// `--sops-secret`: the Secret (in `flux-system`) holding the SOPS key.
+    pub sops_secret: Option<String>,
+    /// The envs whose apps declare SOPS-encrypted secrets in the project,
+    /// beside those whose folder already holds one.
+    pub sops_envs: std::collections::BTreeSet<String>,
 }
 
 /// The name of an env's Flux objects: `kiln-<env>`.
@@ -170,15 +180,17 @@ fn git_repository(name: &str, url: &str, branch: &str, verify: Option<&str>) -> 
 /// A Flux Kustomization of `path`, from `source`, applied as `flux` says:
 /// every `interval` (default 10 minutes), pruning (default), after the
 /// Kustomizations named in `depends_on`, waiting for its objects to be
-/// ready when `wait` (default `wait_default`).
+/// ready when `wait` (default `wait_default`); `decryption` is its
+/// `spec.decryption` block, or nothing (see [`decryption::block`]).
 fn kustomization(
     name: &str,
     path: &str,
     source: &str,
     flux: &AppFlux,
     wait_default: bool,
+    decryption: &str,
 ) -> String {
-    let mut spec = String::new();
+    let mut spec = decryption.to_string();
     if !flux.depends_on.is_empty() {
         spec.push_str("  dependsOn:\n");
         for d in &flux.depends_on {
@@ -217,13 +229,15 @@ fn app_object_name(env: &str, app: &str) -> String {
 /// `flux` says; `apps` are those the env has, so that a dependency on an
 /// app that is gone (a rollback brought back an old `depends_on`) never
 /// blocks it. Waits for its objects to be ready unless told not to, so
-/// that what depends on it starts only then.
+/// that what depends on it starts only then; decrypts when `holds_sops`
+/// (the app's folder holds a SOPS-encrypted Secret).
 fn app_kustomization(
     state: &FluxState,
     folder: &str,
     app: &str,
     flux: &AppFlux,
     apps: &[String],
+    holds_sops: bool,
 ) -> String {
     let flux = AppFlux {
         depends_on: flux
@@ -240,6 +254,7 @@ fn app_kustomization(
         &state.source,
         &flux,
         true,
+        &decryption::block(holds_sops, state.sops_secret.as_deref()),
     )
 }
 
@@ -292,6 +307,11 @@ pub fn bootstrap(
             } else {
                 format!("./{folder}")
             };
+            // With a Kustomization per app, those of apps with SOPS
+            // secrets decrypt (`sync_apps`); the env's applies only them.
+            let holds_sops = !spec.per_app
+                && (spec.sops_envs.contains(env)
+                    || decryption::env_holds_sops(repo, display, base, &folder)?);
             let text = format!(
                 "{}---\n{}",
                 git_repository(
@@ -300,7 +320,14 @@ pub fn bootstrap(
                     &opts.branch,
                     spec.verify_secret.as_deref()
                 ),
-                kustomization(&name, &follows, &name, &AppFlux::default(), false)
+                kustomization(
+                    &name,
+                    &follows,
+                    &name,
+                    &AppFlux::default(),
+                    false,
+                    &decryption::block(holds_sops, spec.sops_secret.as_deref())
+                )
             );
             editor
                 .upsert(
@@ -314,6 +341,7 @@ pub fn bootstrap(
                 env: env.clone(),
                 per_app: spec.per_app,
                 source: name,
+                sops_secret: spec.sops_secret.clone(),
             };
             editor
                 .upsert(
@@ -374,7 +402,8 @@ pub fn bootstrap(
 /// Kustomization per app, `flux/<env>/` holds one file per app, as its
 /// `.kiln/flux/<app>.json` says, none for apps that are gone; else the
 /// env's own Kustomization in `flux/<env>.yaml` takes the env's settings
-/// (`_env.json`). Returns the new root tree (`root` itself when nothing
+/// (`_env.json`) and SOPS decryption once the env holds a SOPS file.
+/// Returns the new root tree (`root` itself when nothing
 /// changes).
 pub(crate) fn sync_apps(
     repo: &gix::Repository,
@@ -427,8 +456,10 @@ pub(crate) fn sync_apps(
             });
         for app in &apps {
             let file = format!("{app}.yaml");
+            let holds_sops =
+                decryption::app_holds_sops(repo, display, root, &format!("{folder}/{app}"))?;
             let flux = read_flux(repo, display, root, folder, app)?;
-            let bytes = app_kustomization(&state, folder, app, &flux, &apps);
+            let bytes = app_kustomization(&state, folder, app, &flux, &apps, holds_sops);
             let id = tree::write(repo, display, bytes.as_bytes())?;
             if present.remove(&file) != Some(id) {
                 editor
@@ -490,7 +521,18 @@ fn sync_env(
     }
     let flux = read_flux(repo, display, root, folder, ENV_FLUX)?;
     let name = object_name(&state.env);
-    let own = kustomization(&name, &format!("./{folder}"), &state.source, &flux, false);
+    // Decryption that bootstrap gave it (from the project) stays; a commit
+    // adds it when the env's folder gains a SOPS-encrypted Secret.
+    let holds_sops = own.contains("\n  decryption:\n")
+        || decryption::env_holds_sops(repo, display, root, folder)?;
+    let own = kustomization(
+        &name,
+        &format!("./{folder}"),
+        &state.source,
+        &flux,
+        false,
+        &decryption::block(holds_sops, state.sops_secret.as_deref()),
+    );
     let new = format!("{source}---\n{own}");
     if new.as_bytes() != bytes.as_slice() {
         editor
@@ -575,7 +617,7 @@ pub fn per_app_folders(
 
 #[cfg(test)]
 mod tests {
-    use super::{AppFlux, go_duration, kustomization};
+    use super::{AppFlux, decryption, go_duration, kustomization};
 
     #[test]
     fn durations_are_written_as_go_writes_them() {
@@ -593,7 +635,7 @@ mod tests {
 
     #[test]
     fn a_kustomization_lists_its_fields_sorted_and_defaults_stay_as_before() {
-        let plain = kustomization("kiln-p", "./p", "kiln-p", &AppFlux::default(), false);
+        let plain = kustomization("kiln-p", "./p", "kiln-p", &AppFlux::default(), false, "");
         assert_eq!(
             plain,
             "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: kiln-p\n  namespace: flux-system\nspec:\n  interval: 10m0s\n  path: \"./p\"\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: kiln-p\n"
@@ -607,8 +649,15 @@ mod tests {
             prune: Some(false),
         };
         assert_eq!(
-            kustomization("kiln-p-c", "./p/c", "kiln-p", &flux, true),
-            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: kiln-p-c\n  namespace: flux-system\nspec:\n  dependsOn:\n  - name: kiln-p-a\n  - name: kiln-p-b\n  interval: 5m0s\n  path: \"./p/c\"\n  prune: false\n  retryInterval: 1m0s\n  sourceRef:\n    kind: GitRepository\n    name: kiln-p\n  timeout: 2m0s\n  wait: true\n"
+            kustomization(
+                "kiln-p-c",
+                "./p/c",
+                "kiln-p",
+                &flux,
+                true,
+                &decryption::block(true, Some("sops-age"))
+            ),
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: kiln-p-c\n  namespace: flux-system\nspec:\n  decryption:\n    provider: sops\n    secretRef:\n      name: \"sops-age\"\n  dependsOn:\n  - name: kiln-p-a\n  - name: kiln-p-b\n  interval: 5m0s\n  path: \"./p/c\"\n  prune: false\n  retryInterval: 1m0s\n  sourceRef:\n    kind: GitRepository\n    name: kiln-p\n  timeout: 2m0s\n  wait: true\n"
         );
     }
 }

@@ -11,6 +11,7 @@
 //! [`preview_gc`] and [`bootstrap`], which write through the same `land`
 //! path. [`Target`] parses `--gitops`.
 
+mod decryption;
 mod diff;
 mod error;
 mod flux;
@@ -177,6 +178,9 @@ impl EnvSummary {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub envs: Vec<EnvSummary>,
+    /// Envs that now hold a SOPS-encrypted Secret although the Flux
+    /// Kustomization `kiln bootstrap` wrote for them does not decrypt.
+    pub undecrypted: Vec<String>,
 }
 
 /// How [`commit`] ended.
@@ -208,6 +212,15 @@ pub fn commit(target: &str, change: &Change, opts: &CommitOptions) -> Result<Out
             return Ok(None);
         }
         let mut summary = planned.summary();
+        // Only envs whose render holds a SOPS file: the tree is not read
+        // for the others.
+        let envs: Vec<(&str, &str)> = change
+            .envs
+            .iter()
+            .filter(|e| decryption::output_holds_sops(e))
+            .map(|e| (e.env.as_str(), e.folder.as_str()))
+            .collect();
+        summary.undecrypted = decryption::undecrypted(repo, display, tree, &envs)?;
         let edits = flux::flux_edits(repo, display, planned.base, tree)?;
         for env in &mut summary.envs {
             env.flux = edits

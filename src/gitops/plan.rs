@@ -42,6 +42,7 @@ impl Planned {
                 .filter(|(env, _)| !env.is_empty())
                 .map(|(env, _)| env.clone())
                 .collect(),
+            undecrypted: Vec::new(),
         }
     }
 }

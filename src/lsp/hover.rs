@@ -14,7 +14,8 @@ use super::cursor::{Frame, Role, context};
 use super::paths::{position_of, span_location};
 use crate::check::Model;
 use crate::check::schema::{Component, ParamSchema, ValueSchema};
-use crate::span::Sources;
+use crate::output::EnvOutput;
+use crate::span::{FileId, Sources};
 
 /// A position in an open document, with the last compile of its project.
 pub(super) struct At<'a> {
@@ -23,6 +24,10 @@ pub(super) struct At<'a> {
     pub(super) offset: usize,
     pub(super) model: &'a Model,
     pub(super) sources: &'a Sources,
+    /// The envs the compile rendered, for what delivers a Secret.
+    pub(super) envs: &'a [EnvOutput],
+    /// The document among the compile's sources, when it was compiled.
+    pub(super) file: Option<FileId>,
 }
 
 /// Hover: the doc of the parameter, property, component, flavor, app or
@@ -71,7 +76,7 @@ pub(super) fn hover(at: &At) -> Option<Hover> {
                             e.namespace_template()
                         )
                     }
-                    _ => return None,
+                    _ => secret_hover(at, word.start)?,
                 }
             }
         }
@@ -86,6 +91,16 @@ pub(super) fn hover(at: &At) -> Option<Hover> {
             position_of(text, word.end),
         )),
     })
+}
+
+/// For a value naming a Secret: what delivers it in each env, or that it
+/// is managed outside kiln (`render::secrets::refs::hover`).
+fn secret_hover(at: &At, offset: usize) -> Option<String> {
+    let envs = at
+        .envs
+        .iter()
+        .map(|e| (e.env.as_str(), e.secret_refs.as_slice()));
+    crate::render::secrets::refs::hover(envs, at.file?, offset)
 }
 
 /// Completion: node names allowed at the cursor, a node's properties and

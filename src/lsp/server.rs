@@ -197,11 +197,18 @@ impl Server {
         let path = uri_path(uri)?;
         let doc = self.docs.get(&path)?;
         let compiled = self.projects.get(&project_of(&path)?)?.last()?;
+        let file = compiled
+            .sources
+            .iter()
+            .find(|(_, f)| f.path.as_ref() == Some(&path))
+            .map(|(id, _)| id);
         f(&At {
             text: &doc.text,
             offset: offset_of(&doc.text, pos),
             model: &compiled.model,
             sources: &compiled.sources,
+            envs: &compiled.envs,
+            file,
         })
     }
 }

@@ -36,13 +36,28 @@ pub fn preload(model: &Model, sources: &mut Sources, world: &dyn World) {
             .flat_map(|e| e.apps.values().map(|a| &a.extras)),
     );
     for m in extras.flat_map(|e| &e.manifests) {
-        let (name, path) = source_name(sources, m, &model.root);
-        if sources.find(&name).is_some() {
-            continue;
-        }
-        if let Ok(text) = read_project_file(&m.value, m.span, sources, world, &model.root) {
-            sources.add(name, Some(path), text);
-        }
+        add(sources, m, &model.root, world, |_| true);
+    }
+}
+
+/// Adds the text of one file a project names, when it can be read and
+/// `keep` accepts it (a secret's file only when it is what it says), unless
+/// it is there already.
+pub(super) fn add(
+    sources: &mut Sources,
+    m: &Spanned<String>,
+    root: &std::path::Path,
+    world: &dyn World,
+    keep: impl Fn(&str) -> bool,
+) {
+    let (name, path) = source_name(sources, m, root);
+    if sources.find(&name).is_some() {
+        return;
+    }
+    if let Ok(text) = read_project_file(&m.value, m.span, sources, world, root)
+        && keep(&text)
+    {
+        sources.add(name, Some(path), text);
     }
 }
 

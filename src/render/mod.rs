@@ -13,6 +13,8 @@ mod lint_unit;
 pub mod manifests;
 pub mod namespaces;
 pub mod order;
+pub mod pointer;
 pub mod renderer;
+pub mod secrets;
 pub mod validate;
 pub mod yaml;

@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json};
 
 use super::crd::{self, Crds};
 use super::custom::{self, Custom};
-use super::{manifests, namespaces, order, validate, yaml};
+use super::{manifests, namespaces, order, pointer, secrets, validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::lint;
@@ -178,6 +178,8 @@ pub(super) struct Object {
     /// The `manifest` node that included it, for an object of a manifest
     /// (whose `origin` is then the manifest's file).
     pub(super) manifest: Option<Span>,
+    /// The bytes to write as they are: a SOPS file, whose MAC covers them.
+    pub(super) verbatim: Option<Vec<u8>>,
 }
 
 /// One app of one env, rendered: its files, and what the env-wide stage
@@ -198,6 +200,8 @@ pub struct RenderedApp {
     pub output: AppOutput,
     /// (kind, namespace, name) of each object, with the span that made it.
     keys: Vec<((String, String, String), Span)>,
+    /// The Secrets it delivers and names.
+    secrets: secrets::refs::AppSecrets,
     /// The kinds its objects define and use, for the env's order.
     types: order::AppTypes,
     pub diags: Diagnostics,
@@ -262,6 +266,7 @@ pub fn render_unit(
             crds: Vec::new(),
             output: AppOutput::default(),
             keys: Vec::new(),
+            secrets: Default::default(),
             types: order::AppTypes::default(),
             diags,
             lint: None,
@@ -275,8 +280,21 @@ pub fn render_unit(
         .flatten();
     let mut output = AppOutput::default();
     let mut keys = Vec::with_capacity(objects.len());
+    let mut app_secrets = secrets::refs::AppSecrets {
+        namespace: resolved.namespace.clone(),
+        delivered: Vec::new(),
+        references: model
+            .components
+            .get(&resolved.component)
+            .map(|c| secrets::refs::references(&c.params, &resolved.params))
+            .unwrap_or_default(),
+    };
     let write = !diags.has_errors();
     for o in &objects {
+        app_secrets.delivered.extend(secrets::refs::delivered(
+            &o.value,
+            o.param_span.unwrap_or(o.app_span),
+        ));
         emit(o, write, &mut output, &mut keys);
     }
     let crds = objects
@@ -297,6 +315,7 @@ pub fn render_unit(
         app: resolved.app,
         output,
         keys,
+        secrets: app_secrets,
         types,
         diags,
         lint,
@@ -340,8 +359,10 @@ pub fn finish_env(
         namespace: renv.namespace.clone(),
         namespace_objects: BTreeMap::new(),
         apps: BTreeMap::new(),
+        secret_refs: Vec::new(),
         flux: Default::default(),
     };
+    let mut app_secrets = Vec::new();
     // The apps' own namespaces, and the Namespace objects apps render.
     let mut used = BTreeSet::new();
     let mut rendered_namespaces = HashSet::new();
@@ -359,18 +380,31 @@ pub fn finish_env(
                 rendered_namespaces.insert(key.2.clone());
             }
             if let Some((first_app, first_span)) = seen.get(&key) {
+                let help = if span == *first_span {
+                    "this node makes the object for every app that has it (a flavor's, say): put the app in its name, such as `{{ app.name }}-db`"
+                } else {
+                    "Kubernetes keeps one object per kind, namespace and name; rename one, or create it in one app only"
+                };
                 diags.push(
-                    Diagnostic::error(codes::DUPLICATE_OBJECT, format!("two objects `{}/{}` in namespace `{}` of env `{}`", key.0, key.2, key.1, renv.name))
-                        .primary(span, format!("made by app `{}`", r.app))
-                        .related(*first_span, format!("also made by app `{first_app}`"))
-                        .help("Kubernetes keeps one object per kind, namespace and name; rename one, or create it in one app only"),
+                    Diagnostic::error(
+                        codes::DUPLICATE_OBJECT,
+                        format!(
+                            "two objects `{}/{}` in namespace `{}` of env `{}`",
+                            key.0, key.2, key.1, renv.name
+                        ),
+                    )
+                    .primary(span, format!("made by app `{}`", r.app))
+                    .related(*first_span, format!("also made by app `{first_app}`"))
+                    .help(help),
                 );
             } else {
                 seen.insert(key, (r.app.clone(), span));
             }
         }
+        app_secrets.push((r.app.clone(), r.secrets));
         out.apps.insert(r.app, r.output);
     }
+    out.secret_refs = secrets::refs::check(&renv.name, &app_secrets, diags);
     if let Some(env) = model.envs.get(&renv.env_def) {
         order::order_env(model, env, &mut out, &types, diags);
     }
@@ -402,9 +436,11 @@ fn emit(
     ));
     if write {
         let file = format!("{}-{name}.yaml", kind.to_lowercase());
-        output
-            .files
-            .insert(file, yaml::to_yaml(&o.value).into_bytes());
+        let bytes = match &o.verbatim {
+            Some(b) => b.clone(),
+            None => yaml::to_yaml(&o.value).into_bytes(),
+        };
+        output.files.insert(file, bytes);
         collect_images(&o.value, &mut output.images);
     }
 }
@@ -429,6 +465,10 @@ fn finish_deferred(
         };
         for mut o in std::mem::take(&mut r.deferred) {
             custom::finish(crds, &env_crds, &mut o, &owner, true, sources, &mut r.diags);
+            r.secrets.delivered.extend(secrets::refs::delivered(
+                &o.value,
+                o.param_span.unwrap_or(o.app_span),
+            ));
             emit(&o, !r.diags.has_errors(), &mut r.output, &mut r.keys);
         }
         r.output.images.sort();
@@ -481,6 +521,7 @@ fn render_app(
                         start: 0,
                         app_span: app.app_span,
                         manifest: None,
+                        verbatim: None,
                     });
                 }
             }
@@ -541,6 +582,7 @@ fn render_app(
                             app_span: m.span,
                             param_span: Some(m.span),
                             manifest: Some(m.span),
+                            verbatim: None,
                         });
                     }
                 }
@@ -557,6 +599,19 @@ fn render_app(
             }
         }
     }
+    objects.extend(
+        secrets::objects(model, app, sources, world, diags)
+            .into_iter()
+            .map(|s| Object {
+                value: s.value,
+                origin: s.origin.0,
+                app_span: s.span,
+                param_span: Some(s.span),
+                start: s.origin.1,
+                verbatim: s.verbatim,
+                manifest: None,
+            }),
+    );
     // Patches, after templates and before validation.
     for extras in &app.extras {
         for p in &extras.patches {
@@ -596,14 +651,23 @@ fn render_app(
                 );
                 continue;
             };
+            if o.verbatim.is_some() {
+                diags.push(
+                    Diagnostic::error(codes::PATCH, format!("patch of `{}`: a SOPS-encrypted Secret cannot be patched", p.target.value))
+                        .primary(p.target.span, "a SOPS Secret")
+                        .related(o.app_span, "written as it is")
+                        .help("sops' MAC covers every value of the file, so any change would keep Flux from decrypting it: edit the file with `sops edit` instead"),
+                );
+                continue;
+            }
             for op in &p.ops {
                 let res = match op {
                     PatchOp::Set { pointer, value } => {
-                        pointer_set(&mut o.value, &pointer.value, value.value.clone())
+                        pointer::set(&mut o.value, &pointer.value, value.value.clone())
                             .map_err(|e| (pointer.span, e))
                     }
                     PatchOp::Remove { pointer } => {
-                        pointer_remove(&mut o.value, &pointer.value).map_err(|e| (pointer.span, e))
+                        pointer::remove(&mut o.value, &pointer.value).map_err(|e| (pointer.span, e))
                     }
                 };
                 if let Err((span, e)) = res {
@@ -693,6 +757,11 @@ fn finish_object(
         return Custom::Checked;
     }
     let (api, kind) = (api.unwrap_or_default(), kind.unwrap_or_default());
+    if o.verbatim.is_some() {
+        // A SOPS file is written as it is: no namespace or label added.
+        secrets::sops::validate(&o.value, &app.app, o.app_span, diags);
+        return Custom::Checked;
+    }
     if !validate::is_builtin_group(validate::group_of(&api)) {
         add_metadata(&mut o.value, model, Some(app));
         let owner = custom::Owner {
@@ -709,7 +778,13 @@ fn finish_object(
         o.value["metadata"]["namespace"] = Json::String(app.namespace.clone());
     }
     add_metadata(&mut o.value, model, Some(app));
-    if let validate::Validation::Invalid(problems) = validate::validate(&o.value) {
+    // A SOPS Secret from a manifest is refused by `secret_guard`; read it
+    // as Flux would, so that the ciphertext is not reported as bad base64.
+    let decrypted =
+        secrets::sops::has_sops(&o.value).then(|| secrets::sops::as_decrypted(&o.value));
+    if let validate::Validation::Invalid(problems) =
+        validate::validate(decrypted.as_ref().unwrap_or(&o.value))
+    {
         let help = format!(
             "the Kubernetes API rejects this {kind}: check the field's name and type against `kubectl explain {}`",
             kind.to_lowercase()
@@ -825,9 +900,19 @@ fn secret_guard(app: &Resolved, objects: &[Object], sources: &Sources, diags: &m
     for o in objects {
         if o.value["kind"] == "Secret"
             && o.value["apiVersion"] == "v1"
+            && o.verbatim.is_none()
+            && secrets::sops::has_sops(&o.value)
+        {
+            diags.push(
+                Diagnostic::error(codes::SECRET_FILE, format!("Secret `{}` is SOPS-encrypted, but not declared with `secret … sops=`", o.value["metadata"]["name"].as_str().unwrap_or("?")))
+                    .primary(o.param_span.unwrap_or_else(|| first_line(sources, o.origin)), "this Secret")
+                    .help("kiln adds labels and a namespace to a manifest's objects, which would break the file's MAC: declare it with `secret NAME sops=FILE`, which commits it as it is"),
+            );
+        } else if o.value["kind"] == "Secret"
+            && o.value["apiVersion"] == "v1"
             && (o.value.get("data").is_some_and(|d| !d.is_null())
                 || o.value.get("stringData").is_some_and(|d| !d.is_null()))
-            && o.value.get("sops").is_none()
+            && !secrets::sops::has_sops(&o.value)
         {
             diags.push(
                 Diagnostic::error(codes::PLAINTEXT_SECRET, format!("Secret `{}` holds plain-text data", o.value["metadata"]["name"].as_str().unwrap_or("?")))
@@ -898,103 +983,5 @@ fn collect_images(v: &Json, out: &mut Vec<String>) {
         }
         Json::Array(items) => items.iter().for_each(|i| collect_images(i, out)),
         _ => {}
-    }
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
-/// RFC 6901 `set`: creates missing maps on the way.
-pub fn pointer_set(root: &mut Json, pointer: &str, value: Json) -> Result<(), String> {
-    if pointer.is_empty() {
-        *root = value;
-        return Ok(());
-    }
-    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
-    let mut cur = root;
-    for (i, t) in tokens.iter().enumerate() {
-        let last = i + 1 == tokens.len();
-        cur = match cur {
-            Json::Object(m) => {
-                if last {
-                    m.insert(t.clone(), value);
-                    return Ok(());
-                }
-                m.entry(t.clone())
-                    .or_insert_with(|| Json::Object(Map::new()))
-            }
-            Json::Array(a) => {
-                let idx = if t == "-" {
-                    a.len()
-                } else {
-                    t.parse::<usize>().map_err(|_| {
-                        format!(
-                            "`{t}` is not an index of the list at `{}`",
-                            tokens[..i].join("/")
-                        )
-                    })?
-                };
-                if last {
-                    if idx == a.len() {
-                        a.push(value);
-                    } else if idx < a.len() {
-                        a[idx] = value;
-                    } else {
-                        return Err(format!(
-                            "index {idx} is past the end of a list of {}",
-                            a.len()
-                        ));
-                    }
-                    return Ok(());
-                }
-                a.get_mut(idx).ok_or_else(|| {
-                    format!(
-                        "index {idx} is past the end of the list at `/{}`",
-                        tokens[..i].join("/")
-                    )
-                })?
-            }
-            _ => {
-                return Err(format!(
-                    "`/{}` is not a map or a list",
-                    tokens[..i].join("/")
-                ));
-            }
-        };
-    }
-    Ok(())
-}
-
-/// RFC 6901 `remove`: the path must exist.
-pub fn pointer_remove(root: &mut Json, pointer: &str) -> Result<(), String> {
-    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
-    let Some((last, parents)) = tokens.split_last() else {
-        return Err("cannot remove the whole object".to_string());
-    };
-    let mut cur = root;
-    for t in parents {
-        cur = match cur {
-            Json::Object(m) => m.get_mut(t),
-            Json::Array(a) => t.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
-            _ => None,
-        }
-        .ok_or_else(|| format!("`{pointer}` does not exist"))?;
-    }
-    let removed = match cur {
-        Json::Object(m) => m.shift_remove(last).is_some(),
-        Json::Array(a) => match last.parse::<usize>() {
-            Ok(i) if i < a.len() => {
-                a.remove(i);
-                true
-            }
-            _ => false,
-        },
-        _ => false,
-    };
-    if removed {
-        Ok(())
-    } else {
-        Err(format!("`{pointer}` does not exist"))
     }
 }

@@ -6,6 +6,7 @@ pub mod document;
 pub mod document_files;
 pub mod extras;
 pub mod ordering;
+pub mod secrets;
 mod set;
 pub mod strings;
 mod value_check;
@@ -110,6 +111,8 @@ pub struct Resolved {
     /// The language-level nodes of the app and its env override, lowest
     /// layer first (`manifest`s and `patch`es of both apply).
     pub extras: Vec<Extras>,
+    /// The app's `secret`s, layers merged, sorted by name.
+    pub secrets: Vec<secrets::ResolvedSecret>,
     /// Documents (`param … type="document"`) merged, with the provenance
     /// of every value, by name.
     pub documents: IndexMap<String, document::ResolvedDocument>,
@@ -381,6 +384,7 @@ fn resolve_app(
             evaluate(u, &ctx, &prepared, sources, diags);
         }
     }
+    let secrets = secrets::secrets(model, env, app, env_app, &ctx, &prepared, sources, diags);
     for (name, ps) in schema {
         match params.get(name) {
             Some(rp) => {
@@ -490,6 +494,7 @@ fn resolve_app(
         context: ctx,
         template_context,
         extras,
+        secrets,
         documents,
         app_span: app.name.span,
     })

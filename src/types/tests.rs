@@ -37,7 +37,7 @@ fn names_round_trip() {
         assert_eq!(ty.to_string(), ty.name());
         assert!(!ty.describe().is_empty());
     }
-    assert_eq!(Type::ALL.len(), 24);
+    assert_eq!(Type::ALL.len(), 26);
     assert_eq!(Type::parse("int-or-percent"), Some(Type::IntOrPercent));
     assert_eq!(Type::parse("file"), Some(Type::File));
     assert_eq!(Type::parse("Int"), None);

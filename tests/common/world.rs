@@ -37,13 +37,17 @@ impl World {
 
     /// A copy of `examples/<example>`, always at `<home>/shop`.
     pub fn with(example: &str) -> World {
-        let tmp = tempfile::tempdir().unwrap();
-        copy_dir(
+        World::copy_of(
             &Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("examples")
                 .join(example),
-            &tmp.path().join("shop"),
-        );
+        )
+    }
+
+    /// A copy of the project at `project`, at `<home>/shop`.
+    pub fn copy_of(project: &Path) -> World {
+        let tmp = tempfile::tempdir().unwrap();
+        copy_dir(project, &tmp.path().join("shop"));
         let w = World {
             tmp,
             vars: Vec::new(),

@@ -1,11 +1,11 @@
 //! The CRDs built into the binary: all of Flux's, since kiln writes Flux
-//! objects itself, and the ServiceMonitor that web-service's `monitor`
-//! renders. Each is parsed and compiled the first time an object of its
+//! objects itself, the ServiceMonitor that web-service's `monitor`
+//! renders, and the ExternalSecret and SealedSecret that `secret` nodes
+//! render. Each is parsed and compiled the first time an object of its
 //! kind is checked, once per process.
 //!
-//! To add one (the secrets work adds ExternalSecret and SealedSecret):
-//! copy the file into `crds/` at the repository's root, note where it came
-//! from in `crds/SOURCE`, and add a row below.
+//! To add one: copy the file into `crds/` at the repository's root, note
+//! where it came from in `crds/SOURCE`, and add a row below.
 
 use std::sync::{Arc, LazyLock, OnceLock};
 
@@ -107,6 +107,16 @@ pub const BUILTIN: &[Builtin] = &[
         "monitoring.coreos.com",
         "ServiceMonitor",
         "monitoring.coreos.com_servicemonitors.yaml"
+    ),
+    row!(
+        "external-secrets.io",
+        "ExternalSecret",
+        "external-secrets.io_externalsecrets.yaml"
+    ),
+    row!(
+        "bitnami.com",
+        "SealedSecret",
+        "bitnami.com_sealedsecrets.yaml"
     ),
 ];
 
