@@ -7,6 +7,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        kiln::fastkdl::assert_agrees(text);
+        kiln::syntax::fastkdl::assert_agrees(text);
     }
 });

@@ -5,9 +5,9 @@
 use kdl::KdlNode;
 
 use super::{Checker, mismatch, nodes};
+use crate::check::value::Value;
 use crate::diag::{Diagnostic, codes};
 use crate::span::{FileId, Spanned};
-use crate::value::Value;
 
 impl Checker<'_> {
     /// Decodes one `crds` node (it may be given more than once).

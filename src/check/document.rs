@@ -24,10 +24,10 @@ use kdl::KdlNode;
 use super::nodes;
 use super::schema::{KeyPart, ParamSchema, ValueSchema};
 use crate::IndexMap;
+use crate::check::types::Type;
+use crate::check::value::Value;
 use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
 use crate::span::{FileId, Span, Spanned};
-use crate::types::Type;
-use crate::value::Value;
 
 /// A document parameter: how apps write it, its defaults, what checks it.
 #[derive(Clone, Debug)]

@@ -10,9 +10,9 @@
 use kdl::KdlNode;
 
 use super::{Checker, Extras, FluxUse, NamespaceUse, Patch, PatchOp, SecretUse, nodes};
+use crate::check::value::Value;
 use crate::diag::{Diagnostic, codes, suggest};
 use crate::span::{FileId, Spanned};
-use crate::value::Value;
 
 /// One language-level node, as the editor and `kiln schema` describe it.
 #[derive(Clone, Copy, Debug)]
@@ -155,7 +155,7 @@ impl Checker<'_> {
             return;
         };
         let templated = value.value.contains("{{") || value.value.contains("{%");
-        if !templated && !crate::types::is_dns_label(&value.value, 63) {
+        if !templated && !crate::check::types::is_dns_label(&value.value, 63) {
             self.diags.push(
                 Diagnostic::error(
                     codes::TYPE_MISMATCH,

@@ -6,10 +6,10 @@
 use kdl::KdlNode;
 
 use super::{Checker, nodes};
+use crate::check::value::Value;
 use crate::diag::{Diagnostic, codes, suggest};
 use crate::lint::{Level, RULES, Rule, by_name};
 use crate::span::{FileId, Span, Spanned};
-use crate::value::Value;
 
 /// `lint "RULE" "LEVEL"`: the level of one rule, or of all (`"*"`), from
 /// here on; later settings win, an env's after the project's.

@@ -6,8 +6,8 @@ use crate::IndexMap;
 
 pub use super::lint_config::{LintAllow, LintSetting};
 use super::schema::Component;
+use crate::check::value::Value;
 use crate::span::{FileId, Span, Spanned};
-use crate::value::Value;
 
 /// A whole project, checked: every name resolves, every value has its type.
 #[derive(Clone, Debug, Default)]

@@ -3,8 +3,8 @@
 
 use kdl::{KdlEntry, KdlNode};
 
+use crate::check::value::Value;
 use crate::span::{FileId, Span, Spanned};
-use crate::value::Value;
 
 /// A positional argument.
 #[derive(Clone, Debug)]

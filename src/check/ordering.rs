@@ -7,10 +7,10 @@
 use kdl::KdlNode;
 
 use super::{Checker, Dependency, Extras, FluxUse, mismatch, nodes};
+use crate::check::types::{self, Constraints, Type};
+use crate::check::value::Value;
 use crate::diag::{Diagnostic, codes, suggest};
 use crate::span::{FileId, Span, Spanned};
-use crate::types::{self, Constraints, Type};
-use crate::value::Value;
 
 /// The properties of `flux`, as written.
 pub const FLUX_PROPS: [&str; 5] = ["interval", "retry-interval", "timeout", "wait", "prune"];

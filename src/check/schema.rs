@@ -11,10 +11,10 @@ use crate::IndexMap;
 use kdl::KdlNode;
 
 use super::nodes;
+use crate::check::types::Type;
+use crate::check::value::Value;
 use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
 use crate::span::{FileId, Span, Spanned};
-use crate::types::Type;
-use crate::value::Value;
 use std::sync::Arc;
 
 /// A component: the parameters an app may use and the templates that turn

@@ -8,10 +8,10 @@
 use kdl::KdlNode;
 
 use super::{Checker, ExternalSecretUse, SecretKeyUse, SecretSource, SecretUse, nodes};
+use crate::check::types::{self, Constraints, Type};
+use crate::check::value::Value;
 use crate::diag::{Diagnostic, codes, suggest};
 use crate::span::{FileId, Span, Spanned};
-use crate::types::{self, Constraints, Type};
-use crate::value::Value;
 
 /// The properties of `secret`.
 const PROPS: &[&str] = &[

@@ -149,9 +149,9 @@ pub fn run(ctx: &Context, args: BootstrapArgs) -> i32 {
 
 /// True for a name a Secret can have: a DNS subdomain.
 fn is_secret_name(s: &str) -> bool {
-    crate::types::check(
-        crate::types::Type::Secret,
-        &crate::value::Value::String(s.to_string()),
+    crate::check::types::check(
+        crate::check::types::Type::Secret,
+        &crate::check::value::Value::String(s.to_string()),
         &Default::default(),
     )
     .is_ok()

@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::{Context, EXIT_ERRORS, EXIT_INTERNAL};
 use crate::diag::{Diagnostic, codes};
-use crate::kdlfmt::{self, FormatError};
+use crate::editor::kdlfmt::{self, FormatError};
 use crate::span::{Sources, Span};
 use crate::world::{DiskWorld, World};
 

@@ -35,7 +35,9 @@ pub fn run(ctx: &Context, args: ImportArgs) -> i32 {
     let mut envs: Vec<(String, String)> = Vec::new();
     for raw in &args.envs {
         match raw.split_once('=') {
-            Some((name, path)) if crate::types::is_dns_label(name, 63) && !path.is_empty() => {
+            Some((name, path))
+                if crate::check::types::is_dns_label(name, 63) && !path.is_empty() =>
+            {
                 if envs.iter().any(|(n, _)| n == name) {
                     return usage(&format!("env `{name}` is given twice"));
                 }

@@ -74,7 +74,7 @@ pub fn run(ctx: &Context, args: InitArgs) -> i32 {
         .or_else(|| std::env::current_dir().ok().map(|c| c.join(&dir)))
         .and_then(|p| {
             p.file_name()
-                .map(|n| crate::types::dns_label(&n.to_string_lossy()))
+                .map(|n| crate::check::types::dns_label(&n.to_string_lossy()))
         })
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "my-project".to_string());

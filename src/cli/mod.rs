@@ -232,7 +232,7 @@ pub fn main() -> i32 {
             0
         }
         Command::Fmt(a) => fmt::run(&ctx, a),
-        Command::Lsp => crate::lsp::run(),
+        Command::Lsp => crate::editor::lsp::run(),
         Command::Man(a) => man::run(&ctx, a, Cli::command()),
     }
 }

@@ -5,9 +5,9 @@ use clap::{Args, Subcommand};
 use super::commit::report_gitops_error;
 use super::gitops_flags::{GitopsFlags, require_target, setup, source};
 use super::{Context, ResolveFlags};
+use crate::check::types::dns_label;
 use crate::compile::Selection;
 use crate::gitops::{self, Change};
-use crate::types::dns_label;
 
 /// `kiln preview` subcommands.
 #[derive(Args, Debug)]

@@ -102,7 +102,7 @@ pub fn run(ctx: &Context, args: SchemaArgs) -> i32 {
 
 fn value_desc(v: &ValueSchema) -> String {
     let mut s = v.ty.name().to_string();
-    if v.ty == crate::types::Type::Url && !v.values.is_empty() {
+    if v.ty == crate::check::types::Type::Url && !v.values.is_empty() {
         s = format!("url ({}://)", v.values.join("://|"));
     } else if !v.values.is_empty() {
         s = v.values.join("|");

@@ -23,12 +23,12 @@ use std::collections::BTreeMap;
 use serde_json::{Value as Json, json};
 
 use super::{TextEdit, add_child, add_property, children, node_shape, quote, value_range};
+use crate::check::types::{self, Constraints, Type};
+use crate::check::value::Value;
 use crate::check::{App, Env, Model, ParamUse};
 use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
 use crate::resolve::{EnvResolver, Options, strings};
 use crate::span::{FileId, Sources, Span, Spanned};
-use crate::types::{self, Constraints, Type};
-use crate::value::Value;
 use crate::world::World;
 
 /// One `APP=REF` argument, spans in the command-line source.

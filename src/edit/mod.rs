@@ -4,13 +4,13 @@
 //! An edit replaces one byte range of one file, or inserts at one offset;
 //! every other byte is kept, comments, layout and order included. Where
 //! things are comes from the checker's spans (a node's start, a value) and
-//! from the formatter's tokens ([`crate::kdlfmt::lex`]), which find a
+//! from the formatter's tokens ([`crate::editor::kdlfmt::lex`]), which find a
 //! node's block, its children and the end of its entries in any layout.
 //! New lines are indented like their surroundings.
 
 pub mod image;
 
-use crate::kdlfmt::{Tok, lex};
+use crate::editor::kdlfmt::{Tok, lex};
 use crate::span::{FileId, Span};
 
 /// One replacement of a byte range of one file; an insertion when the

@@ -24,9 +24,9 @@ use super::decryption;
 use super::plan::{check_components, check_folder, repo_err};
 use super::state::to_json;
 use super::{Built, ChangeKind, CommitOptions, GitopsError, Landed, land, tree};
+use crate::check::types::dns_label;
 use crate::output::{AppOutput, EnvOutput};
 use crate::resolve::ordering::FluxSettings;
-use crate::types::dns_label;
 
 /// Where kiln writes Flux objects in the gitops repository.
 pub(crate) const FLUX_DIR: &str = "flux";

@@ -1,7 +1,7 @@
 //! The KDL that `kiln import` writes: nodes as values, and their text in
 //! the canonical layout of `kiln fmt` (4-space indent, one node per line).
 
-use crate::value::Value;
+use crate::check::value::Value;
 
 /// One KDL node: a parameter use, an env's `app` block, a `patch`.
 #[derive(Clone, Debug, PartialEq)]
@@ -223,7 +223,10 @@ mod tests {
         write_comment(&mut out, "From dev.yaml", 0);
         write_node(&mut out, &n, 0);
         parses_back(&out);
-        assert_eq!(crate::kdlfmt::format(&out).as_deref(), Ok(out.as_str()));
+        assert_eq!(
+            crate::editor::kdlfmt::format(&out).as_deref(),
+            Ok(out.as_str())
+        );
         assert_eq!(
             out,
             "// From dev.yaml\napp \"web\" component=\"worker\" {\n    replicas 3\n    probe \"liveness\" initial-delay=\"5s\" {\n        exec \"redis-cli\" \"ping\"\n    }\n    suspend #true\n}\n"

@@ -212,7 +212,7 @@ fn most_common<'a>(entries: &[&'a Node]) -> &'a Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::Value;
+    use crate::check::value::Value;
 
     fn schema() -> std::sync::Arc<IndexMap<String, ParamSchema>> {
         crate::import::stdlib_schema("web-service")

@@ -134,7 +134,7 @@ pub fn plan(
     // Valid names are the apps' own; a sanitised one must not take them.
     let mut names: BTreeSet<String> = found
         .keys()
-        .filter(|n| crate::types::is_dns1035_label(n, MAX_APP_NAME))
+        .filter(|n| crate::check::types::is_dns1035_label(n, MAX_APP_NAME))
         .cloned()
         .collect();
     for f in found.into_values() {
@@ -389,7 +389,7 @@ fn plan_app(
 ) -> (AppPlan, Vec<(usize, usize)>) {
     let mut component = component(envs, &f);
     let mut name = f.name.clone();
-    if !crate::types::is_dns1035_label(&name, MAX_APP_NAME) {
+    if !crate::check::types::is_dns1035_label(&name, MAX_APP_NAME) {
         let (e, g) = &f.groups[0];
         let w = &envs[*e].objects[g.workload];
         if component != Component::Manifests {
@@ -535,7 +535,7 @@ fn applied(plan: &Plan, app: &AppPlan, e: usize) -> Common {
 
 /// A valid app name made from any name.
 fn app_name(s: &str) -> String {
-    let mut n = crate::types::dns_label(s);
+    let mut n = crate::check::types::dns_label(s);
     if !n.starts_with(|c: char| c.is_ascii_lowercase()) {
         n = format!("app-{n}");
     }
@@ -699,13 +699,13 @@ fn manifest_files(
             let mut file = format!(
                 "{}-{}.yaml",
                 o.kind().to_lowercase(),
-                crate::types::dns_label(o.name())
+                crate::check::types::dns_label(o.name())
             );
             if !taken.insert(file.clone()) {
                 file = format!(
                     "{}-{}-{}.yaml",
                     o.kind().to_lowercase(),
-                    crate::types::dns_label(o.name()),
+                    crate::check::types::dns_label(o.name()),
                     o.namespace().unwrap_or("cluster")
                 );
                 taken.insert(file.clone());

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::kdl::Node;
 use super::plan::Plan;
-use crate::value::Value;
+use crate::check::value::Value;
 
 /// `repo:tag` → (`repo`, `tag`); `None` for a digest or no tag.
 fn split_tag(image: &str) -> Option<(&str, &str)> {

@@ -4,7 +4,7 @@
 use super::kdl::{Node, write_comment, write_node};
 use super::plan::{AppPlan, Plan};
 use super::world::MemWorld;
-use crate::value::Value;
+use crate::check::value::Value;
 
 /// Every file of the project, in a world rooted at `root`.
 pub fn world(plan: &Plan, root: &str, inputs: &str) -> MemWorld {
@@ -120,7 +120,9 @@ fn app_text(app: &AppPlan, plan: &Plan) -> String {
 /// The text in canonical layout; kiln's formatter has the last word, so
 /// that `kiln fmt --check` passes on what import writes.
 fn formatted(text: String) -> Vec<u8> {
-    crate::kdlfmt::format(&text).unwrap_or(text).into_bytes()
+    crate::editor::kdlfmt::format(&text)
+        .unwrap_or(text)
+        .into_bytes()
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use super::{AppInput, Origin};
 use crate::check::ParamUse;
 use crate::check::PatchOp;
 use crate::check::schema::ParamSchema;
+use crate::check::value::Value;
 use crate::span::Span;
-use crate::value::Value;
 
 /// Where a finding is reported, what its label says, and how to fix it.
 #[derive(Clone, Debug)]

@@ -943,7 +943,7 @@ fn check_env_uses(u: &ParamUse, diags: &mut Diagnostics) {
     let allowed = u
         .props
         .get("allow-plaintext")
-        .is_some_and(|p| p.value.value == crate::value::Value::Bool(true));
+        .is_some_and(|p| p.value.value == crate::check::value::Value::Bool(true));
     if u.name.value == "env"
         && !allowed
         && let (Some(name), Some(value)) = (u.args.first(), u.args.get(1))

@@ -21,10 +21,10 @@ use super::{Layer, ResolvedParam, strings};
 use crate::IndexMap;
 use crate::check::document::DocumentSchema;
 use crate::check::schema::ParamSchema;
+use crate::check::value::Value;
 use crate::check::{Model, ParamUse};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::span::{Sources, Span};
-use crate::value::Value;
 
 /// One document after merging.
 #[derive(Clone, Debug, Default)]

@@ -18,10 +18,10 @@ use super::yaml_tree::{self, Node, Tree};
 use crate::IndexMap;
 use crate::check::document::DocumentCheck;
 use crate::check::schema::ParamSchema;
+use crate::check::value::Value;
 use crate::check::{Model, ParamUse};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::span::{FileId, Sources, Span, Spanned};
-use crate::value::Value;
 use crate::world::World;
 
 /// What documents read, by the place that names it.

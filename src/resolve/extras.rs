@@ -59,7 +59,7 @@ pub(super) fn namespace(
     } else {
         top.value.value.clone()
     };
-    if !crate::types::is_dns_label(&value, 63) {
+    if !crate::check::types::is_dns_label(&value, 63) {
         diags.push(
             Diagnostic::error(
                 codes::TYPE_MISMATCH,

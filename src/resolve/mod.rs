@@ -19,11 +19,11 @@ use crate::IndexMap;
 use serde_json::{Map, Value as Json, json};
 
 use crate::check::schema::{ParamSchema, ValueSchema};
+use crate::check::types::{self, Constraints, Type};
+use crate::check::value::Value;
 use crate::check::{App, Env, Extras, Model, ParamUse, entry_key};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::span::{Sources, Span, Spanned};
-use crate::types::{self, Constraints, Type};
-use crate::value::Value;
 use crate::world::World;
 
 /// Where a resolved value came from, lowest first.

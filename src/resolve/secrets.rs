@@ -9,11 +9,11 @@
 use serde_json::Value as Json;
 
 use super::{Layer, strings};
+use crate::check::types::{self, Constraints, Type};
+use crate::check::value::Value;
 use crate::check::{App, Env, EnvApp, Model, SecretSource, SecretUse};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::span::{Sources, Spanned};
-use crate::types::{self, Constraints, Type};
-use crate::value::Value;
 
 /// One `secret` of an app in one env: its strings evaluated, with every
 /// layer that set, replaced or removed it.

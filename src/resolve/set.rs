@@ -5,11 +5,11 @@ use crate::IndexMap;
 
 use super::SetFlag;
 use crate::check::schema::{ParamSchema, ValueSchema};
+use crate::check::types::Type;
+use crate::check::value::Value;
 use crate::check::{App, ParamUse, PropUse};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::span::Spanned;
-use crate::types::Type;
-use crate::value::Value;
 
 /// Builds the `--set` layer for `app`.
 pub(super) fn set_layer(
@@ -188,7 +188,7 @@ fn helm_typed(s: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::helm_typed;
-    use crate::value::Value;
+    use crate::check::value::Value;
 
     #[test]
     fn set_values_are_typed_like_helm() {

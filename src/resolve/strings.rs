@@ -28,7 +28,7 @@ pub fn environment<'s>() -> Environment<'s> {
     {
         env.set_syntax(syntax);
     }
-    env.add_filter("dns_label", |s: String| crate::types::dns_label(&s));
+    env.add_filter("dns_label", |s: String| crate::check::types::dns_label(&s));
     // minijinja serializes an undefined value as `null` even in strict mode;
     // in a template that emits everything through `tojson`, a misspelt name
     // would then reach the cluster as null. Make it the error it is.

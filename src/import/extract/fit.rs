@@ -6,9 +6,9 @@
 
 use crate::IndexMap;
 use crate::check::schema::{ParamSchema, ValueSchema};
+use crate::check::types::{self, Constraints};
+use crate::check::value::Value;
 use crate::import::kdl::Node;
-use crate::types::{self, Constraints};
-use crate::value::Value;
 
 /// The nodes `schema` accepts, and whether a required parameter was lost.
 pub fn fit(nodes: Vec<Node>, schema: &IndexMap<String, ParamSchema>) -> (Vec<Node>, bool) {

@@ -4,7 +4,7 @@
 
 use serde_json::Value as Json;
 
-use crate::value::Value;
+use crate::check::value::Value;
 
 /// A string as a KDL value that comes out of kiln's string templates
 /// unchanged: `{{`, `{%` and `{#` are written as template expressions of

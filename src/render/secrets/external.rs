@@ -7,8 +7,8 @@ use serde_json::{Map, Value as Json, json};
 
 use super::SecretObject;
 use crate::check::ExternalSecretUse;
+use crate::check::value::Value;
 use crate::resolve::secrets::ResolvedSecret;
-use crate::value::Value;
 
 /// The ExternalSecret of `s`; kiln adds the namespace and labels as for
 /// every object.
@@ -62,7 +62,7 @@ fn refresh_interval(refresh: Option<&Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::refresh_interval;
-    use crate::value::Value;
+    use crate::check::value::Value;
 
     #[test]
     fn refresh_is_written_as_go_reads_it() {

@@ -17,11 +17,11 @@ use serde_json::Value as Json;
 use crate::IndexMap;
 use crate::check::ParamUse;
 use crate::check::schema::ParamSchema;
+use crate::check::types::Type;
 use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
 use crate::output::SecretRef;
 use crate::resolve::ResolvedParam;
 use crate::span::{Span, Spanned};
-use crate::types::Type;
 
 /// A Secret an object of the env delivers.
 #[derive(Clone, Debug)]
@@ -131,7 +131,7 @@ pub fn references(
 
 /// The references of one use and its children (a sidecar's `secret-env`).
 fn walk(ps: &ParamSchema, u: &ParamUse, out: &mut Vec<Reference>) {
-    let string = |v: &Spanned<crate::value::Value>| {
+    let string = |v: &Spanned<crate::check::value::Value>| {
         v.value
             .as_str()
             .map(|s| Spanned::new(s.to_string(), v.span))

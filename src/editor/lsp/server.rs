@@ -235,8 +235,8 @@ mod tests {
     use lsp_server::Message;
 
     use super::*;
-    use crate::lsp::paths::path_uri;
-    use crate::lsp::worker::Worker;
+    use crate::editor::lsp::paths::path_uri;
+    use crate::editor::lsp::worker::Worker;
 
     fn request(id: i32, method: &str, uri: &Uri, pos: Position) -> Request {
         let params = serde_json::json!({"textDocument": {"uri": uri}, "position": pos});

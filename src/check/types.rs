@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use crate::value::Value;
+use crate::check::value::Value;
 
 mod cron;
 mod image;

@@ -2,7 +2,7 @@
 //! parse, so that a half-written document still answers hover and
 //! completion.
 
-use crate::kdlfmt::{Tok, lex};
+use crate::editor::kdlfmt::{Tok, lex};
 
 /// One enclosing node: its name, first argument and `component=`.
 #[derive(Clone, Debug, Default)]

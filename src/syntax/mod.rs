@@ -4,6 +4,8 @@
 //! KDL 1.0 gets one diagnostic showing the 2.0 spelling instead of a pile
 //! of parser errors.
 
+pub mod fastkdl;
+
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -238,7 +240,7 @@ pub fn parse(file: FileId, text: &str) -> Result<KdlDocument, Vec<Diagnostic>> {
 }
 
 /// [`parse`], trying the fast reader for plain KDL first (see
-/// [`crate::fastkdl`]): the documents it builds carry names, values and
+/// [`crate::syntax::fastkdl`]): the documents it builds carry names, values and
 /// spans but not kdl's formatting, which only the checker reads.
 fn parse_fast(file: FileId, text: &str) -> Result<KdlDocument, Vec<Diagnostic>> {
     parse_with(file, text, true)
@@ -263,9 +265,9 @@ fn parse_with(file: FileId, text: &str, fast: bool) -> Result<KdlDocument, Vec<D
             .help("kiln files are shallow; a file this deep is a mistake or an attack"),
         ]);
     }
-    if fast && let Some(doc) = crate::fastkdl::parse(text) {
+    if fast && let Some(doc) = crate::syntax::fastkdl::parse(text) {
         #[cfg(debug_assertions)]
-        crate::fastkdl::assert_agrees(text);
+        crate::syntax::fastkdl::assert_agrees(text);
         return Ok(doc);
     }
     let err = match KdlDocument::parse_v2(text) {

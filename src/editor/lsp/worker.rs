@@ -210,7 +210,7 @@ mod tests {
     use std::cell::RefCell;
 
     use super::*;
-    use crate::lsp::paths::path_uri;
+    use crate::editor::lsp::paths::path_uri;
 
     const KILN: &str = "project \"shop\" {\n    lint \"*\" \"allow\"\n}\n\nflavor \"small\" {\n    replicas 1\n}\n\nenv \"staging\" {\n    flavor \"small\"\n}\n";
     const BROKEN: &str = "app \"web\" {\n    image \"nginx:1.27\"\n    replicas \"two\"\n}\n";
