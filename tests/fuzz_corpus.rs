@@ -98,7 +98,7 @@ fn kdl_reader_corpus() {
     {
         let bytes = std::fs::read(&input).unwrap();
         if let Ok(text) = std::str::from_utf8(&bytes) {
-            kiln::fastkdl::assert_agrees(text);
+            kiln::syntax::fastkdl::assert_agrees(text);
         }
     }
 }

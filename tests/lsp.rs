@@ -344,10 +344,11 @@ fn hover_tells_where_a_secret_comes_from() {
         "textDocument/didOpen",
         json!({"textDocument": {"uri": kiln, "languageId": "kdl", "version": 1, "text": SECRETS}}),
     );
-    // A clean file gets no diagnostics, published once its compile is
+    // A clean file gets no errors (lint's warnings about the app's probes
+    // and resources are beside the point), published once its compile is
     // done (on the server's worker), so the hover below sees it.
     let diags = s.diagnostics(&kiln);
-    assert!(diags.is_empty(), "{diags:?}");
+    assert!(diags.iter().all(|d| d["severity"] != json!(1)), "{diags:?}");
     let hover = |s: &mut Session, line: u32, character: u32| {
         let h = s.request(
             "textDocument/hover",
