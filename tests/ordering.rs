@@ -3,7 +3,7 @@
 //! bare repositories with git sealed (temp `HOME`, no global or system
 //! config, fixed `SOURCE_DATE_EPOCH`).
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -20,24 +20,6 @@ fn stderr(out: &Output) -> String {
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
-/// `kubectl kustomize` builds the folder and kubernetes-validate accepts it.
-fn builds_and_validates(w: &World, folder: &str) {
-    let dir = w.export(folder);
-    let out = Command::new("kubectl")
-        .arg("kustomize")
-        .arg(&dir)
-        .output()
-        .expect("kubectl");
-    assert!(
-        out.status.success(),
-        "kubectl kustomize {folder}: {}",
-        stderr(&out)
-    );
-    let built = w.home().join(format!("{}.yaml", folder.replace('/', "-")));
-    std::fs::write(&built, &out.stdout).unwrap();
-    common::kubernetes_validate(&built);
 }
 
 /// The spec of `flux/<env>/<app>.yaml` at the tip, checked against Flux's
@@ -153,7 +135,7 @@ fn per_app_kustomizations_apply_controllers_then_their_resources_then_apps() {
     for spec in [&issuers, &certificates, &podinfo] {
         assert!(depends_on(spec).iter().all(|d| names.contains(d)));
     }
-    builds_and_validates(&w, "production");
+    w.builds_and_validates("production");
     w.fsck();
 }
 

@@ -271,24 +271,6 @@ fn preview_info(w: &World, label: &str) -> Value {
     json(&w.show("main", &format!("previews/{label}/.kiln/preview.json")))
 }
 
-/// `kubectl kustomize` builds the preview and kubernetes-validate accepts it.
-fn builds_and_validates(w: &World, folder: &str) {
-    let dir = w.export(folder);
-    let out = Command::new("kubectl")
-        .arg("kustomize")
-        .arg(&dir)
-        .output()
-        .expect("kubectl");
-    assert!(
-        out.status.success(),
-        "kubectl kustomize {folder}: {}",
-        stderr(&out)
-    );
-    let built = w.home().join(format!("{}.yaml", folder.replace('/', "-")));
-    std::fs::write(&built, &out.stdout).unwrap();
-    common::kubernetes_validate(&built);
-}
-
 #[test]
 fn preview_up_again_down_and_name_collisions() {
     let w = World::new();
@@ -302,7 +284,7 @@ fn preview_up_again_down_and_name_collisions() {
         w.show("main", "previews/pr-42/web/deployment-web.yaml")
             .contains("namespace: shop-pr-42")
     );
-    builds_and_validates(&w, "previews/pr-42");
+    w.builds_and_validates("previews/pr-42");
     w.fsck();
 
     // Again, an hour later: same objects, expiry extended.
@@ -350,14 +332,14 @@ fn preview_gc_removes_only_expired_previews_in_one_commit() {
         EPOCH + 86_400,
         &["preview", "up", "feature-b", "--env", "preview", "--push"],
     );
-    builds_and_validates(&w, "previews/feature-b");
+    w.builds_and_validates("previews/feature-b");
     // All previews build together, as the template env's Flux
     // Kustomization (`path: ./previews`) applies them.
     assert_eq!(
         w.show("main", "previews/kustomization.yaml"),
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- feature-a\n- feature-b"
     );
-    builds_and_validates(&w, "previews");
+    w.builds_and_validates("previews");
     assert_eq!(w.count(), 2);
 
     // Before any expiry: nothing to commit.
@@ -723,7 +705,7 @@ fn per_app_mode_carries_the_namespaces_of_apps() {
         kustomization.contains("- namespace.yaml\n- namespace-platform-settings.yaml\n"),
         "{kustomization}"
     );
-    builds_and_validates(&w, "production");
+    w.builds_and_validates("production");
     // The app gone, its Namespace goes with it, in both places.
     let text = std::fs::read_to_string(&kiln_kdl).unwrap();
     let cut = text.find("\napp \"settings\"").unwrap();

@@ -928,6 +928,14 @@ fn secret_guard(app: &Resolved, objects: &[Object], sources: &Sources, diags: &m
     }
 }
 
+/// Whether an `env` variable's name looks like a credential (`DB_PASSWORD`,
+/// `API_TOKEN`…): a plain value under it is refused here and flagged by
+/// `kiln import`, from the same list.
+pub fn looks_like_credential(name: &str) -> bool {
+    let upper = name.to_uppercase();
+    CREDENTIAL_WORDS.iter().any(|w| upper.contains(w))
+}
+
 const CREDENTIAL_WORDS: &[&str] = &[
     "PASSWORD",
     "PASSWD",
@@ -948,9 +956,8 @@ fn check_env_uses(u: &ParamUse, diags: &mut Diagnostics) {
         && !allowed
         && let (Some(name), Some(value)) = (u.args.first(), u.args.get(1))
     {
-        let upper = name.value.to_plain_string().to_uppercase();
         let has_value = !value.value.to_plain_string().is_empty();
-        if has_value && CREDENTIAL_WORDS.iter().any(|w| upper.contains(w)) {
+        if has_value && looks_like_credential(&name.value.to_plain_string()) {
             diags.push(
                 Diagnostic::error(codes::PLAINTEXT_SECRET, format!("`{}` looks like a credential, written in plain text", name.value.to_plain_string()))
                     .primary(value.span, "plain-text value")

@@ -224,3 +224,26 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+impl World {
+    /// `kubectl kustomize` builds `folder` of the gitops repository's
+    /// `main`, and kubernetes-validate accepts what it builds.
+    pub fn builds_and_validates(&self, folder: &str) {
+        let dir = self.export(folder);
+        let out = std::process::Command::new("kubectl")
+            .arg("kustomize")
+            .arg(&dir)
+            .output()
+            .expect("kubectl");
+        assert!(
+            out.status.success(),
+            "kubectl kustomize {folder}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let built = self
+            .home()
+            .join(format!("{}.yaml", folder.replace('/', "-")));
+        std::fs::write(&built, &out.stdout).unwrap();
+        super::kubernetes_validate(&built);
+    }
+}

@@ -174,18 +174,6 @@ pub fn container(
     }
 }
 
-/// Names that look like credentials (the renderer's list).
-const CREDENTIAL_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "CREDENTIALS",
-];
-
 /// `env`, `secret-env` and `config-env` entries, as far as the template
 /// writes them back in order: the entries after the first it cannot write
 /// are left to a patch, which adds them at the end.
@@ -223,8 +211,8 @@ fn env_entry(
         // Without a value the template would still write `value: ""`.
         let value = text(&e["value"])?;
         let mut n = Node::new("env").arg(lit(name)).arg(value.clone());
-        let upper = name.to_uppercase();
-        if !value.to_plain_string().is_empty() && CREDENTIAL_WORDS.iter().any(|w| upper.contains(w))
+        if !value.to_plain_string().is_empty()
+            && crate::render::renderer::looks_like_credential(name)
         {
             n = n.prop("allow-plaintext", true);
             diags.push(
