@@ -17,11 +17,15 @@ publishes diagnostics for that file: a break must publish at least one
 error, a fix an empty list, or the run fails. Then R hover and R
 completion requests on the clean file, each timed to its response. Prints
 the median and the 90th percentile (nearest rank) of each series.
+Half the fixes go back to the clean text (an undo, which the server has
+rendered before); the other half give new text (a comment line of its
+own), which makes the server render the app again in every env.
 
 The edits wait for each other (an editor that types, pauses and reads the
 squiggles): the figure is the latency of one edit, not the throughput of
 a burst. `--project DIR` uses an existing project instead, editing the
-first file under apps/ (or kiln.kdl).
+first file under apps/ (or kiln.kdl). `LSP_STDERR=FILE` keeps what the
+server writes to stderr.
 """
 import argparse
 import json
@@ -58,7 +62,7 @@ class Session:
             cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=open(os.environ.get("LSP_STDERR", os.devnull), "w"),
         )
         self.messages = queue.Queue()
         self.next_id = 0
@@ -263,12 +267,18 @@ def run(session, args, project, uri, clean):
     broken_kinds = breakages(clean)
     times = {"break": [], "fix": []}
     per_kind = {name: [] for name, _ in broken_kinds}
+    fixes = {"undo": [], "new": []}
     version = 1
     for i in range(args.edits):
         breaking = i % 2 == 0
         name, text = broken_kinds[(i // 2) % len(broken_kinds)]
         if not breaking:
-            text = clean
+            # Every other fix goes back to the clean text (an undo: the
+            # server has rendered that text before); the others give
+            # text never seen, with a comment of its own, so that the app
+            # is rendered again in every env.
+            undo = (i // 2) % 2 == 0
+            text = clean if undo else clean + f"// revision {i}\n"
         version += 1
         t = session.notify("textDocument/didChange", {
             "textDocument": {"uri": uri, "version": version},
@@ -277,6 +287,8 @@ def run(session, args, project, uri, clean):
         times["break" if breaking else "fix"].append(at - t)
         if breaking:
             per_kind[name].append(at - t)
+        else:
+            fixes["undo" if undo else "new"].append(at - t)
 
     hovers, completions = [], []
     # An empty line inside the app block, where completion lists the
@@ -310,6 +322,8 @@ def run(session, args, project, uri, clean):
     report("didChange -> publishDiagnostics, all", times["break"] + times["fix"])
     report("  edit that breaks the file", times["break"])
     report("  edit that fixes it", times["fix"])
+    report("    fix: back to the clean text", fixes["undo"])
+    report("    fix: to new text (app rendered again)", fixes["new"])
     for name, series in per_kind.items():
         if series:
             report(f"    break: {name}", series)

@@ -2,6 +2,7 @@
 //! the envs a command asks for. Commands share it so they agree.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -10,6 +11,7 @@ use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::lint;
 use crate::output::EnvOutput;
 use crate::render::crd::Crds;
+use crate::render::finish;
 use crate::render::renderer::{self, RenderedApp};
 use crate::resolve::{self, Options};
 use crate::span::Sources;
@@ -82,6 +84,7 @@ pub fn compile(
         .map(|target| {
             let unit = |resolver: &resolve::EnvResolver<'_>, app: &check::App| {
                 renderer::render_unit(model, resolver, app, templates, crds, sources, world)
+                    .map(Arc::new)
             };
             render_target(model, sources, &req.resolve, world, crds, target, &unit)
         })
@@ -97,10 +100,10 @@ pub type Target = (String, Option<String>);
 /// diagnostics.
 pub type EnvResult = (Option<(EnvOutput, Vec<lint::Finding>)>, Diagnostics);
 
-/// How a compile gets one app's [`RenderedApp`] in one env (see
-/// [`renderer::render_env`]).
+/// How a compile gets one app's [`RenderedApp`] in one env:
+/// [`renderer::render_unit`], or a unit the language server kept.
 pub type UnitFn<'a> =
-    dyn Fn(&resolve::EnvResolver<'_>, &check::App) -> Option<RenderedApp> + Sync + 'a;
+    dyn Fn(&resolve::EnvResolver<'_>, &check::App) -> Option<Arc<RenderedApp>> + Sync + 'a;
 
 /// What rendering needs once the project checked cleanly.
 pub struct Prepared {
@@ -132,7 +135,7 @@ pub fn prepare(
     }
     let documents =
         resolve::document_files::load(&out.model, &mut out.sources, world, &mut out.diags);
-    out.model.documents = std::sync::Arc::new(documents);
+    out.model.documents = Arc::new(documents);
     if out.diags.has_errors() {
         out.diags.sort_dedup();
         return None;
@@ -161,9 +164,31 @@ pub fn render_target(
     opts: &Options,
     world: &dyn World,
     crds: &Crds,
-    (env, preview): &Target,
+    target: &Target,
     unit: &UnitFn<'_>,
 ) -> EnvResult {
+    let result = render_target_reusing(model, sources, opts, world, crds, target, unit, &|_| None);
+    Arc::try_unwrap(result).unwrap_or_else(|shared| (*shared).clone())
+}
+
+/// Whether an earlier result of an env still stands, given the units the
+/// env is made of now: that result, or `None` to run the env-wide stage.
+pub type ReuseFn<'a> = dyn Fn(&[Arc<RenderedApp>]) -> Option<Arc<EnvResult>> + Sync + 'a;
+
+/// [`render_target`], asking `reuse` before the env-wide stage (the
+/// language server answers with the result it kept when every unit is
+/// the one it kept, and the env's own definition is unchanged).
+#[allow(clippy::too_many_arguments)]
+pub fn render_target_reusing(
+    model: &Model,
+    sources: &Sources,
+    opts: &Options,
+    world: &dyn World,
+    crds: &Crds,
+    (env, preview): &Target,
+    unit: &UnitFn<'_>,
+    reuse: &ReuseFn<'_>,
+) -> Arc<EnvResult> {
     let mut diags = Diagnostics::default();
     let Some(resolver) = resolve::EnvResolver::new(
         model,
@@ -174,14 +199,22 @@ pub fn render_target(
         world,
         &mut diags,
     ) else {
-        return (None, diags);
+        return Arc::new((None, diags));
     };
     if diags.has_errors() {
-        return (None, diags);
+        return Arc::new((None, diags));
+    }
+    let apps: Vec<&check::App> = resolver.apps().collect();
+    let units: Vec<Arc<RenderedApp>> = apps
+        .par_iter()
+        .filter_map(|app| unit(&resolver, app))
+        .collect();
+    if let Some(kept) = reuse(&units) {
+        return kept;
     }
     let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
     let folder = folder_for(model, env, preview.as_deref());
-    let wide = renderer::EnvWide {
+    let wide = finish::EnvWide {
         model,
         renv: &resolver.head,
         create_namespace: create_ns,
@@ -189,13 +222,15 @@ pub fn render_target(
         crds,
         sources,
     };
-    let rendered = renderer::render_env(&wide, &resolver, &|app| unit(&resolver, app), &mut diags);
+    let rendered = finish::finish_env(&wide, units, &mut diags);
     // Lint runs on an env that rendered without errors.
-    let rendered = rendered.map(|(output, inspected)| {
-        let findings = lint::lint_env(model, env, inspected);
+    let rendered = rendered.map(|(output, units)| {
+        let inspected: Vec<&lint::Inspected> =
+            units.iter().filter_map(|u| u.lint.as_ref()).collect();
+        let findings = lint::lint_env(model, env, &inspected);
         (output, findings)
     });
-    (rendered, diags)
+    Arc::new((rendered, diags))
 }
 
 /// Gathers the envs' results, in the order of the targets, into `out`.
@@ -238,7 +273,7 @@ pub fn render_one(
     }
     let (model, sources) = (&compiled.model, &compiled.sources);
     let unit = |resolver: &resolve::EnvResolver<'_>, app: &check::App| {
-        renderer::render_unit(model, resolver, app, &templates, &crds, sources, world)
+        renderer::render_unit(model, resolver, app, &templates, &crds, sources, world).map(Arc::new)
     };
     let target = (env.to_string(), preview.map(str::to_string));
     let (out, more) = render_target(

@@ -2,7 +2,7 @@
 //! PodDisruptionBudgets, Services against pods, Ingress backends against
 //! Services. They read the facts [`super::inspect`] kept of each app.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use serde_json::Value as Json;
 
@@ -192,13 +192,14 @@ pub fn plural(n: i64, word: &str) -> String {
 }
 
 /// Applies the env-wide rules; findings go to `out` with their app.
-pub fn rules(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
-    replicas(apps, out);
-    services(apps, out);
+pub fn rules(apps: &[&Inspected], out: &mut Vec<(String, Raw)>) {
+    let by_label = workloads_by_label(apps);
+    replicas(apps, &by_label, out);
+    services(apps, &by_label, out);
     ingresses(apps, out);
 }
 
-fn replicas(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
+fn replicas(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, Raw)>) {
     let hpas: HashMap<(&str, &str, &str), i64> = apps
         .iter()
         .flat_map(|a| &a.facts.hpas)
@@ -209,9 +210,9 @@ fn replicas(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
             )
         })
         .collect();
-    let pdbs: Vec<&Pdb> = apps.iter().flat_map(|a| &a.facts.pdbs).collect();
-    for a in apps {
-        for w in &a.facts.workloads {
+    let covered = covered_by_pdbs(apps, by_label);
+    for (ai, a) in apps.iter().enumerate() {
+        for (wi, w) in a.facts.workloads.iter().enumerate() {
             let Some(n) = w.replicas else { continue };
             let hpa = hpas
                 .get(&(w.namespace.as_str(), w.kind.as_str(), w.name.as_str()))
@@ -246,9 +247,7 @@ fn replicas(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
                 None => format!("{count} replicas"),
             };
             if let Some(d) = &w.pdb
-                && !pdbs
-                    .iter()
-                    .any(|p| p.namespace == w.namespace && p.selector.matches(&w.labels))
+                && !covered.contains(&(ai, wi))
             {
                 out.push((
                     a.app.clone(),
@@ -279,57 +278,133 @@ fn replicas(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
     }
 }
 
-fn services(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
-    let mut reported: HashSet<(usize, usize, usize)> = HashSet::new();
+/// The workloads (app index, workload index) some PodDisruptionBudget of
+/// their namespace selects. Each budget looks only at the workloads that
+/// have its rarest label (`by_label`); one without `matchLabels` at every
+/// workload of its namespace.
+fn covered_by_pdbs(apps: &[&Inspected], by_label: &ByLabel<'_>) -> HashSet<(usize, usize)> {
+    let mut covered = HashSet::default();
+    for p in apps.iter().flat_map(|a| &a.facts.pdbs) {
+        let ns = p.namespace.as_str();
+        let all: Vec<(usize, usize)>;
+        let candidates = match rarest(by_label, ns, &p.selector.labels) {
+            Some(c) => c,
+            None => {
+                all = apps
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(ai, a)| {
+                        a.facts
+                            .workloads
+                            .iter()
+                            .enumerate()
+                            .map(move |(wi, w)| (ai, wi, w))
+                    })
+                    .filter(|(_, _, w)| w.namespace == ns)
+                    .map(|(ai, wi, _)| (ai, wi))
+                    .collect();
+                &all
+            }
+        };
+        for &(ai, wi) in candidates {
+            if p.selector.matches(&apps[ai].facts.workloads[wi].labels) {
+                covered.insert((ai, wi));
+            }
+        }
+    }
+    covered
+}
+
+/// The workloads of namespace `ns` with the rarest of `labels`: those a
+/// selector of these labels can select. `None` for no labels.
+fn rarest<'i>(
+    by_label: &'i ByLabel<'_>,
+    ns: &'i str,
+    labels: &'i [(String, String)],
+) -> Option<&'i [(usize, usize)]> {
+    labels
+        .iter()
+        .map(|(k, v)| {
+            by_label
+                .get(&(ns, k.as_str(), v.as_str()))
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+        })
+        .min_by_key(|c| c.len())
+}
+
+/// The env's workloads by (namespace, label key, label value).
+type ByLabel<'a> = HashMap<(&'a str, &'a str, &'a str), Vec<(usize, usize)>>;
+
+/// The env's workloads, as (app index, workload index), by namespace and
+/// pod label, in the env's order: the candidates a selector can match.
+fn workloads_by_label<'a>(apps: &[&'a Inspected]) -> ByLabel<'a> {
+    let mut index = ByLabel::default();
+    for (ai, a) in apps.iter().enumerate() {
+        for (wi, w) in a.facts.workloads.iter().enumerate() {
+            for (k, v) in &w.labels {
+                index
+                    .entry((w.namespace.as_str(), k.as_str(), v.as_str()))
+                    .or_default()
+                    .push((ai, wi));
+            }
+        }
+    }
+    index
+}
+
+fn services(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, Raw)>) {
+    let mut reported: HashSet<(usize, usize, usize)> = HashSet::default();
     for a in apps {
         for s in &a.facts.services {
             let Some((decider, note)) = &s.dangling else {
                 continue;
             };
             let mut matched = false;
-            for (ai, b) in apps.iter().enumerate() {
-                for (wi, w) in b.facts.workloads.iter().enumerate() {
-                    if w.namespace != s.namespace || !selects(&s.selector, &w.labels) {
+            // A Service with `dangling` set has a selector.
+            let candidates = rarest(by_label, &s.namespace, &s.selector).unwrap_or_default();
+            for &(ai, wi) in candidates {
+                let (b, w) = (&apps[ai], &apps[ai].facts.workloads[wi]);
+                if !selects(&s.selector, &w.labels) {
+                    continue;
+                }
+                matched = true;
+                let serves = |c: &Serving| {
+                    c.ports.iter().any(|(name, number)| {
+                        s.ports.iter().any(|p| match &p.target {
+                            PortRef::Number(n) => n == number,
+                            PortRef::Name(n) => name.as_deref() == Some(n.as_str()),
+                        })
+                    })
+                };
+                // The containers that serve a port the Service targets;
+                // the first, when none declares one.
+                let mut chosen: Vec<usize> = (0..w.serving.len())
+                    .filter(|&i| serves(&w.serving[i]))
+                    .collect();
+                if chosen.is_empty() && !w.serving.is_empty() {
+                    chosen.push(0);
+                }
+                for ci in chosen {
+                    let c = &w.serving[ci];
+                    let Some((d, note)) = &c.no_readiness else {
+                        continue;
+                    };
+                    if !reported.insert((ai, wi, ci)) {
                         continue;
                     }
-                    matched = true;
-                    let serves = |c: &Serving| {
-                        c.ports.iter().any(|(name, number)| {
-                            s.ports.iter().any(|p| match &p.target {
-                                PortRef::Number(n) => n == number,
-                                PortRef::Name(n) => name.as_deref() == Some(n.as_str()),
-                            })
-                        })
-                    };
-                    // The containers that serve a port the Service targets;
-                    // the first, when none declares one.
-                    let mut chosen: Vec<usize> = (0..w.serving.len())
-                        .filter(|&i| serves(&w.serving[i]))
-                        .collect();
-                    if chosen.is_empty() && !w.serving.is_empty() {
-                        chosen.push(0);
-                    }
-                    for ci in chosen {
-                        let c = &w.serving[ci];
-                        let Some((d, note)) = &c.no_readiness else {
-                            continue;
-                        };
-                        if !reported.insert((ai, wi, ci)) {
-                            continue;
-                        }
-                        out.push((
-                            b.app.clone(),
-                            Raw {
-                                rule: RuleId::NoReadinessProbe,
-                                message: format!(
-                                    "{} `{}` is behind Service `{}` and has no readiness probe",
-                                    c.what, c.name, s.name
-                                ),
-                                decider: d.clone(),
-                                note: note.clone(),
-                            },
-                        ));
-                    }
+                    out.push((
+                        b.app.clone(),
+                        Raw {
+                            rule: RuleId::NoReadinessProbe,
+                            message: format!(
+                                "{} `{}` is behind Service `{}` and has no readiness probe",
+                                c.what, c.name, s.name
+                            ),
+                            decider: d.clone(),
+                            note: note.clone(),
+                        },
+                    ));
                 }
             }
             if !matched {
@@ -359,7 +434,7 @@ fn services(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
     }
 }
 
-fn ingresses(apps: &[Inspected], out: &mut Vec<(String, Raw)>) {
+fn ingresses(apps: &[&Inspected], out: &mut Vec<(String, Raw)>) {
     let services: HashMap<(&str, &str), &Service> = apps
         .iter()
         .flat_map(|a| &a.facts.services)

@@ -27,6 +27,7 @@ mod pod;
 mod policy;
 mod rules;
 
+use rayon::prelude::*;
 use serde_json::Value as Json;
 
 pub use policy::{Disposition, Finding};
@@ -104,42 +105,48 @@ pub fn inspect<'a>(
 /// [`Inspected`], then the levels of the project and the env (`env_def`,
 /// the env definition, which a preview shares with its template) and each
 /// app's `lint-allow`s.
-pub fn lint_env(model: &Model, env_def: &str, apps: Vec<Inspected>) -> Vec<Finding> {
+pub fn lint_env(model: &Model, env_def: &str, apps: &[&Inspected]) -> Vec<Finding> {
     let mut raws: Vec<(String, Raw)> = Vec::new();
-    env::rules(&apps, &mut raws);
+    env::rules(apps, &mut raws);
     for a in apps {
-        let app = a.app;
-        raws.extend(a.raws.into_iter().map(|r| (app.clone(), r)));
+        raws.extend(a.raws.iter().map(|r| (a.app.clone(), r.clone())));
     }
     policy::apply(model, env_def, raws)
 }
 
 /// The diagnostics of the reported findings: one per finding, the same
 /// finding in several envs once, with a note naming the envs.
-pub fn diagnostics(findings: &[Finding]) -> Vec<Diagnostic> {
-    let mut reported: Vec<&Finding> = findings.iter().filter(|f| f.reported()).collect();
-    reported.sort_by(|a, b| {
-        (
-            a.diagnostic.primary_span(),
-            a.rule,
-            &a.env,
-            &a.diagnostic.message,
-        )
-            .cmp(&(
-                b.diagnostic.primary_span(),
-                b.rule,
-                &b.env,
-                &b.diagnostic.message,
-            ))
-    });
+pub fn diagnostics<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<Diagnostic> {
+    // Sorted by a key made once per finding: a large fleet has tens of
+    // thousands (one per app, rule and env).
+    let mut reported: Vec<_> = findings
+        .into_iter()
+        .filter(|f| f.reported())
+        .map(|f| {
+            let key = (
+                f.diagnostic.primary_span(),
+                f.rule,
+                f.env.as_str(),
+                f.diagnostic.message.as_str(),
+            );
+            (key, f)
+        })
+        .collect();
+    reported.par_sort_by(|a, b| a.0.cmp(&b.0));
+    // Equal diagnostics share their primary span: each run of one span is
+    // grouped on its own, the runs in parallel, in order.
+    let runs: Vec<_> = reported.chunk_by(|a, b| a.0.0 == b.0.0).collect();
+    runs.par_iter()
+        .flat_map_iter(|run| group(run.iter().map(|(_, f)| *f)))
+        .collect()
+}
+
+/// The diagnostics of findings of one primary span: equal ones once, with
+/// a note naming their envs.
+fn group<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<Diagnostic> {
     let mut out: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
-    for f in reported {
-        // Equal diagnostics share their primary span: look back only that far.
-        let same = out
-            .iter_mut()
-            .rev()
-            .take_while(|(d, _)| d.primary_span() == f.diagnostic.primary_span())
-            .find(|(d, _)| *d == f.diagnostic);
+    for f in findings {
+        let same = out.iter_mut().find(|(d, _)| *d == f.diagnostic);
         match same {
             Some((_, envs)) => {
                 if envs.last() != Some(&f.env.as_str()) {

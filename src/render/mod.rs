@@ -9,6 +9,7 @@
 pub mod crd;
 pub mod custom;
 pub mod fastyaml;
+pub mod finish;
 mod lint_unit;
 pub mod manifests;
 pub mod namespaces;

@@ -61,14 +61,14 @@ pub(super) fn order_env(
     model: &Model,
     env: &Env,
     out: &mut EnvOutput,
-    types: &BTreeMap<String, AppTypes>,
+    types: &BTreeMap<&str, &AppTypes>,
     diags: &mut Diagnostics,
 ) {
     let deployed: BTreeSet<String> = out.apps.keys().cloned().collect();
     let mut definers: BTreeMap<&GroupKind, (&str, &str)> = BTreeMap::new();
     for (app, t) in types {
         for (gk, crd) in &t.defines {
-            definers.entry(gk).or_insert((app.as_str(), crd.as_str()));
+            definers.entry(gk).or_insert((app, crd.as_str()));
         }
     }
     for (name, app_out) in &mut out.apps {
@@ -92,7 +92,12 @@ pub(super) fn order_env(
                 },
             );
         }
-        for (gk, span) in types.get(name).map(|t| &t.uses).into_iter().flatten() {
+        for (gk, span) in types
+            .get(name.as_str())
+            .map(|t| &t.uses)
+            .into_iter()
+            .flatten()
+        {
             let Some((owner, crd)) = definers.get(gk).filter(|(o, _)| o != name) else {
                 continue;
             };

@@ -1,20 +1,19 @@
 //! From resolved apps to objects: templates, manifests, patches, the
 //! post-processing of LANGUAGE.md "Rendered objects", validation, YAML.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 
 use minijinja::Environment;
-use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 
-use super::crd::{self, Crds};
+use super::crd::Crds;
 use super::custom::{self, Custom};
-use super::{manifests, namespaces, order, pointer, secrets, validate, yaml};
+use super::{manifests, order, pointer, secrets, validate, yaml};
 use crate::check::{App, Model, ParamUse, PatchOp};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::lint;
-use crate::output::{AppOutput, EnvOutput};
-use crate::resolve::{EnvResolver, Resolved, ResolvedEnv, read_project_file, strings};
+use crate::output::AppOutput;
+use crate::resolve::{EnvResolver, Resolved, read_project_file, strings};
 use crate::span::{FileId, Sources, Span};
 use crate::world::World;
 
@@ -190,23 +189,23 @@ pub(super) struct Object {
 pub struct RenderedApp {
     pub app: String,
     /// The app's own `namespace`, when it sets one.
-    namespace: Option<String>,
+    pub(super) namespace: Option<String>,
     /// Where the app's namespaced objects go.
-    target_namespace: String,
+    pub(super) target_namespace: String,
     /// Custom resources whose CRD may be one the env's apps render.
-    deferred: Vec<Object>,
+    pub(super) deferred: Vec<Object>,
     /// The CustomResourceDefinitions the app renders, with their spans.
-    crds: Vec<(Json, Span)>,
+    pub(super) crds: Vec<(Json, Span)>,
     pub output: AppOutput,
     /// (kind, namespace, name) of each object, with the span that made it.
-    keys: Vec<((String, String, String), Span)>,
+    pub(super) keys: Vec<((String, String, String), Span)>,
     /// The Secrets it delivers and names.
-    secrets: secrets::refs::AppSecrets,
+    pub(super) secrets: secrets::refs::AppSecrets,
     /// The kinds its objects define and use, for the env's order.
-    types: order::AppTypes,
+    pub(super) types: order::AppTypes,
     pub diags: Diagnostics,
     /// What lint saw of the app, when it rendered without errors.
-    lint: Option<lint::Inspected>,
+    pub lint: Option<lint::Inspected>,
 }
 
 impl RenderedApp {
@@ -218,26 +217,6 @@ impl RenderedApp {
             ..self
         }
     }
-}
-
-/// Renders one env into its output folder: its apps in parallel, each
-/// resolved, rendered, inspected by lint and written to YAML on its own
-/// ([`render_unit`]), so that only the env's YAML (and what lint keeps)
-/// stays in memory; then the env-wide stage ([`finish_env`]).
-///
-/// `unit` makes one app's [`RenderedApp`]: [`render_unit`] for a
-/// command; the language server's returns the one it kept when the app's
-/// inputs did not change. `env` is what the env-wide stage reads; its
-/// `renv` is `resolver.head`.
-pub fn render_env(
-    env: &EnvWide<'_>,
-    resolver: &EnvResolver<'_>,
-    unit: &(dyn Fn(&App) -> Option<RenderedApp> + Sync),
-    diags: &mut Diagnostics,
-) -> Option<(EnvOutput, Vec<lint::Inspected>)> {
-    let apps: Vec<&App> = resolver.apps().collect();
-    let rendered: Vec<RenderedApp> = apps.par_iter().filter_map(|app| unit(app)).collect();
-    finish_env(env, rendered, diags)
 }
 
 /// Resolves and renders one app of the env `resolver` stands for: its
@@ -322,104 +301,9 @@ pub fn render_unit(
     })
 }
 
-/// What the env-wide stage reads besides the env's rendered apps.
-pub struct EnvWide<'a> {
-    pub model: &'a Model,
-    pub renv: &'a ResolvedEnv,
-    pub create_namespace: bool,
-    pub folder: &'a str,
-    /// The project's and kiln's CRDs, for the custom resources that
-    /// waited for the env's rendered ones.
-    pub crds: &'a Crds,
-    pub sources: &'a Sources,
-}
-
-/// The env-wide stage, over every rendered app of the env in name order:
-/// the custom resources that wait for the env's CRDs, their diagnostics,
-/// objects two apps make, the Namespace objects. The env's output, or
-/// `None` when the env has errors.
-pub fn finish_env(
-    env: &EnvWide<'_>,
-    mut rendered: Vec<RenderedApp>,
-    diags: &mut Diagnostics,
-) -> Option<(EnvOutput, Vec<lint::Inspected>)> {
-    let EnvWide {
-        model,
-        renv,
-        create_namespace,
-        folder,
-        crds,
-        sources,
-    } = *env;
-    let before = diags.error_count();
-    finish_deferred(crds, &mut rendered, sources, diags);
-    let mut out = EnvOutput {
-        env: renv.name.clone(),
-        folder: folder.to_string(),
-        namespace: renv.namespace.clone(),
-        namespace_objects: BTreeMap::new(),
-        apps: BTreeMap::new(),
-        secret_refs: Vec::new(),
-        flux: Default::default(),
-    };
-    let mut app_secrets = Vec::new();
-    // The apps' own namespaces, and the Namespace objects apps render.
-    let mut used = BTreeSet::new();
-    let mut rendered_namespaces = HashSet::new();
-    // Duplicates across the env, reported at the later app.
-    let mut seen: HashMap<(String, String, String), (String, Span)> = HashMap::new();
-    let mut inspected = Vec::new();
-    let mut types = BTreeMap::new();
-    for r in rendered {
-        diags.extend(r.diags);
-        inspected.extend(r.lint);
-        types.insert(r.app.clone(), r.types);
-        used.extend(r.namespace);
-        for (key, span) in r.keys {
-            if key.0 == "Namespace" {
-                rendered_namespaces.insert(key.2.clone());
-            }
-            if let Some((first_app, first_span)) = seen.get(&key) {
-                let help = if span == *first_span {
-                    "this node makes the object for every app that has it (a flavor's, say): put the app in its name, such as `{{ app.name }}-db`"
-                } else {
-                    "Kubernetes keeps one object per kind, namespace and name; rename one, or create it in one app only"
-                };
-                diags.push(
-                    Diagnostic::error(
-                        codes::DUPLICATE_OBJECT,
-                        format!(
-                            "two objects `{}/{}` in namespace `{}` of env `{}`",
-                            key.0, key.2, key.1, renv.name
-                        ),
-                    )
-                    .primary(span, format!("made by app `{}`", r.app))
-                    .related(*first_span, format!("also made by app `{first_app}`"))
-                    .help(help),
-                );
-            } else {
-                seen.insert(key, (r.app.clone(), span));
-            }
-        }
-        app_secrets.push((r.app.clone(), r.secrets));
-        out.apps.insert(r.app, r.output);
-    }
-    out.secret_refs = secrets::refs::check(&renv.name, &app_secrets, diags);
-    if let Some(env) = model.envs.get(&renv.env_def) {
-        order::order_env(model, env, &mut out, &types, diags);
-    }
-    if diags.error_count() > before {
-        return None;
-    }
-    if create_namespace {
-        out.namespace_objects = namespaces::objects(model, renv, &used, &rendered_namespaces);
-    }
-    Some((out, inspected))
-}
-
 /// Adds a finished object's identity to `keys` (for the env's duplicate
 /// check) and, when `write`, its YAML to the app's files.
-fn emit(
+pub(super) fn emit(
     o: &Object,
     write: bool,
     output: &mut AppOutput,
@@ -442,37 +326,6 @@ fn emit(
         };
         output.files.insert(file, bytes);
         collect_images(&o.value, &mut output.images);
-    }
-}
-
-/// The custom resources no CRD of the project or of kiln defines: checked
-/// against the CRDs the env's apps render, or reported, then written.
-fn finish_deferred(
-    crds: &Crds,
-    rendered: &mut [RenderedApp],
-    sources: &Sources,
-    diags: &mut Diagnostics,
-) {
-    if rendered.iter().all(|r| r.deferred.is_empty()) {
-        return;
-    }
-    let objects: Vec<(Json, Span)> = rendered.iter().flat_map(|r| r.crds.clone()).collect();
-    let env_crds = crd::load::rendered_crds(&objects, diags);
-    for r in rendered.iter_mut() {
-        let owner = custom::Owner {
-            app: &r.app,
-            namespace: &r.target_namespace,
-        };
-        for mut o in std::mem::take(&mut r.deferred) {
-            custom::finish(crds, &env_crds, &mut o, &owner, true, sources, &mut r.diags);
-            r.secrets.delivered.extend(secrets::refs::delivered(
-                &o.value,
-                o.param_span.unwrap_or(o.app_span),
-            ));
-            emit(&o, !r.diags.has_errors(), &mut r.output, &mut r.keys);
-        }
-        r.output.images.sort();
-        r.output.images.dedup();
     }
 }
 

@@ -15,12 +15,18 @@
 //!   the unit itself read (manifests, `file` values), as their contents.
 //!   A unit whose fingerprint and files are unchanged is reused.
 //!
-//! The check stage and the env-wide stages (duplicate objects, Namespace
-//! objects, the env's order and Flux settings) run whole on every compile: the first because names resolve
-//! across files, the second over the kept units, which is cheap. An edit
-//! to one app's file renders that app again in each env; an edit to an
-//! env renders the env's apps; an edit to the project, a component or a
-//! template renders everything.
+//! - every env's env-wide result (duplicate objects, Secrets, the order,
+//!   Namespace objects, lint's findings), with the units it was made
+//!   from and a fingerprint of the env's own definitions ([`KeptEnv`]):
+//!   when every unit of the env is the one kept (compared by identity)
+//!   and the env's definitions are unchanged, the result is taken whole.
+//!
+//! The check stage runs whole on every compile, because names resolve
+//! across files. An edit to one app's file renders that app again in
+//! each env and runs those envs' env-wide stage over the kept units of
+//! the others; an edit to an env renders the env's apps; an edit to the
+//! project, a component or a template renders everything. An edit undone
+//! (a break, then its fix) finds every unit and env as it was kept.
 //!
 //! A compile asks `superseded` between units of work and stops when it
 //! says so; the units it finished are kept.
@@ -30,13 +36,17 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::lock;
+use super::{drop_aside, lock};
 use crate::check::{App, Model};
 use crate::compile::{self, Compiled, EnvResult, Selection, Target};
+use crate::diag::Diagnostic;
+use crate::lint;
+use crate::output::EnvOutput;
 use crate::render::renderer::{self, RenderedApp};
 use crate::resolve::{EnvResolver, Options, ordering};
 use crate::span::{FileId, Sources};
@@ -49,8 +59,15 @@ pub struct Engine {
     parses: ParseCache,
     /// Each app's last render in each env.
     units: HashMap<(Target, String), Kept>,
+    /// Each env's last env-wide result, with what it was made from.
+    envs: HashMap<Target, KeptEnv>,
+    /// The last compile's lint diagnostics.
+    lint: Option<KeptLint>,
     /// How many units the last compile rendered (the others it reused).
     pub rendered: usize,
+    /// How many envs' results the last compile took whole from the one
+    /// before (every unit and the env's definition unchanged).
+    pub kept_envs: usize,
 }
 
 /// A unit of an earlier compile and what it was made from.
@@ -60,7 +77,16 @@ struct Kept {
     key: u64,
     /// The questions it asked of the file system, with their answers.
     probes: Vec<Probe>,
-    unit: Option<RenderedApp>,
+    unit: Option<Arc<RenderedApp>>,
+}
+
+/// An env's result from an earlier compile and what it was made from:
+/// the fingerprint of the env's own definitions and its units (those the
+/// engine kept, compared by identity).
+struct KeptEnv {
+    key: u64,
+    units: Vec<Arc<RenderedApp>>,
+    result: Arc<EnvResult>,
 }
 
 impl Engine {
@@ -70,7 +96,10 @@ impl Engine {
             root,
             parses: ParseCache::default(),
             units: HashMap::new(),
+            envs: HashMap::new(),
+            lint: None,
             rendered: 0,
+            kept_envs: 0,
         }
     }
 
@@ -86,6 +115,7 @@ impl Engine {
         superseded: &(dyn Fn() -> bool + Sync),
     ) -> Option<Compiled> {
         self.rendered = 0;
+        self.kept_envs = 0;
         let mut out = Compiled::default();
         let loaded = syntax::load_cached(
             world,
@@ -115,11 +145,14 @@ impl Engine {
         let (model, sources) = (&out.model, &out.sources);
         let (templates, crds) = (&prepared.templates, &prepared.crds);
         let kept = &self.units;
-        let results: Vec<EnvResult> = prepared
+        let kept_envs = &self.envs;
+        let made: Mutex<Vec<(Target, KeptEnv)>> = Mutex::default();
+        let kept_whole = AtomicUsize::new(0);
+        let results: Vec<Arc<EnvResult>> = prepared
             .targets
             .par_iter()
             .map(|target| {
-                let unit = |resolver: &EnvResolver<'_>, app: &App| -> Option<RenderedApp> {
+                let unit = |resolver: &EnvResolver<'_>, app: &App| -> Option<Arc<RenderedApp>> {
                     if superseded() {
                         // Abandoned: this compile's result is thrown away.
                         return None;
@@ -138,7 +171,7 @@ impl Engine {
                             model, resolver, app, templates, crds, sources, &recorder,
                         )
                     });
-                    let unit = unit.map(RenderedApp::without_files);
+                    let unit = unit.map(|u| Arc::new(u.without_files()));
                     lock(&fresh).push((
                         id,
                         Kept {
@@ -149,24 +182,120 @@ impl Engine {
                     ));
                     unit
                 };
-                compile::render_target(model, sources, &opts, &recorder, crds, target, &unit)
+                let env_key = inputs.env_key(model, target);
+                let units_of_env: Mutex<Vec<Arc<RenderedApp>>> = Mutex::default();
+                let reuse = |units: &[Arc<RenderedApp>]| -> Option<Arc<EnvResult>> {
+                    *lock(&units_of_env) = units.to_vec();
+                    let k = kept_envs.get(target)?;
+                    let same = k.key == env_key
+                        && k.units.len() == units.len()
+                        && k.units.iter().zip(units).all(|(a, b)| Arc::ptr_eq(a, b));
+                    if same {
+                        kept_whole.fetch_add(1, Ordering::Relaxed);
+                    }
+                    same.then(|| k.result.clone())
+                };
+                let result = compile::render_target_reusing(
+                    model, sources, &opts, &recorder, crds, target, &unit, &reuse,
+                );
+                let units = units_of_env.into_inner().unwrap_or_else(|e| e.into_inner());
+                lock(&made).push((
+                    target.clone(),
+                    KeptEnv {
+                        key: env_key,
+                        units,
+                        result: result.clone(),
+                    },
+                ));
+                result
             })
             .collect();
         let fresh = fresh.into_inner().unwrap_or_else(|e| e.into_inner());
         let reused = reused.into_inner().unwrap_or_else(|e| e.into_inner());
         self.rendered = fresh.len();
+        self.kept_envs = kept_whole.into_inner();
         let done = !superseded();
         if done {
             // Units of apps and envs that are gone, or that no env renders.
-            self.units.retain(|id, _| reused.contains(id));
+            let gone: Vec<Kept> = self
+                .units
+                .extract_if(|id, _| !reused.contains(id))
+                .map(|(_, k)| k)
+                .collect();
+            let envs = made.into_inner().unwrap_or_else(|e| e.into_inner());
+            let old_envs = std::mem::replace(&mut self.envs, envs.into_iter().collect());
+            drop_aside((gone, old_envs));
         }
-        self.units.extend(fresh);
+        let replaced: Vec<Kept> = fresh
+            .into_iter()
+            .filter_map(|(id, k)| self.units.insert(id, k))
+            .collect();
+        drop_aside(replaced);
         if !done {
             return None;
         }
-        compile::finish(&mut out, results);
+        let lint_diags = KeptLint::of(&mut self.lint, &results);
+        finish(&mut out, &results, lint_diags);
         Some(out)
     }
+}
+
+/// The reported lint findings of every env as diagnostics, and the envs'
+/// results they were made from.
+struct KeptLint {
+    results: Vec<Arc<EnvResult>>,
+    diags: Vec<Diagnostic>,
+}
+
+impl KeptLint {
+    /// The lint diagnostics of `results` ([`lint::diagnostics`]): those
+    /// kept, when the results are the ones they were made from.
+    fn of(kept: &mut Option<KeptLint>, results: &[Arc<EnvResult>]) -> Vec<Diagnostic> {
+        if let Some(k) = kept
+            && k.results.len() == results.len()
+            && k.results
+                .iter()
+                .zip(results)
+                .all(|(a, b)| Arc::ptr_eq(a, b))
+        {
+            return k.diags.clone();
+        }
+        let findings = results
+            .iter()
+            .filter_map(|r| r.0.as_ref())
+            .flat_map(|(_, findings)| findings);
+        let diags = lint::diagnostics(findings);
+        let old = kept.replace(KeptLint {
+            results: results.to_vec(),
+            diags: diags.clone(),
+        });
+        drop_aside(old);
+        diags
+    }
+}
+
+/// Gathers the envs' results into `out` as [`compile::finish`] does, for
+/// the language server: every diagnostic, and of each env's output what
+/// hover reads (its name and the Secrets its apps reference; files, Flux
+/// objects and Namespace objects are left out). `out.findings` stays
+/// empty: only `kiln explain` reads the allowed findings.
+fn finish(out: &mut Compiled, results: &[Arc<EnvResult>], lint_diags: Vec<Diagnostic>) {
+    for (env, diags) in results.iter().map(|r| &**r) {
+        out.diags.0.extend(diags.0.iter().cloned());
+        if let Some((e, _)) = env {
+            out.envs.push(EnvOutput {
+                env: e.env.clone(),
+                folder: e.folder.clone(),
+                namespace: e.namespace.clone(),
+                secret_refs: e.secret_refs.clone(),
+                namespace_objects: Default::default(),
+                apps: Default::default(),
+                flux: Default::default(),
+            });
+        }
+    }
+    out.diags.0.extend(lint_diags);
+    out.diags.sort_dedup();
 }
 
 /// The KDL files whose definitions the render of `app` in `env` reads:
@@ -179,15 +308,9 @@ impl Engine {
 /// A stage that makes a unit read another definition (another app's, say)
 /// must add its file here, or an edit to it would leave the unit stale.
 fn unit_files(model: &Model, env: &str, app: &App) -> Vec<FileId> {
-    let mut files = vec![app.file];
+    let mut files = env_files(model, env);
+    files.push(app.file);
     if let Some(e) = model.envs.get(env) {
-        files.push(e.span.file);
-        files.extend(
-            e.flavors
-                .iter()
-                .filter_map(|f| model.flavors.get(&f.value))
-                .map(|f| f.span.file),
-        );
         files.extend(
             ordering::declared(app, e)
                 .iter()
@@ -198,6 +321,17 @@ fn unit_files(model: &Model, env: &str, app: &App) -> Vec<FileId> {
     files.sort_unstable();
     files.dedup();
     files
+}
+
+/// The files that define `env`: its own and its flavors'.
+fn env_files(model: &Model, env: &str) -> Vec<FileId> {
+    let Some(e) = model.envs.get(env) else {
+        return Vec::new();
+    };
+    let flavors = e.flavors.iter().filter_map(|f| model.flavors.get(&f.value));
+    std::iter::once(e.span.file)
+        .chain(flavors.map(|f| f.span.file))
+        .collect()
 }
 
 /// The fingerprints of one compile's inputs.
@@ -237,6 +371,23 @@ impl Inputs {
             shared: shared.finish(),
             files,
         }
+    }
+
+    /// The fingerprint of what the env-wide stage of `target` reads
+    /// besides its units: the env's definition and its flavors' (the
+    /// rest is in every unit's fingerprint).
+    fn env_key(&self, model: &Model, target: &Target) -> u64 {
+        let mut h = hasher();
+        self.shared.hash(&mut h);
+        target.hash(&mut h);
+        let mut files = env_files(model, &target.0);
+        files.sort_unstable();
+        files.dedup();
+        for id in files {
+            id.hash(&mut h);
+            self.files.get(&id).hash(&mut h);
+        }
+        h.finish()
     }
 
     /// The fingerprint of the inputs of `app`'s render in `target`.

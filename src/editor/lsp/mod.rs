@@ -110,3 +110,12 @@ fn answer(
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// Drops `value` on a thread of its own: what a compile of a large
+/// project replaces takes a while to free, and the client is waiting for
+/// the next answer. Should no thread start, it is dropped here.
+fn drop_aside<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("kiln-lsp-free".into())
+        .spawn(move || drop(value));
+}

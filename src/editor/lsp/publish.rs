@@ -11,6 +11,7 @@ use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
     PublishDiagnosticsParams, Range, Uri,
 };
+use rayon::prelude::*;
 
 use super::paths::{path_uri, span_location};
 use crate::compile::Compiled;
@@ -38,42 +39,60 @@ impl OpenDocs {
 /// (those about no file in particular on the project's `kiln.kdl`), in
 /// the compile's order.
 pub fn by_file(compiled: &Compiled, root: &Path, docs: &OpenDocs) -> ByFile {
+    // Converted in parallel (a fleet has thousands), gathered in order.
+    let converted: Vec<(PathBuf, lsp_types::Diagnostic)> = compiled
+        .diags
+        .0
+        .par_iter()
+        .map(|d| to_lsp(compiled, root, docs, d))
+        .collect();
     let mut out = ByFile::new();
-    for d in &compiled.diags.0 {
-        let (file, range) = match d
-            .primary_span()
-            .and_then(|s| span_location(&compiled.sources, s))
-        {
-            Some(at) => at,
-            None => (root.join("kiln.kdl"), Range::default()),
-        };
-        let related: Vec<_> = d
-            .labels
-            .iter()
-            .filter(|l| !l.primary)
-            .filter_map(|l| {
-                let (p, range) = span_location(&compiled.sources, l.span)?;
-                Some(DiagnosticRelatedInformation {
-                    location: Location::new(docs.uri(&p)?, range),
-                    message: l.message.clone(),
-                })
-            })
-            .collect();
-        let message = d.text_with_notes();
-        out.entry(file).or_default().push(lsp_types::Diagnostic {
-            range,
-            severity: Some(match d.severity {
-                Severity::Error => DiagnosticSeverity::ERROR,
-                Severity::Warning => DiagnosticSeverity::WARNING,
-            }),
-            code: Some(NumberOrString::String(d.code.to_string())),
-            source: Some("kiln".into()),
-            message,
-            related_information: (!related.is_empty()).then_some(related),
-            ..Default::default()
-        });
+    for (file, d) in converted {
+        out.entry(file).or_default().push(d);
     }
     out
+}
+
+/// One diagnostic as the client shows it, and the file it belongs to.
+fn to_lsp(
+    compiled: &Compiled,
+    root: &Path,
+    docs: &OpenDocs,
+    d: &crate::diag::Diagnostic,
+) -> (PathBuf, lsp_types::Diagnostic) {
+    let (file, range) = match d
+        .primary_span()
+        .and_then(|s| span_location(&compiled.sources, s))
+    {
+        Some(at) => at,
+        None => (root.join("kiln.kdl"), Range::default()),
+    };
+    let related: Vec<_> = d
+        .labels
+        .iter()
+        .filter(|l| !l.primary)
+        .filter_map(|l| {
+            let (p, range) = span_location(&compiled.sources, l.span)?;
+            Some(DiagnosticRelatedInformation {
+                location: Location::new(docs.uri(&p)?, range),
+                message: l.message.clone(),
+            })
+        })
+        .collect();
+    let message = d.text_with_notes();
+    let diagnostic = lsp_types::Diagnostic {
+        range,
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(d.code.to_string())),
+        source: Some("kiln".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..Default::default()
+    };
+    (file, diagnostic)
 }
 
 /// What the client was last sent for one project.
@@ -86,7 +105,12 @@ impl Published {
     /// path, every other file whose list changed (an empty list for a
     /// file that has no diagnostics any more). Each carries the version
     /// of an open document.
-    pub fn changes(&self, now: &ByFile, edited: &[PathBuf], docs: &OpenDocs) -> Vec<Notification> {
+    pub fn changes(
+        &self,
+        now: &ByFile,
+        edited: &[PathBuf],
+        docs: &OpenDocs,
+    ) -> Vec<(PathBuf, Notification)> {
         let empty = Vec::new();
         let list = |p: &Path| now.get(p).unwrap_or(&empty);
         let changed: BTreeSet<&PathBuf> = now
@@ -99,20 +123,24 @@ impl Published {
             .chain(changed)
             .filter_map(|p| {
                 let uri = docs.uri(p)?;
-                Some(Notification::new(
+                let n = Notification::new(
                     "textDocument/publishDiagnostics".into(),
                     PublishDiagnosticsParams {
                         uri,
                         diagnostics: list(p).clone(),
                         version: docs.0.get(p).map(|(_, v)| *v),
                     },
-                ))
+                );
+                Some((p.clone(), n))
             })
             .collect()
     }
 
-    /// Notes that the client was sent `now`.
-    pub fn sent(&mut self, now: ByFile) {
-        self.0 = now;
+    /// Notes that the client was sent `path`'s list of `now`.
+    pub fn sent(&mut self, path: &Path, now: &ByFile) {
+        match now.get(path) {
+            Some(list) => self.0.insert(path.to_path_buf(), list.clone()),
+            None => self.0.remove(path),
+        };
     }
 }

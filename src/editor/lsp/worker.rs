@@ -23,8 +23,8 @@ use std::time::Duration;
 use lsp_server::Message;
 
 use super::incremental::Engine;
-use super::lock;
 use super::publish::{self, OpenDocs, Published};
+use super::{drop_aside, lock};
 use crate::compile::Compiled;
 use crate::world::Overlay;
 
@@ -188,19 +188,29 @@ impl State {
         };
         let now = publish::by_file(&compiled, &root, &job.open);
         let notes = published.changes(&now, &job.edited, &job.open);
-        *lock(&project.last) = Some(Arc::new(compiled));
-        let _publishing = lock(&project.publishing);
-        if superseded() {
-            // A newer version's compile publishes.
-            self.unanswered.insert(root, job.edited);
-            return true;
-        }
-        for n in notes {
+        // The compile it replaces is dropped once the client has its
+        // answer, and aside: the next edit may be waiting.
+        let previous = lock(&project.last).replace(Arc::new(compiled));
+        let mut unsent = job.edited;
+        for (path, n) in notes {
+            // One at a time under the lock, so that a newer version
+            // waits for one notification at most and this stops.
+            let publishing = lock(&project.publishing);
+            if superseded() {
+                // A newer version's compile publishes the rest.
+                break;
+            }
             if !send(Message::Notification(n)) {
                 return false;
             }
+            drop(publishing);
+            published.sent(&path, &now);
+            unsent.retain(|p| *p != path);
         }
-        published.sent(now);
+        if !unsent.is_empty() {
+            self.unanswered.insert(root, unsent);
+        }
+        drop_aside(previous);
         true
     }
 }

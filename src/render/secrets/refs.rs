@@ -176,7 +176,7 @@ fn walk(ps: &ParamSchema, u: &ParamUse, out: &mut Vec<Reference>) {
 /// Checks every reference of the env's apps against what the env
 /// delivers in the same namespace, and reports two objects delivering one
 /// Secret. Returns every reference with what delivers it.
-pub fn check(env: &str, apps: &[(String, AppSecrets)], diags: &mut Diagnostics) -> Vec<SecretRef> {
+pub fn check(env: &str, apps: &[(&str, &AppSecrets)], diags: &mut Diagnostics) -> Vec<SecretRef> {
     let mut table: HashMap<(&str, &str), (&str, &Delivered)> = HashMap::new();
     for (app, s) in apps {
         for d in &s.delivered {
@@ -228,7 +228,7 @@ pub fn check(env: &str, apps: &[(String, AppSecrets)], diags: &mut Diagnostics) 
                 );
             }
             out.push(SecretRef {
-                app: app.clone(),
+                app: app.to_string(),
                 secret: r.name.value.clone(),
                 span: r.name.span,
                 delivered_by: found.map(|(by, d)| (d.kind.to_string(), by.to_string())),

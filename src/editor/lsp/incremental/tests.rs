@@ -181,14 +181,32 @@ fn project(dir: &Path) -> PathBuf {
 
 #[test]
 fn random_edits_give_the_diagnostics_of_a_full_check() {
+    random_edits(FILES[0].1);
+}
+
+/// The same with lint at its default levels: findings in every env, the
+/// env-wide rules, and the envs' results kept between compiles.
+#[test]
+fn random_edits_with_lint_give_the_diagnostics_of_a_full_check() {
+    let kept = random_edits("project \"shop\" {\n    labels team=\"shop\"\n}\n");
+    assert!(kept > 20, "the engine kept only {kept} envs' results");
+}
+
+/// Runs 60 seeded random edits three times, with `kiln_kdl` as the
+/// project file, comparing the engine with a full check after each;
+/// returns how many envs' results the engine kept whole.
+fn random_edits(kiln_kdl: &str) -> usize {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = project(dir.path());
+    let mut kept_envs = 0;
     for seed in [1_u64, 7, 2026] {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-        let originals: Vec<String> = FILES.iter().map(|(_, t)| t.to_string()).collect();
+        let mut originals: Vec<String> = FILES.iter().map(|(_, t)| t.to_string()).collect();
+        originals[0] = kiln_kdl.to_string();
         let mut texts: Vec<(PathBuf, String)> = FILES
             .iter()
-            .map(|(n, t)| (root.join(n), t.to_string()))
+            .zip(&originals)
+            .map(|((n, _), t)| (root.join(n), t.clone()))
             .collect();
         let mut engine = Engine::new(root.clone());
         let (mut reused, mut clean) = (0, 0);
@@ -208,6 +226,7 @@ fn random_edits_give_the_diagnostics_of_a_full_check() {
             );
             clean += usize::from(!full.envs.is_empty());
             reused += usize::from(!full.envs.is_empty() && engine.rendered < 12);
+            kept_envs += engine.kept_envs;
         }
         // The edits must reach the render stage, and the engine must reuse
         // units, or the comparison proves little.
@@ -217,6 +236,7 @@ fn random_edits_give_the_diagnostics_of_a_full_check() {
             "seed {seed}: the engine reused units only {reused} times"
         );
     }
+    kept_envs
 }
 
 #[test]
