@@ -53,6 +53,24 @@ pub fn by_file(compiled: &Compiled, root: &Path, docs: &OpenDocs) -> ByFile {
     out
 }
 
+/// [`by_file`]'s lists of `files` only (an empty list for a file without
+/// diagnostics): what an edit's answer needs, made without converting
+/// the rest.
+pub fn of_files(compiled: &Compiled, root: &Path, docs: &OpenDocs, files: &[PathBuf]) -> ByFile {
+    let kiln_kdl = root.join("kiln.kdl");
+    let mut out: ByFile = files.iter().map(|f| (f.clone(), Vec::new())).collect();
+    for d in &compiled.diags.0 {
+        let path = d
+            .primary_span()
+            .and_then(|s| compiled.sources.get(s.file).path.as_ref())
+            .unwrap_or(&kiln_kdl);
+        if let Some(list) = out.get_mut(path) {
+            list.push(to_lsp(compiled, root, docs, d).1);
+        }
+    }
+    out
+}
+
 /// One diagnostic as the client shows it, and the file it belongs to.
 fn to_lsp(
     compiled: &Compiled,
@@ -100,39 +118,37 @@ fn to_lsp(
 pub struct Published(ByFile);
 
 impl Published {
+    /// The notifications of the lists of `files` in `now`, changed or
+    /// not: an edited file gets an answer for each version.
+    pub fn lists(now: &ByFile, files: &[PathBuf], docs: &OpenDocs) -> Vec<(PathBuf, Notification)> {
+        files
+            .iter()
+            .filter_map(|p| notification(now, p, docs))
+            .collect()
+    }
+
     /// The notifications that bring the client from what it was sent to
-    /// `now`: first the lists of the `edited` files, always; then, by
-    /// path, every other file whose list changed (an empty list for a
-    /// file that has no diagnostics any more). Each carries the version
-    /// of an open document.
+    /// `now` for every file but those of `except` (sent already): by path,
+    /// every file whose list changed (an empty list for a file that has no
+    /// diagnostics any more).
     pub fn changes(
         &self,
         now: &ByFile,
-        edited: &[PathBuf],
+        except: &[PathBuf],
         docs: &OpenDocs,
     ) -> Vec<(PathBuf, Notification)> {
         let empty = Vec::new();
-        let list = |p: &Path| now.get(p).unwrap_or(&empty);
         let changed: BTreeSet<&PathBuf> = now
             .keys()
             .chain(self.0.keys())
-            .filter(|p| !edited.contains(p) && self.0.get(*p).unwrap_or(&empty) != list(p))
-            .collect();
-        edited
-            .iter()
-            .chain(changed)
-            .filter_map(|p| {
-                let uri = docs.uri(p)?;
-                let n = Notification::new(
-                    "textDocument/publishDiagnostics".into(),
-                    PublishDiagnosticsParams {
-                        uri,
-                        diagnostics: list(p).clone(),
-                        version: docs.0.get(p).map(|(_, v)| *v),
-                    },
-                );
-                Some((p.clone(), n))
+            .filter(|p| {
+                !except.contains(p)
+                    && self.0.get(*p).unwrap_or(&empty) != now.get(*p).unwrap_or(&empty)
             })
+            .collect();
+        changed
+            .into_iter()
+            .filter_map(|p| notification(now, p, docs))
             .collect()
     }
 
@@ -143,4 +159,19 @@ impl Published {
             None => self.0.remove(path),
         };
     }
+}
+
+/// The notification of `path`'s list in `now` (empty when it has none),
+/// with the version of an open document; `None` for a path that has no
+/// URI.
+fn notification(now: &ByFile, path: &Path, docs: &OpenDocs) -> Option<(PathBuf, Notification)> {
+    let n = Notification::new(
+        "textDocument/publishDiagnostics".into(),
+        PublishDiagnosticsParams {
+            uri: docs.uri(path)?,
+            diagnostics: now.get(path).cloned().unwrap_or_default(),
+            version: docs.0.get(path).map(|(_, v)| *v),
+        },
+    );
+    Some((path.to_path_buf(), n))
 }

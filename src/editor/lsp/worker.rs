@@ -20,10 +20,10 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use lsp_server::Message;
+use lsp_server::{Message, Notification};
 
 use super::incremental::Engine;
-use super::publish::{self, OpenDocs, Published};
+use super::publish::{self, ByFile, OpenDocs, Published};
 use super::{drop_aside, lock};
 use crate::compile::Compiled;
 use crate::world::Overlay;
@@ -186,32 +186,69 @@ impl State {
                 return true;
             }
         };
-        let now = publish::by_file(&compiled, &root, &job.open);
-        let notes = published.changes(&now, &job.edited, &job.open);
         // The compile it replaces is dropped once the client has its
         // answer, and aside: the next edit may be waiting.
-        let previous = lock(&project.last).replace(Arc::new(compiled));
-        let mut unsent = job.edited;
-        for (path, n) in notes {
-            // One at a time under the lock, so that a newer version
-            // waits for one notification at most and this stops.
-            let publishing = lock(&project.publishing);
-            if superseded() {
-                // A newer version's compile publishes the rest.
-                break;
-            }
-            if !send(Message::Notification(n)) {
-                return false;
-            }
-            drop(publishing);
-            published.sent(&path, &now);
-            unsent.retain(|p| *p != path);
+        let compiled = Arc::new(compiled);
+        let previous = lock(&project.last).replace(compiled.clone());
+        // The edited files' lists first, made on their own: the client is
+        // waiting for them, and converting every list takes a while.
+        let first = publish::of_files(&compiled, &root, &job.open, &job.edited);
+        let mut unsent = job.edited.clone();
+        let mut out = Outbox {
+            project,
+            superseded: &superseded,
+            send,
+            published,
+            unsent: &mut unsent,
+        };
+        let mut going = out.each(Published::lists(&first, &job.edited, &job.open), &first);
+        if going == Some(true) {
+            // Then every other list that changed.
+            let now = publish::by_file(&compiled, &root, &job.open);
+            let notes = out.published.changes(&now, &job.edited, &job.open);
+            going = out.each(notes, &now);
+        }
+        if going.is_none() {
+            return false;
         }
         if !unsent.is_empty() {
             self.unanswered.insert(root, unsent);
         }
         drop_aside(previous);
         true
+    }
+}
+
+/// Where one compile's notifications go, and what it records.
+struct Outbox<'a> {
+    project: &'a Project,
+    superseded: &'a dyn Fn() -> bool,
+    send: &'a dyn Fn(Message) -> bool,
+    published: &'a mut Published,
+    /// The edited files whose lists were not sent yet.
+    unsent: &'a mut Vec<PathBuf>,
+}
+
+impl Outbox<'_> {
+    /// Sends `notes`, lists of `now`, one at a time under the publishing
+    /// lock, so that a newer version waits for one notification at most
+    /// and this stops (its compile publishes the rest). `Some(true)` when
+    /// all went out, `Some(false)` when superseded, `None` when the
+    /// client is gone.
+    fn each(&mut self, notes: Vec<(PathBuf, Notification)>, now: &ByFile) -> Option<bool> {
+        for (path, n) in notes {
+            let publishing = lock(&self.project.publishing);
+            if (self.superseded)() {
+                return Some(false);
+            }
+            if !(self.send)(Message::Notification(n)) {
+                return None;
+            }
+            drop(publishing);
+            self.published.sent(&path, now);
+            self.unsent.retain(|p| *p != path);
+        }
+        Some(true)
     }
 }
 
@@ -301,5 +338,51 @@ mod tests {
         let mut next = job(&project, latest, 2, &commented);
         next.edited = vec![project.root.join("kiln.kdl")];
         assert_eq!(run_job(&mut state, next), vec![(Some(2), 1), (None, 0)]);
+    }
+
+    #[test]
+    fn sending_stops_at_a_newer_version_and_records_only_what_went_out() {
+        let (_dir, project) = project();
+        let files: Vec<PathBuf> = ["a.kdl", "b.kdl", "c.kdl"]
+            .iter()
+            .map(|f| project.root.join(f))
+            .collect();
+        let diagnostic = lsp_types::Diagnostic {
+            message: "m".into(),
+            ..Default::default()
+        };
+        let now: ByFile = files
+            .iter()
+            .map(|f| (f.clone(), vec![diagnostic.clone()]))
+            .collect();
+        let open = OpenDocs::default();
+        let mut published = Published::default();
+        let generation = project.bump();
+        let sent = RefCell::new(0);
+        // The client's next edit arrives while the first list goes out
+        // (the main thread would bump it once the lock is free).
+        let send = |_: Message| {
+            *sent.borrow_mut() += 1;
+            project.generation.fetch_add(1, Ordering::SeqCst);
+            true
+        };
+        let superseded = || project.generation.load(Ordering::SeqCst) != generation;
+        let mut unsent = files.clone();
+        let mut out = Outbox {
+            project: &project,
+            superseded: &superseded,
+            send: &send,
+            published: &mut published,
+            unsent: &mut unsent,
+        };
+        let notes = Published::lists(&now, &files, &open);
+        assert_eq!(out.each(notes, &now), Some(false));
+        assert_eq!(*sent.borrow(), 1);
+        assert_eq!(unsent, files[1..].to_vec());
+        // Only the list that went out counts as sent: the next compile
+        // sends the other two.
+        let rest = published.changes(&now, &[], &open);
+        let paths: Vec<&PathBuf> = rest.iter().map(|(p, _)| p).collect();
+        assert_eq!(paths, vec![&files[1], &files[2]]);
     }
 }
