@@ -202,11 +202,15 @@ impl State {
             unsent: &mut unsent,
         };
         let mut going = out.each(Published::lists(&first, &job.edited, &job.open), &first);
-        if going == Some(true) {
-            // Then every other list that changed.
+        // Then every other list that changed, unless a newer version came
+        // meanwhile: its compile sends them, and it should not wait for
+        // these to be made.
+        if going == Some(true) && !superseded() {
             let now = publish::by_file(&compiled, &root, &job.open);
-            let notes = out.published.changes(&now, &job.edited, &job.open);
-            going = out.each(notes, &now);
+            if !superseded() {
+                let notes = out.published.changes(&now, &job.edited, &job.open);
+                going = out.each(notes, &now);
+            }
         }
         if going.is_none() {
             return false;
