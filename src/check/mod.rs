@@ -5,6 +5,7 @@
 pub mod types;
 pub mod value;
 
+mod apps;
 pub mod crds;
 pub mod deploy;
 pub mod document;
@@ -134,6 +135,9 @@ impl Checker<'_> {
         self.model.components = components;
 
         let mut project_seen = false;
+        // Apps are decoded in parallel (a fleet has a thousand), then
+        // added in file and node order, as they come below.
+        let mut apps = self.decode_apps(loaded).into_iter();
         for f in loaded.files.iter().filter(|f| !f.stdlib) {
             let is_root = f.path.as_ref().is_some_and(|p| {
                 p.parent() == Some(loaded.root.as_path())
@@ -165,7 +169,11 @@ impl Checker<'_> {
                             self.project(f.file, node);
                         }
                     }
-                    "app" => self.app(f.file, node, &mut seen),
+                    "app" => {
+                        if let Some(app) = apps.next() {
+                            self.add_app(app, &mut seen);
+                        }
+                    }
                     "env" => self.env(f.file, node, &mut seen),
                     "flavor" => self.flavor(f.file, node, &mut seen),
                     other => {
@@ -396,91 +404,6 @@ impl Checker<'_> {
                 ),
             }
         }
-    }
-
-    fn app(&mut self, file: FileId, node: &KdlNode, seen: &mut Seen) {
-        let Some(name) = self.node_name(file, node, "an app") else {
-            return;
-        };
-        self.extra_args(file, node, 1);
-        self.app_name(&name);
-        if let Some(first) = seen.get(&("app", name.value.clone())) {
-            self.duplicate("app", &name, *first);
-            return;
-        }
-        seen.insert(("app", name.value.clone()), name.span);
-        let mut component = Spanned::new("web-service".to_string(), name.span);
-        for p in nodes::props(file, node) {
-            match p.name.as_str() {
-                "component" => {
-                    if let Some(s) = self.string_prop(&p) {
-                        component = s;
-                    }
-                }
-                _ => self.unknown_prop("app", &p, &["component"]),
-            }
-        }
-        let schema = match self.model.components.get(&component.value) {
-            Some(c) if !c.is_abstract => Some(c.params.clone()),
-            _ => {
-                let candidates: Vec<&str> = self
-                    .model
-                    .components
-                    .values()
-                    .filter(|c| !c.is_abstract)
-                    .map(|c| c.name.value.as_str())
-                    .collect();
-                self.unknown(
-                    Diagnostic::error(
-                        codes::UNKNOWN_COMPONENT,
-                        format!("unknown component `{}`", component.value),
-                    )
-                    .primary(component.span, "no component has this name")
-                    .help(suggest(
-                        &component.value,
-                        candidates,
-                        "the components are",
-                    )),
-                );
-                None
-            }
-        };
-        let mut app = App {
-            name: name.clone(),
-            component,
-            envs: None,
-            params: Vec::new(),
-            extras: Extras::default(),
-            file,
-            span: nodes::head_span(file, node, self.text(file)),
-        };
-        if let Some(children) = node.children() {
-            let mut rest = Vec::new();
-            for c in children.nodes() {
-                if c.name().value() == "envs" {
-                    self.no_children(file, c);
-                    let mut envs = Vec::new();
-                    for a in nodes::args(file, c) {
-                        match &a.value {
-                            Value::String(s) => envs.push(Spanned::new(s.clone(), a.span)),
-                            v => self.diags.push(mismatch(a.span, "an env name", v)),
-                        }
-                    }
-                    app.envs = Some(envs);
-                } else {
-                    rest.push(c);
-                }
-            }
-            let (params, extras) = self.param_block(
-                file,
-                &rest,
-                schema.as_deref(),
-                &format!("app `{}`", name.value),
-            );
-            app.params = params;
-            app.extras = extras;
-        }
-        self.model.apps.insert(name.value.clone(), app);
     }
 
     fn app_name(&mut self, name: &Spanned<String>) {
