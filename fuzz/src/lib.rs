@@ -1,64 +1,15 @@
-//! Shared pieces of kiln's fuzz targets: an in-memory [`World`] and a
-//! generator of plausible projects.
+//! Shared pieces of kiln's fuzz targets: the in-memory project they compile
+//! (kiln's `MemWorld`) and a generator of plausible projects.
 
-use std::collections::BTreeMap;
-use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use arbitrary::Arbitrary;
 use kiln::compile::{Compiled, Request, Selection, compile};
-use kiln::world::World;
 
-/// A project held in memory: paths under [`ROOT`] to bytes. No symbolic
-/// links, so canonicalising only resolves `.` and `..`.
-#[derive(Default)]
-pub struct MemWorld {
-    pub files: BTreeMap<PathBuf, Vec<u8>>,
-}
+pub use kiln::world::MemWorld;
 
 /// Where the in-memory project lives.
 pub const ROOT: &str = "/project";
-
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-impl World for MemWorld {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        self.files
-            .get(&normalize(path))
-            .cloned()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
-    }
-    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
-        let p = normalize(path);
-        let is_dir = self.files.keys().any(|k| k.starts_with(&p));
-        if self.files.contains_key(&p) || is_dir {
-            Ok(p)
-        } else {
-            Err(io::Error::new(io::ErrorKind::NotFound, "no such file"))
-        }
-    }
-    fn kdl_files(&self, root: &Path, skip: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
-        Ok(self
-            .files
-            .keys()
-            .filter(|k| k.starts_with(root) && k.extension().is_some_and(|e| e == "kdl"))
-            .filter(|k| !skip.iter().any(|s| k.starts_with(s)))
-            .cloned()
-            .collect())
-    }
-}
 
 /// Compiles the in-memory project as `kiln check` does (every env, preview
 /// templates too), and renders every diagnostic, so formatting is fuzzed
@@ -77,8 +28,8 @@ pub fn check(world: &MemWorld) -> Compiled {
 
 /// A world holding one `kiln.kdl`.
 pub fn one_file(bytes: &[u8]) -> MemWorld {
-    let mut w = MemWorld::default();
-    w.files.insert(Path::new(ROOT).join("kiln.kdl"), bytes.to_vec());
+    let mut w = MemWorld::new(ROOT);
+    w.insert("kiln.kdl", bytes.to_vec());
     w
 }
 
@@ -325,8 +276,8 @@ impl Project {
     /// The project as an in-memory world.
     pub fn world(&self) -> MemWorld {
         let mut w = one_file(self.to_kdl().as_bytes());
-        w.files.insert(
-            Path::new(ROOT).join("extra.yaml"),
+        w.insert(
+            "extra.yaml",
             format!(
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  k: \"{}\"\n",
                 self.manifest.text()

@@ -24,7 +24,6 @@ mod plan;
 pub mod read;
 mod tags;
 mod verify;
-mod world;
 mod write;
 
 use std::collections::HashMap;
@@ -36,7 +35,7 @@ use crate::check::schema::ParamSchema;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::span::Sources;
 
-pub use world::MemWorld;
+pub use crate::world::MemWorld;
 
 /// One input file.
 #[derive(Clone, Debug)]

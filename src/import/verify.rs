@@ -12,12 +12,12 @@ use super::compare::{self, Difference};
 use super::kdl::Node;
 use super::plan::Plan;
 use super::read::{EnvObjects, Object};
-use super::world::MemWorld;
 use crate::check::value::Value;
 use crate::compile::{self, Compiled, Request, Selection};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::render::{validate, yaml};
 use crate::span::{Sources, Span};
+use crate::world::MemWorld;
 
 /// Every env of the project in `world`, rendered.
 pub fn render(world: &MemWorld) -> Compiled {

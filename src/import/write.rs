@@ -3,8 +3,8 @@
 
 use super::kdl::{Node, write_comment, write_node};
 use super::plan::{AppPlan, Plan};
-use super::world::MemWorld;
 use crate::check::value::Value;
+use crate::world::MemWorld;
 
 /// Every file of the project, in a world rooted at `root`.
 pub fn world(plan: &Plan, root: &str, inputs: &str) -> MemWorld {

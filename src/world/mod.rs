@@ -4,6 +4,10 @@
 //! [`World`], so tests can run them in memory and the rule "a project never
 //! reads outside its directory" is enforced in one place.
 
+mod mem;
+
+pub use mem::MemWorld;
+
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};

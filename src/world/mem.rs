@@ -1,14 +1,16 @@
-//! The imported project before it is written: files in memory, served to
-//! the compiler through [`World`], so that `kiln import` checks and renders
-//! exactly what it is about to write, with the pipeline every command uses.
+//! A project in memory, served to the compiler through [`World`]: `kiln
+//! import` checks and renders exactly what it is about to write with the
+//! pipeline every command uses, and the fuzz targets compile generated
+//! projects without a disk.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::world::World;
+use super::World;
 
-/// A project held in memory: paths relative to a virtual root.
+/// A project held in memory: paths under a virtual root. No symbolic
+/// links, so canonicalising only resolves `.` and `..`.
 #[derive(Clone, Debug, Default)]
 pub struct MemWorld {
     root: PathBuf,
