@@ -12,6 +12,7 @@ pub mod image;
 
 use crate::editor::kdlfmt::{Tok, lex};
 use crate::span::{FileId, Span};
+pub use crate::syntax::quote::quote;
 
 /// One replacement of a byte range of one file; an insertion when the
 /// range is empty.
@@ -37,25 +38,6 @@ pub fn apply(text: &str, edits: &[&TextEdit]) -> String {
         at = e.end.clamp(start, text.len());
     }
     out.push_str(&text[at..]);
-    out
-}
-
-/// `s` as a KDL 2.0 quoted string.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 

@@ -2,6 +2,7 @@
 //! the canonical layout of `kiln fmt` (4-space indent, one node per line).
 
 use crate::check::value::Value;
+use crate::syntax::quote::quote;
 
 /// One KDL node: a parameter use, an env's `app` block, a `patch`.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,13 +110,13 @@ pub fn identifier(s: &str) -> String {
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         && !matches!(s, "true" | "false" | "null" | "inf" | "nan");
-    if bare { s.to_string() } else { string(s) }
+    if bare { s.to_string() } else { quote(s) }
 }
 
 /// A value in KDL 2.0 spelling.
 pub fn value(v: &Value) -> String {
     match v {
-        Value::String(s) => string(s),
+        Value::String(s) => quote(s),
         Value::Int(i) => i.to_string(),
         Value::Float(f) if f.is_finite() => {
             let s = format!("{f:?}");
@@ -131,37 +132,6 @@ pub fn value(v: &Value) -> String {
         Value::Bool(b) => format!("#{b}"),
         Value::Null => "#null".to_string(),
     }
-}
-
-/// A quoted string: raw (`#"…"#`) when it holds quotes or backslashes and
-/// nothing a raw string cannot hold, escaped otherwise.
-pub fn string(s: &str) -> String {
-    let needs_escape = |c: char| c.is_control() || disallowed(c);
-    if s.contains(['"', '\\']) && !s.chars().any(needs_escape) && !s.contains("\"#") {
-        return format!("#\"{s}\"#");
-    }
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Code points KDL 2.0 does not allow to appear literally in a document,
-/// and the ones it reads as newlines.
-fn disallowed(c: char) -> bool {
-    matches!(c as u32,
-        0x85 | 0x200E..=0x200F | 0x2028..=0x2029 | 0x202A..=0x202E | 0x2066..=0x2069 | 0xFEFF)
 }
 
 #[cfg(test)]
@@ -187,7 +157,7 @@ mod tests {
             "",
             "\u{2028}",
         ] {
-            let text = format!("n {}\n", string(s));
+            let text = format!("n {}\n", quote(s));
             let doc = parses_back(&text);
             let got = doc.nodes()[0].entries()[0].value().as_string().unwrap();
             assert_eq!(got, s, "{text}");

@@ -5,6 +5,7 @@
 //! of parser errors.
 
 pub mod fastkdl;
+pub mod quote;
 
 use rayon::prelude::*;
 use std::collections::HashMap;

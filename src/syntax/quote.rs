@@ -1,0 +1,33 @@
+//! Strings written into KDL documents (`kiln import`'s projects, `kiln set
+//! image`'s edits): quoted so that they read back exactly.
+
+/// A quoted string: raw (`#"…"#`) when it holds quotes or backslashes and
+/// nothing a raw string cannot hold, escaped otherwise.
+pub fn quote(s: &str) -> String {
+    let needs_escape = |c: char| c.is_control() || disallowed(c);
+    if s.contains(['"', '\\']) && !s.chars().any(needs_escape) && !s.contains("\"#") {
+        return format!("#\"{s}\"#");
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Code points KDL 2.0 does not allow to appear literally in a document,
+/// and the ones it reads as newlines.
+fn disallowed(c: char) -> bool {
+    matches!(c as u32,
+        0x85 | 0x200E..=0x200F | 0x2028..=0x2029 | 0x202A..=0x202E | 0x2066..=0x2069 | 0xFEFF)
+}
