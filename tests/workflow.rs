@@ -352,6 +352,29 @@ fn set_image_refuses_what_it_cannot_do_and_writes_nothing() {
     });
 }
 
+/// A `helm-release` app takes its image from the chart's values: `set
+/// image` says so, rather than reporting an image it never looked at.
+#[test]
+fn set_image_refuses_an_app_whose_component_takes_no_image() {
+    let w = project(
+        "project \"platform\"\n\nenv \"staging\"\n\napp \"cert-manager\" component=\"helm-release\" {\n    chart oci=\"oci://quay.io/jetstack/charts/cert-manager\" version=\"1.x\"\n}\n",
+    );
+    let path = w.project().join("kiln.kdl");
+    let before = read(&path);
+    let out = set_image(
+        &w,
+        &["cert-manager=quay.io/jetstack/cert-manager-controller:1.16.0"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("kiln::edit::no_fit"), "{err}");
+    assert!(
+        err.contains("its component `helm-release` takes none"),
+        "{err}"
+    );
+    assert_eq!(read(&path), before);
+}
+
 #[test]
 fn set_image_checks_the_edited_project_before_writing() {
     // `tag` is also in the env's namespace: a tag that is no DNS label

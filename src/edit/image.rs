@@ -315,6 +315,22 @@ pub fn plan(
             );
             continue;
         };
+        let component = model.components.get(&app.component.value);
+        if component.is_some_and(|c| !c.params.contains_key("image")) {
+            diags.push(
+                Diagnostic::error(
+                    codes::EDIT_NO_FIT,
+                    format!(
+                        "app `{}` has no `image`: its component `{}` takes none",
+                        req.app.value, app.component.value
+                    ),
+                )
+                .primary(req.app.span, "this app")
+                .related(app.component.span, "its component")
+                .help("set the image where the component takes it (a `helm-release`'s chart values: `value \"image.tag\" \"…\"`), or its version"),
+            );
+            continue;
+        }
         if let Err(e) = types::check(
             Type::Image,
             &Value::String(req.reference.value.clone()),
