@@ -3,7 +3,7 @@
 //!
 //! An [`Engine`] runs the same stages as [`compile::compile`] (the same
 //! functions, in the same order, so the diagnostics are the same) and
-//! keeps two things between runs:
+//! keeps between runs:
 //!
 //! - every file's parse ([`ParseCache`]): a file is parsed again only
 //!   when its text changed;
@@ -13,20 +13,22 @@
 //!   unit shares (the project, the components, the templates and every
 //!   other file the compile read, and which files exist), and the files
 //!   the unit itself read (manifests, `file` values), as their contents.
-//!   A unit whose fingerprint and files are unchanged is reused.
-//!
+//!   A unit whose fingerprint and files are unchanged is reused;
 //! - every env's env-wide result (duplicate objects, Secrets, the order,
 //!   Namespace objects, lint's findings), with the units it was made
 //!   from and a fingerprint of the env's own definitions ([`KeptEnv`]):
 //!   when every unit of the env is the one kept (compared by identity)
-//!   and the env's definitions are unchanged, the result is taken whole.
+//!   and the env's definitions are unchanged, the result is taken whole;
+//! - the lint diagnostics of all envs ([`KeptLint`]), taken whole when
+//!   every env's result was.
 //!
 //! The check stage runs whole on every compile, because names resolve
 //! across files. An edit to one app's file renders that app again in
 //! each env and runs those envs' env-wide stage over the kept units of
 //! the others; an edit to an env renders the env's apps; an edit to the
 //! project, a component or a template renders everything. An edit undone
-//! (a break, then its fix) finds every unit and env as it was kept.
+//! after a break the check stage caught finds every unit and env as it
+//! was kept (a break that reached rendering replaced its units).
 //!
 //! A compile asks `superseded` between units of work and stops when it
 //! says so; the units it finished are kept.

@@ -181,8 +181,11 @@ impl State {
                 return true;
             }
             Err(_) => {
-                // What it kept may be half updated: start again from nothing.
-                self.engines.remove(&root);
+                // What it kept may be half updated: start again from nothing,
+                // remembering what the client was sent and that this edit
+                // still needs an answer.
+                *engine = Engine::new(root.clone());
+                self.unanswered.insert(root, job.edited);
                 return true;
             }
         };
