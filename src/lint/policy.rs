@@ -39,6 +39,22 @@ impl Finding {
     pub fn reported(&self) -> bool {
         matches!(self.disposition, Disposition::Reported(_))
     }
+
+    /// The order findings are kept in: by env, app, primary span, rule.
+    pub fn order(&self, other: &Finding) -> std::cmp::Ordering {
+        (
+            &self.env,
+            &self.app,
+            self.diagnostic.primary_span(),
+            self.rule,
+        )
+            .cmp(&(
+                &other.env,
+                &other.app,
+                other.diagnostic.primary_span(),
+                other.rule,
+            ))
+    }
 }
 
 /// The level of every rule in the env `env_def`, with the span of the

@@ -38,6 +38,9 @@ pub fn to_yaml(v: &Value) -> String {
             out.push('\n');
         }
     }
+    // Rendered files are kept until the env is written: without the slack
+    // of the doubling growth, a 1000x10 fleet's files take a third less.
+    out.shrink_to_fit();
     out
 }
 
