@@ -9,6 +9,7 @@ pub mod ordering;
 pub mod secrets;
 mod set;
 pub mod strings;
+mod substitute;
 mod value_check;
 pub mod yaml_tree;
 

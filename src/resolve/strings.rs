@@ -156,11 +156,15 @@ static COMPILED: LazyLock<RwLock<Environment<'static>>> = LazyLock::new(|| {
 static COMPILED_BYTES: AtomicUsize = AtomicUsize::new(0);
 const MAX_COMPILED_BYTES: usize = 16 << 20;
 
-/// Renders `source` from [`COMPILED`], compiling it first if it is new. A
+/// Renders `source`: names only substituted ([`super::substitute`]), or
+/// from [`COMPILED`], compiling it first if it is new. A
 /// panic while the lock was held cannot leave the environment half-changed
 /// (minijinja inserts a template whole or not at all), so a poisoned lock
 /// is used as it is.
 fn render_compiled(source: &str, ctx: &minijinja::Value) -> Result<String, minijinja::Error> {
+    if let Some(text) = super::substitute::render(source, ctx) {
+        return Ok(text);
+    }
     let read = || COMPILED.read().unwrap_or_else(|e| e.into_inner());
     {
         let env = read();
