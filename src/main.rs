@@ -13,6 +13,15 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // mimalloc asks for transparent huge pages: each 2 MiB page is resident
+    // whole once touched, which cost a 1000x10 render a sixth of its peak
+    // memory (235 against 195 MiB) and bought no measurable speed.
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with integer arguments only changes this process's
+    // memory policy; a kernel that refuses it leaves the default.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
     // A panic is a broken invariant, never the user's fault: say so and ask
     // for a report instead of printing a backtrace at them. The language
     // server catches panics per request, so the hook only prints; the exit
