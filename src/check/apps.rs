@@ -12,11 +12,14 @@ use rayon::prelude::*;
 use super::value::Value;
 use super::{App, Checker, Extras, Model, Seen, mismatch, nodes};
 use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
-use crate::span::{FileId, Spanned};
+use crate::span::{FileId, Span, Spanned};
 use crate::syntax::Loaded;
 
 /// One `app` node, decoded on its own.
 pub(super) struct DecodedApp {
+    /// The node's name, where [`Checker::add_app`] checks that it pairs
+    /// the decoded app with the node it was decoded from.
+    at: Span,
     /// The diagnostics of its name and arguments, reported in any case.
     head: Vec<Diagnostic>,
     /// Its name and the app, when it has a name.
@@ -66,9 +69,21 @@ impl Checker<'_> {
             .collect()
     }
 
-    /// Adds a decoded app: its name's diagnostics, then either a
-    /// duplicate's or the app with its body's diagnostics.
-    pub(super) fn add_app(&mut self, decoded: DecodedApp, seen: &mut Seen) {
+    /// Adds the decoded app of the `app` node `node` of `file`: its name's
+    /// diagnostics, then either a duplicate's or the app with its body's
+    /// diagnostics.
+    pub(super) fn add_app(
+        &mut self,
+        file: FileId,
+        node: &KdlNode,
+        decoded: DecodedApp,
+        seen: &mut Seen,
+    ) {
+        assert_eq!(
+            decoded.at,
+            nodes::name(file, node).span,
+            "decoded apps are added in the order they were decoded"
+        );
         self.diags.0.extend(decoded.head);
         let Some((name, app)) = decoded.app else {
             return;
@@ -84,6 +99,7 @@ impl Checker<'_> {
 
     /// Decodes one `app` node on its own (see [`DecodedApp`]).
     fn decode_app(&mut self, file: FileId, node: &KdlNode) -> DecodedApp {
+        let at = nodes::name(file, node).span;
         let name = self.node_name(file, node, "an app");
         if let Some(name) = &name {
             self.extra_args(file, node, 1);
@@ -92,6 +108,7 @@ impl Checker<'_> {
         let head = std::mem::take(&mut self.diags.0);
         let Some(name) = name else {
             return DecodedApp {
+                at,
                 head,
                 app: None,
                 body: Vec::new(),
@@ -169,6 +186,7 @@ impl Checker<'_> {
             app.extras = extras;
         }
         DecodedApp {
+            at,
             head,
             app: Some((name, app)),
             body: std::mem::take(&mut self.diags.0),

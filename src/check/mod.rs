@@ -171,7 +171,7 @@ impl Checker<'_> {
                     }
                     "app" => {
                         if let Some(app) = apps.next() {
-                            self.add_app(app, &mut seen);
+                            self.add_app(f.file, node, app, &mut seen);
                         }
                     }
                     "env" => self.env(f.file, node, &mut seen),
