@@ -23,7 +23,8 @@ mod server;
 mod worker;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::mpsc::Sender;
+use std::sync::{LazyLock, Mutex, MutexGuard};
 
 use lsp_server::{Connection, Message, Response};
 use lsp_types::{
@@ -111,11 +112,22 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Drops `value` on a thread of its own: what a compile of a large
-/// project replaces takes a while to free, and the client is waiting for
-/// the next answer. Should no thread start, it is dropped here.
+/// Drops `value` on the server's freeing thread: what a compile of a
+/// large project replaces takes a while to free, and the client is
+/// waiting for the next answer. One thread for the whole session, started
+/// on first use; should it not start, values are dropped here.
 fn drop_aside<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new()
-        .name("kiln-lsp-free".into())
-        .spawn(move || drop(value));
+    static FREEING: LazyLock<Option<Sender<Box<dyn Send>>>> = LazyLock::new(|| {
+        let (send, receive) = std::sync::mpsc::channel::<Box<dyn Send>>();
+        std::thread::Builder::new()
+            .name("kiln-lsp-free".into())
+            .spawn(move || receive.into_iter().for_each(drop))
+            .ok()
+            .map(|_| send)
+    });
+    if let Some(send) = &*FREEING {
+        // A send fails only when the thread is gone: the value comes back
+        // inside the error and is dropped here.
+        let _ = send.send(Box::new(value));
+    }
 }
