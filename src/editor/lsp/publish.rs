@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use lsp_server::Notification;
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
-    PublishDiagnosticsParams, Range, Uri,
+    PublishDiagnosticsParams, Uri,
 };
 use rayon::prelude::*;
 
@@ -57,18 +57,21 @@ pub fn by_file(compiled: &Compiled, root: &Path, docs: &OpenDocs) -> ByFile {
 /// diagnostics): what an edit's answer needs, made without converting
 /// the rest.
 pub fn of_files(compiled: &Compiled, root: &Path, docs: &OpenDocs, files: &[PathBuf]) -> ByFile {
-    let kiln_kdl = root.join("kiln.kdl");
     let mut out: ByFile = files.iter().map(|f| (f.clone(), Vec::new())).collect();
     for d in &compiled.diags.0 {
-        let path = d
-            .primary_span()
-            .and_then(|s| compiled.sources.get(s.file).path.as_ref())
-            .unwrap_or(&kiln_kdl);
-        if let Some(list) = out.get_mut(path) {
+        if let Some(list) = out.get_mut(&file_of(compiled, root, d)) {
             list.push(to_lsp(compiled, root, docs, d).1);
         }
     }
     out
+}
+
+/// The file a diagnostic is shown in: its primary label's, or the
+/// project's `kiln.kdl` for one about no file in particular.
+fn file_of(compiled: &Compiled, root: &Path, d: &crate::diag::Diagnostic) -> PathBuf {
+    d.primary_span()
+        .and_then(|s| compiled.sources.get(s.file).path.clone())
+        .unwrap_or_else(|| root.join("kiln.kdl"))
 }
 
 /// One diagnostic as the client shows it, and the file it belongs to.
@@ -78,13 +81,12 @@ fn to_lsp(
     docs: &OpenDocs,
     d: &crate::diag::Diagnostic,
 ) -> (PathBuf, lsp_types::Diagnostic) {
-    let (file, range) = match d
+    let file = file_of(compiled, root, d);
+    let range = d
         .primary_span()
         .and_then(|s| span_location(&compiled.sources, s))
-    {
-        Some(at) => at,
-        None => (root.join("kiln.kdl"), Range::default()),
-    };
+        .map(|(_, range)| range)
+        .unwrap_or_default();
     let related: Vec<_> = d
         .labels
         .iter()
