@@ -493,3 +493,85 @@ fn standard_input_and_an_occupied_folder() {
         Some(2)
     );
 }
+
+/// Renders `project` with `kiln render --stdout`, one file per env in
+/// `dir`, and imports them into `dir/imported` under the project's folder
+/// name.
+fn import_rendered(project: &Path, envs: &[&str], dir: &Path) -> Output {
+    let mut args = vec!["import".to_string()];
+    for env in envs {
+        let render = kiln(
+            project,
+            &[
+                "render",
+                "--stdout",
+                "--env",
+                env,
+                "--message-format",
+                "short",
+            ],
+        );
+        assert!(render.status.success(), "kiln render:\n{}", text(&render));
+        let file = dir.join(format!("{env}.yaml"));
+        std::fs::write(&file, &render.stdout).unwrap();
+        args.push("--env".into());
+        args.push(format!("{env}={}", file.display()));
+    }
+    let name = project.file_name().unwrap().to_string_lossy().to_string();
+    args.extend([
+        "--out".into(),
+        "imported".into(),
+        "--project-name".into(),
+        name,
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    kiln(dir, &args)
+}
+
+#[test]
+fn kilns_own_render_imports_back_into_the_same_apps() {
+    let dir = tmp("roundtrip");
+    let project = fixtures("import/roundtrip");
+    let run = import_rendered(&project, &["staging", "production"], &dir);
+    assert!(run.status.success(), "{}", text(&run));
+    let out = dir.join("imported");
+    let apps: Vec<String> = tree(&out)
+        .into_keys()
+        .filter(|p| p.starts_with("apps/"))
+        .collect();
+    // Objects without a workload keep the app their label names, not `shared`.
+    assert_eq!(
+        apps,
+        [
+            "apps/ingress-nginx.kdl",
+            "apps/settings.kdl",
+            "apps/web.kdl"
+        ]
+    );
+    let kdl = project_text(&out);
+    assert!(
+        !kdl.contains("app.kubernetes.io/"),
+        "kiln's own labels written:\n{kdl}"
+    );
+    // The imported project renders the input byte for byte.
+    for env in ["staging", "production"] {
+        let again = kiln(&out, &["render", "--stdout", "--env", env, "-q"]);
+        assert!(again.status.success(), "{}", text(&again));
+        let input = std::fs::read_to_string(dir.join(format!("{env}.yaml"))).unwrap();
+        assert_eq!(String::from_utf8_lossy(&again.stdout), input, "{env}");
+    }
+}
+
+#[test]
+fn every_example_imports_from_its_own_render() {
+    for (example, envs) in [
+        ("platform", &["staging", "production"][..]),
+        ("shop", &["staging", "production"][..]),
+        ("podinfo", &["dev", "staging", "production"][..]),
+    ] {
+        let dir = tmp(&format!("example-{example}"));
+        let run = import_rendered(&Path::new(ROOT).join("examples").join(example), envs, &dir);
+        assert!(run.status.success(), "{example}:\n{}", text(&run));
+        assert!(dir.join("imported/kiln.kdl").is_file(), "{example}");
+    }
+}
