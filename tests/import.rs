@@ -575,3 +575,88 @@ fn every_example_imports_from_its_own_render() {
         assert!(dir.join("imported/kiln.kdl").is_file(), "{example}");
     }
 }
+
+#[test]
+fn a_render_out_folder_is_one_kustomization_error_per_env_and_its_help_works() {
+    let dir = tmp("render-out");
+    let render = kiln(
+        &fixtures("import/roundtrip"),
+        &[
+            "render",
+            "--out",
+            dir.join("rendered").to_str().unwrap(),
+            "-q",
+        ],
+    );
+    assert!(render.status.success(), "{}", text(&render));
+    let run = kiln(
+        &dir,
+        &[
+            "import",
+            "--env",
+            "staging=rendered/staging",
+            "--env",
+            "production=rendered/production",
+            "--out",
+            "project",
+            "--message-format",
+            "short",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    assert!(!dir.join("project").exists());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error[")).collect();
+    assert_eq!(
+        errors,
+        [
+            "rendered/staging/kustomization.yaml:1:1: error[kiln::import::kustomization]: `rendered/staging/kustomization.yaml` is a kustomization, which `kiln import` does not build (and 3 more in the input of env `staging`)",
+            "rendered/production/kustomization.yaml:1:1: error[kiln::import::kustomization]: `rendered/production/kustomization.yaml` is a kustomization, which `kiln import` does not build (and 3 more in the input of env `production`)",
+        ],
+        "{stderr}"
+    );
+    // The help's commands work: build each env's folder, import the streams.
+    let json = kiln(
+        &dir,
+        &[
+            "import",
+            "--env",
+            "staging=rendered/staging",
+            "--out",
+            "project",
+            "--message-format",
+            "json",
+        ],
+    );
+    let help =
+        String::from_utf8_lossy(&json.stdout).to_string() + &String::from_utf8_lossy(&json.stderr);
+    assert!(
+        help.contains("`kubectl kustomize rendered/staging > staging.yaml`"),
+        "{help}"
+    );
+    for env in ["staging", "production"] {
+        let built = Command::new("kubectl")
+            .args(["kustomize", &format!("rendered/{env}")])
+            .current_dir(&dir)
+            .output()
+            .expect("kubectl runs");
+        assert!(built.status.success(), "{}", text(&built));
+        std::fs::write(dir.join(format!("{env}.yaml")), &built.stdout).unwrap();
+    }
+    let imported = kiln(
+        &dir,
+        &[
+            "import",
+            "--env",
+            "staging=staging.yaml",
+            "--env",
+            "production=production.yaml",
+            "--out",
+            "project",
+            "--project-name",
+            "roundtrip",
+            "-q",
+        ],
+    );
+    assert!(imported.status.success(), "{}", text(&imported));
+}

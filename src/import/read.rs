@@ -107,18 +107,18 @@ pub fn read(
                 env: input.env.clone(),
                 ..EnvObjects::default()
             };
+            let mut kustomizations = Vec::new();
             for f in &input.files {
                 let id = sources.add(f.name.clone(), f.path.clone(), f.text.clone());
                 env.files.push(id);
                 if is_kustomization_file(&f.name) {
-                    diags.push(kustomization_diag(
-                        sources,
-                        id,
-                        Span::new(id, 0, first_line_end(&f.text)),
-                    ));
+                    kustomizations.push(Span::new(id, 0, first_line_end(&f.text)));
                     continue;
                 }
-                read_file(sources, id, &mut env.objects, diags);
+                read_file(sources, id, &mut env.objects, &mut kustomizations, diags);
+            }
+            if !kustomizations.is_empty() {
+                diags.push(kustomization_diag(sources, &env, &kustomizations));
             }
             duplicates(&env, diags);
             env
@@ -134,13 +134,47 @@ fn is_kustomization_file(name: &str) -> bool {
     )
 }
 
-fn kustomization_diag(sources: &Sources, file: FileId, span: Span) -> Diagnostic {
+/// One error for every kustomization in an env's input: a folder that
+/// `kiln render --out` or an overlay tree wrote holds one per app, and
+/// the fix is the same for all of them. The primary label is at the
+/// top-most one (the overlay's root); the help names the command that
+/// builds it, and `kiln render --stdout` when the objects are kiln's own.
+fn kustomization_diag(sources: &Sources, env: &EnvObjects, found: &[Span]) -> Diagnostic {
+    let depth = |s: &Span| sources.get(s.file).name.matches(['/', '\\']).count();
+    let root = found
+        .iter()
+        .min_by_key(|s| (depth(s), sources.get(s.file).name.as_str()))
+        .copied()
+        .unwrap_or_default();
+    let name = &sources.get(root.file).name;
+    let others = match found.len() - 1 {
+        0 => String::new(),
+        n => format!(" (and {n} more in the input of env `{}`)", env.env),
+    };
+    let dir = match name.rsplit_once(['/', '\\']) {
+        Some((dir, _)) if !dir.is_empty() => dir,
+        _ => ".",
+    };
+    let e = &env.env;
+    let kiln_made = env
+        .objects
+        .iter()
+        .any(|o| o.value["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "kiln");
+    let help = if kiln_made {
+        format!(
+            "this is `kiln render` output: import one stream per env instead, `kiln render --stdout --env {e} > {e}.yaml` in the project or `kubectl kustomize {dir} > {e}.yaml`, then `--env {e}={e}.yaml`"
+        )
+    } else {
+        format!(
+            "build the overlay first and import what it makes: `kubectl kustomize {dir} > {e}.yaml`, then `--env {e}={e}.yaml`"
+        )
+    };
     Diagnostic::error(
         codes::IMPORT_KUSTOMIZATION,
-        format!("`{}` is a kustomization, which `kiln import` does not build", sources.get(file).name),
+        format!("`{name}` is a kustomization, which `kiln import` does not build{others}"),
     )
-    .primary(span, "a kustomization")
-    .help("build the overlay first and import what it makes: `kubectl kustomize DIR > env.yaml`, then `--env NAME=env.yaml`")
+    .primary(root, "a kustomization")
+    .help(help)
 }
 
 fn first_line_end(text: &str) -> usize {
@@ -185,7 +219,13 @@ fn kind_line(file: FileId, text: &str, start: usize, end: usize) -> Span {
     Span::new(file, first.0, first.1)
 }
 
-fn read_file(sources: &Sources, file: FileId, out: &mut Vec<Object>, diags: &mut Diagnostics) {
+fn read_file(
+    sources: &Sources,
+    file: FileId,
+    out: &mut Vec<Object>,
+    kustomizations: &mut Vec<Span>,
+    diags: &mut Diagnostics,
+) {
     let text = sources.get(file).text.clone();
     let name = sources.get(file).name.clone();
     for (start, end) in documents(&text) {
@@ -224,7 +264,7 @@ fn read_file(sources: &Sources, file: FileId, out: &mut Vec<Object>, diags: &mut
                         item,
                         (span, Span::new(file, start, end)),
                         bytes,
-                        out,
+                        (out, kustomizations),
                         diags,
                     );
                 }
@@ -234,7 +274,7 @@ fn read_file(sources: &Sources, file: FileId, out: &mut Vec<Object>, diags: &mut
                     doc,
                     (span, Span::new(file, start, end)),
                     chunk.len(),
-                    out,
+                    (out, kustomizations),
                     diags,
                 );
             }
@@ -247,7 +287,7 @@ fn object(
     mut value: Json,
     (span, doc): (Span, Span),
     bytes: usize,
-    out: &mut Vec<Object>,
+    (out, kustomizations): (&mut Vec<Object>, &mut Vec<Span>),
     diags: &mut Diagnostics,
 ) {
     let file = span.file;
@@ -269,7 +309,7 @@ fn object(
         .as_str()
         .is_some_and(|a| a.starts_with("kustomize.config.k8s.io/"))
     {
-        diags.push(kustomization_diag(sources, file, span));
+        kustomizations.push(span);
         return;
     }
     let missing: Vec<&str> = [
@@ -445,8 +485,8 @@ mod tests {
             codes,
             [
                 "kiln::import::read",
-                "kiln::import::kustomization",
                 "kiln::import::read",
+                "kiln::import::kustomization",
                 "kiln::import::duplicate"
             ]
         );
@@ -466,5 +506,51 @@ mod tests {
         }];
         read(&inputs, &mut sources, &mut diags);
         assert_eq!(diags.0[0].code, codes::IMPORT_KUSTOMIZATION.0);
+    }
+
+    #[test]
+    fn the_kustomizations_of_an_env_are_one_error_at_the_top_most() {
+        let mut sources = Sources::default();
+        let mut diags = Diagnostics::default();
+        let file = |name: &str, text: &str| InputFile {
+            name: name.into(),
+            path: None,
+            text: text.into(),
+        };
+        let kustomization =
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [web]\n";
+        let inputs = [EnvInput {
+            env: "staging".into(),
+            files: vec![
+                file("out/staging/api/kustomization.yaml", kustomization),
+                file(
+                    "out/staging/api/deployment-api.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: {app.kubernetes.io/managed-by: kiln}\n",
+                ),
+                file("out/staging/kustomization.yaml", kustomization),
+                file("out/staging/web/kustomization.yml", kustomization),
+            ],
+        }];
+        read(&inputs, &mut sources, &mut diags);
+        assert_eq!(diags.0.len(), 1, "{diags:?}");
+        let d = &diags.0[0];
+        assert_eq!(
+            d.message,
+            "`out/staging/kustomization.yaml` is a kustomization, which `kiln import` does not build (and 2 more in the input of env `staging`)"
+        );
+        let span = d.primary_span().unwrap();
+        assert_eq!(
+            sources.get(span.file).name,
+            "out/staging/kustomization.yaml"
+        );
+        let help = d.help.as_deref().unwrap_or_default();
+        assert!(
+            help.contains("`kiln render --stdout --env staging > staging.yaml`"),
+            "{help}"
+        );
+        assert!(
+            help.contains("`kubectl kustomize out/staging > staging.yaml`"),
+            "{help}"
+        );
     }
 }
