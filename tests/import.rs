@@ -660,3 +660,42 @@ fn a_render_out_folder_is_one_kustomization_error_per_env_and_its_help_works() {
     );
     assert!(imported.status.success(), "{}", text(&imported));
 }
+
+#[test]
+fn an_input_of_no_objects_fails_and_writes_nothing() {
+    let dir = tmp("empty");
+    std::fs::write(dir.join("empty.yaml"), "").unwrap();
+    std::fs::write(dir.join("comments.yaml"), "# rendered nothing\n---\n---\n").unwrap();
+    std::fs::copy(fixtures("podinfo/dev.yaml"), dir.join("dev.yaml")).unwrap();
+    for (env, stderr) in [
+        (
+            "staging=empty.yaml",
+            "empty.yaml:1:1: error[kiln::import::empty]: no objects found in `empty.yaml`",
+        ),
+        (
+            "staging=comments.yaml",
+            "comments.yaml:1:1: error[kiln::import::empty]: no objects found in `comments.yaml`",
+        ),
+    ] {
+        let run = kiln(
+            &dir,
+            &[
+                "import",
+                "--env",
+                "dev=dev.yaml",
+                "--env",
+                env,
+                "--out",
+                "project",
+                "--message-format",
+                "short",
+            ],
+        );
+        assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+        assert_eq!(
+            String::from_utf8_lossy(&run.stderr),
+            format!("{stderr}\n1 error found\n")
+        );
+        assert!(!dir.join("project").exists());
+    }
+}

@@ -108,6 +108,7 @@ pub fn read(
                 ..EnvObjects::default()
             };
             let mut kustomizations = Vec::new();
+            let mut found = 0;
             for f in &input.files {
                 let id = sources.add(f.name.clone(), f.path.clone(), f.text.clone());
                 env.files.push(id);
@@ -115,10 +116,12 @@ pub fn read(
                     kustomizations.push(Span::new(id, 0, first_line_end(&f.text)));
                     continue;
                 }
-                read_file(sources, id, &mut env.objects, &mut kustomizations, diags);
+                found += read_file(sources, id, &mut env.objects, &mut kustomizations, diags);
             }
             if !kustomizations.is_empty() {
                 diags.push(kustomization_diag(sources, &env, &kustomizations));
+            } else if found == 0 {
+                diags.push(empty_diag(sources, &env));
             }
             duplicates(&env, diags);
             env
@@ -177,6 +180,33 @@ fn kustomization_diag(sources: &Sources, env: &EnvObjects, found: &[Span]) -> Di
     .help(help)
 }
 
+/// An env whose input holds no object (empty files, comments, `---`):
+/// importing nothing would write a project that deploys nothing, which is
+/// never what was meant (a wrong path, a command that printed nothing).
+fn empty_diag(sources: &Sources, env: &EnvObjects) -> Diagnostic {
+    let first = env.files.first().map(|&f| sources.get(f));
+    let what = match (env.files.len(), first) {
+        (1, Some(f)) => format!("`{}`", f.name),
+        (n, _) => format!("the {n} files of env `{}`", env.env),
+    };
+    let mut d = Diagnostic::error(
+        codes::IMPORT_EMPTY,
+        format!("no objects found in {what}"),
+    )
+    .help(format!(
+        "`--env {}=PATH` takes the YAML of the objects the env runs: check the path, or the command that wrote the file",
+        env.env
+    ));
+    if let Some(&file) = env.files.first() {
+        let text = &sources.get(file).text;
+        d = d.primary(
+            Span::new(file, 0, first_line_end(text)),
+            "no Kubernetes object in this input",
+        );
+    }
+    d
+}
+
 fn first_line_end(text: &str) -> usize {
     text.find('\n').unwrap_or(text.len())
 }
@@ -219,13 +249,16 @@ fn kind_line(file: FileId, text: &str, start: usize, end: usize) -> Span {
     Span::new(file, first.0, first.1)
 }
 
+/// Reads one file's objects into `out`; returns how many documents (and
+/// `List` items) it held, objects or not.
 fn read_file(
     sources: &Sources,
     file: FileId,
     out: &mut Vec<Object>,
     kustomizations: &mut Vec<Span>,
     diags: &mut Diagnostics,
-) {
+) -> usize {
+    let mut found = 0;
     let text = sources.get(file).text.clone();
     let name = sources.get(file).name.clone();
     for (start, end) in documents(&text) {
@@ -251,12 +284,14 @@ fn read_file(
                         "here",
                     ),
                 );
+                found += 1;
                 continue;
             }
         };
         for doc in docs.into_iter().filter(|d| !d.is_null()) {
             if doc["kind"] == "List" && doc["items"].is_array() {
                 let items = doc["items"].as_array().cloned().unwrap_or_default();
+                found += items.len();
                 for item in items {
                     let bytes = yaml::to_yaml(&item).len();
                     object(
@@ -269,6 +304,7 @@ fn read_file(
                     );
                 }
             } else {
+                found += 1;
                 object(
                     sources,
                     doc,
@@ -280,6 +316,7 @@ fn read_file(
             }
         }
     }
+    found
 }
 
 fn object(
@@ -490,6 +527,29 @@ mod tests {
                 "kiln::import::duplicate"
             ]
         );
+    }
+
+    #[test]
+    fn an_input_of_no_objects_is_an_error() {
+        for text in [
+            "",
+            "# only a comment\n",
+            "---\n--- \n# x\n---\n",
+            "apiVersion: v1\nkind: List\nitems: []\n",
+        ] {
+            let (envs, diags, _) = read_text(text);
+            assert!(envs[0].objects.is_empty());
+            let codes: Vec<&str> = diags.0.iter().map(|d| d.code).collect();
+            assert_eq!(codes, ["kiln::import::empty"], "{text:?}");
+            assert_eq!(diags.0[0].message, "no objects found in `dev.yaml`");
+        }
+        // Not valid YAML is that error alone; a Secret left out is an object found.
+        let (_, diags, _) = read_text("[1, 2\n");
+        assert_eq!(diags.0[0].code, codes::IMPORT_READ.0);
+        assert_eq!(diags.0.len(), 1);
+        let (_, diags, _) =
+            read_text("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ndata: {a: Yg==}\n");
+        assert!(!diags.has_errors(), "{diags:?}");
     }
 
     #[test]
