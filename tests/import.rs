@@ -699,3 +699,35 @@ fn an_input_of_no_objects_fails_and_writes_nothing() {
         assert!(!dir.join("project").exists());
     }
 }
+
+#[test]
+fn an_object_the_schema_rejects_is_reported_at_the_bad_field() {
+    let dir = tmp("invalid");
+    let run = kiln(
+        &fixtures("import/invalid"),
+        &[
+            "import",
+            "--env",
+            "dev=dev.yaml",
+            "--out",
+            dir.join("project").to_str().unwrap(),
+            "--message-format",
+            "short",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    assert!(!dir.join("project").exists());
+    // Each at its field (the second container's, a List item's), the
+    // object's own `kind` beside it.
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        "dev.yaml:26:11: error[kiln::import::read]: Deployment `web` of `dev.yaml` is not a valid Kubernetes object: expected an integer, found a string at `spec.template.spec.containers.1.ports.0.containerPort`
+dev.yaml:7:1: note: in this Deployment
+dev.yaml:24:9: error[kiln::import::read]: Deployment `web` of `dev.yaml` is not a valid Kubernetes object: unknown field `imagePullPolicyy` at `spec.template.spec.containers.1.imagePullPolicyy`
+dev.yaml:7:1: note: in this Deployment
+dev.yaml:35:24: error[kiln::import::read]: Service `s` of `dev.yaml` is not a valid Kubernetes object: unknown field `protocoll` at `spec.ports.0.protocoll`
+dev.yaml:32:3: note: in this Service
+3 errors found
+"
+    );
+}

@@ -503,6 +503,7 @@ mod tests {
             span: Default::default(),
             doc: Default::default(),
             bytes: 0,
+            item: None,
         }
     }
 

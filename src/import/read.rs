@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 use super::EnvInput;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::render::{validate, yaml};
+use crate::resolve::yaml_tree;
 use crate::span::{FileId, Sources, Span};
 
 /// One input object.
@@ -21,9 +22,51 @@ pub struct Object {
     pub doc: Span,
     /// The bytes of YAML the object took in its file.
     pub bytes: usize,
+    /// Its index among the `items` of the `List` document it came from.
+    pub item: Option<usize>,
 }
 
 impl Object {
+    /// Where the input writes the field at `path` (keys, list indices as
+    /// numbers): the deepest key or item of the path found in the object's
+    /// document, read again with positions (`resolve::yaml_tree`), so that
+    /// a diagnostic about a field points at it; the `kind:` line when the
+    /// document writes none of the path.
+    pub fn field_span(&self, sources: &Sources, path: &[String]) -> Span {
+        let text = &sources.get(self.doc.file).text;
+        let base = self.doc.start as usize;
+        let Some(Ok(tree)) = text
+            .get(base..self.doc.end as usize)
+            .map(|doc| yaml_tree::parse(self.doc.file, doc))
+        else {
+            return self.span;
+        };
+        let item = self.item.map(|i| ["items".to_string(), i.to_string()]);
+        let mut node = &tree;
+        let mut found = None;
+        for segment in item.iter().flatten().chain(path) {
+            let next = match &node.value {
+                yaml_tree::Tree::Map(_) => node.get(segment).map(|(k, v)| (k.span, v)),
+                yaml_tree::Tree::Seq(items) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(|v| (v.span, v)),
+                yaml_tree::Tree::Scalar(_) => None,
+            };
+            let Some((at, child)) = next else { break };
+            found = Some(at);
+            node = child;
+        }
+        found.map_or(self.span, |at| {
+            Span::new(
+                self.doc.file,
+                base + at.start as usize,
+                base + at.end as usize,
+            )
+        })
+    }
+
     /// `kind`.
     pub fn kind(&self) -> &str {
         self.value["kind"].as_str().unwrap_or_default()
@@ -292,12 +335,12 @@ fn read_file(
             if doc["kind"] == "List" && doc["items"].is_array() {
                 let items = doc["items"].as_array().cloned().unwrap_or_default();
                 found += items.len();
-                for item in items {
+                for (i, item) in items.into_iter().enumerate() {
                     let bytes = yaml::to_yaml(&item).len();
                     object(
                         sources,
                         item,
-                        (span, Span::new(file, start, end)),
+                        (span, Span::new(file, start, end), Some(i)),
                         bytes,
                         (out, kustomizations),
                         diags,
@@ -308,7 +351,7 @@ fn read_file(
                 object(
                     sources,
                     doc,
-                    (span, Span::new(file, start, end)),
+                    (span, Span::new(file, start, end), None),
                     chunk.len(),
                     (out, kustomizations),
                     diags,
@@ -322,7 +365,7 @@ fn read_file(
 fn object(
     sources: &Sources,
     mut value: Json,
-    (span, doc): (Span, Span),
+    (span, doc, item): (Span, Span, Option<usize>),
     bytes: usize,
     (out, kustomizations): (&mut Vec<Object>, &mut Vec<Span>),
     diags: &mut Diagnostics,
@@ -376,31 +419,38 @@ fn object(
         return;
     }
     strip_server_fields(&mut value);
-    if let validate::Validation::Invalid(problems) = validate::validate(&value) {
-        for p in problems.into_iter().take(5) {
-            diags.push(
-                Diagnostic::error(
-                    codes::IMPORT_READ,
-                    format!(
-                        "{} `{}` of `{name}` is not a valid Kubernetes object: {} at `{}`",
-                        value["kind"].as_str().unwrap_or_default(),
-                        value["metadata"]["name"].as_str().unwrap_or_default(),
-                        p.message,
-                        p.path.join(".")
-                    ),
-                )
-                .primary(span, "this object")
-                .help("the API server would refuse it too: import what the cluster accepts"),
-            );
-        }
-        return;
-    }
     let o = Object {
         value,
         span,
         doc,
         bytes,
+        item,
     };
+    if let validate::Validation::Invalid(problems) = validate::validate(&o.value) {
+        // The object's own `kind` (a `List` item's, not the List's).
+        let object_at = o.field_span(sources, &["kind".to_string()]);
+        for p in problems.into_iter().take(5) {
+            let at = o.field_span(sources, &p.path);
+            let mut d = Diagnostic::error(
+                codes::IMPORT_READ,
+                format!(
+                    "{} `{}` of `{name}` is not a valid Kubernetes object: {} at `{}`",
+                    o.kind(),
+                    o.name(),
+                    p.message,
+                    p.path.join(".")
+                ),
+            )
+            .primary(at, p.message.clone());
+            if at != object_at {
+                d = d.related(object_at, format!("in this {}", o.kind()));
+            }
+            diags.push(
+                d.help("the API server would refuse it too: import what the cluster accepts"),
+            );
+        }
+        return;
+    }
     if o.kind() == "Secret"
         && o.api_version() == "v1"
         && o.value.get("sops").is_none()
@@ -527,6 +577,26 @@ mod tests {
                 "kiln::import::duplicate"
             ]
         );
+    }
+
+    #[test]
+    fn a_schema_problem_is_at_its_field_with_the_object_beside_it() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: s\n  spec:\n    ports:\n    - port: 80\n      protocoll: TCP\n";
+        let (_, diags, sources) = read_text(text);
+        assert_eq!(diags.0.len(), 1, "{diags:?}");
+        let d = &diags.0[0];
+        assert_eq!(sources.slice(d.primary_span().unwrap()), "protocoll");
+        // The Service's own `kind` (line 8), not the List's.
+        let related: Vec<(&str, usize)> = d
+            .labels
+            .iter()
+            .filter(|l| !l.primary)
+            .map(|l| {
+                let line = sources.get(l.span.file).line_col(l.span.start as usize).0;
+                (sources.slice(l.span), line)
+            })
+            .collect();
+        assert_eq!(related, [("kind", 8)]);
     }
 
     #[test]
