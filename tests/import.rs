@@ -572,7 +572,16 @@ fn every_example_imports_from_its_own_render() {
         let dir = tmp(&format!("example-{example}"));
         let run = import_rendered(&Path::new(ROOT).join("examples").join(example), envs, &dir);
         assert!(run.status.success(), "{example}:\n{}", text(&run));
-        assert!(dir.join("imported/kiln.kdl").is_file(), "{example}");
+        // Every object comes back to an app of the example's, none to `shared`.
+        let apps: Vec<String> = tree(&dir.join("imported"))
+            .into_keys()
+            .filter(|p| p.starts_with("apps/"))
+            .collect();
+        assert!(!apps.is_empty(), "{example}");
+        assert!(
+            !apps.contains(&"apps/shared.kdl".to_string()),
+            "{example}: {apps:?}"
+        );
     }
 }
 

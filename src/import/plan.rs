@@ -201,8 +201,14 @@ fn env_level(plan: &mut Plan, envs: &[EnvObjects]) {
                 *counts.entry(ns).or_default() += 1;
             }
         }
-        // On a tie, the env's own name (kiln's default), then the first name.
+        // A Namespace named after the env is the env's (kiln renders its
+        // env's so, and apps in others say `namespace`); else the one most
+        // objects are in, on a tie the env's own name, then the first name.
         let own = |ns: &str| ns == objects.env;
+        let declared = objects
+            .objects
+            .iter()
+            .any(|o| o.api_version() == "v1" && o.kind() == "Namespace" && own(o.name()));
         let namespace = counts
             .iter()
             .max_by(|a, b| {
@@ -210,7 +216,8 @@ fn env_level(plan: &mut Plan, envs: &[EnvObjects]) {
                     .then(own(a.0).cmp(&own(b.0)))
                     .then(b.0.cmp(a.0))
             })
-            .map(|(ns, _)| ns.to_string());
+            .map(|(ns, _)| ns.to_string())
+            .filter(|_| !declared);
         let mut common = per_env[e].clone();
         let kiln = kiln_labels(&plan.project, Some(&objects.env));
         common
