@@ -491,7 +491,7 @@ fn plan_env(
         else {
             let help = match shapes.first() {
                 Some(s) => format!(
-                    "in env `{env_name}` the template gives `{}{{{{ vars.{} }}}}{}`: a reference of that shape sets `vars.{}`; or write the image without a template",
+                    "the template gives `{}{{{{ vars.{} }}}}{}`: a reference of that shape sets `vars.{}`; or write the image without a template",
                     s.before, s.var, s.after, s.var
                 ),
                 None => "the template puts no var into the image as it is; write the image without a template".to_string(),
