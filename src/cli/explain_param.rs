@@ -11,6 +11,7 @@ use crate::check::schema::ParamSchema;
 use crate::check::{App, Env, Model, ParamUse, entry_key};
 use crate::resolve::{Layer, ResolvedParam};
 use crate::span::{Sources, Span};
+use crate::syntax::quote::identifier;
 
 /// The merged value as KDL lines: one for a single-valued parameter, one
 /// per entry of a repeated one, the component's default when no layer
@@ -142,7 +143,7 @@ fn kdl(u: &ParamUse) -> String {
         s.push_str(&format!(" {}", a.value));
     }
     for (k, p) in &u.props {
-        s.push_str(&format!(" {k}={}", p.value.value));
+        s.push_str(&format!(" {}={}", identifier(k), p.value.value));
     }
     if !u.children.is_empty() {
         let children: Vec<String> = u.children.iter().map(kdl).collect();
@@ -209,6 +210,15 @@ mod tests {
         assert_eq!(
             kdl(&use_of("harden", &[Value::Bool(false)], &[])),
             "harden #false"
+        );
+        let annotations = use_of(
+            "pod-annotations",
+            &[],
+            &[("prometheus.io/port", Value::from("9797"))],
+        );
+        assert_eq!(
+            kdl(&annotations),
+            r#"pod-annotations "prometheus.io/port"="9797""#
         );
     }
 }
