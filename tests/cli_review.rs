@@ -225,6 +225,12 @@ fn explain_says_what_each_layer_did_in_the_users_words() {
         !text.contains("cpu_limit") && !text.contains("memory_limit"),
         "{text}"
     );
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("explain_shop_staging_web", text);
+    });
     assert!(
         !text.contains("overridden, was app at apps.kdl:7:5"),
         "{text}"
