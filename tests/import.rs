@@ -493,3 +493,250 @@ fn standard_input_and_an_occupied_folder() {
         Some(2)
     );
 }
+
+/// Renders `project` with `kiln render --stdout`, one file per env in
+/// `dir`, and imports them into `dir/imported` under the project's folder
+/// name.
+fn import_rendered(project: &Path, envs: &[&str], dir: &Path) -> Output {
+    let mut args = vec!["import".to_string()];
+    for env in envs {
+        let render = kiln(
+            project,
+            &[
+                "render",
+                "--stdout",
+                "--env",
+                env,
+                "--message-format",
+                "short",
+            ],
+        );
+        assert!(render.status.success(), "kiln render:\n{}", text(&render));
+        let file = dir.join(format!("{env}.yaml"));
+        std::fs::write(&file, &render.stdout).unwrap();
+        args.push("--env".into());
+        args.push(format!("{env}={}", file.display()));
+    }
+    let name = project.file_name().unwrap().to_string_lossy().to_string();
+    args.extend([
+        "--out".into(),
+        "imported".into(),
+        "--project-name".into(),
+        name,
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    kiln(dir, &args)
+}
+
+#[test]
+fn kilns_own_render_imports_back_into_the_same_apps() {
+    let dir = tmp("roundtrip");
+    let project = fixtures("import/roundtrip");
+    let run = import_rendered(&project, &["staging", "production"], &dir);
+    assert!(run.status.success(), "{}", text(&run));
+    let out = dir.join("imported");
+    let apps: Vec<String> = tree(&out)
+        .into_keys()
+        .filter(|p| p.starts_with("apps/"))
+        .collect();
+    // Objects without a workload keep the app their label names, not `shared`.
+    assert_eq!(
+        apps,
+        [
+            "apps/ingress-nginx.kdl",
+            "apps/settings.kdl",
+            "apps/web.kdl"
+        ]
+    );
+    let kdl = project_text(&out);
+    assert!(
+        !kdl.contains("app.kubernetes.io/"),
+        "kiln's own labels written:\n{kdl}"
+    );
+    // The imported project renders the input byte for byte.
+    for env in ["staging", "production"] {
+        let again = kiln(&out, &["render", "--stdout", "--env", env, "-q"]);
+        assert!(again.status.success(), "{}", text(&again));
+        let input = std::fs::read_to_string(dir.join(format!("{env}.yaml"))).unwrap();
+        assert_eq!(String::from_utf8_lossy(&again.stdout), input, "{env}");
+    }
+}
+
+#[test]
+fn every_example_imports_from_its_own_render() {
+    for (example, envs) in [
+        ("platform", &["staging", "production"][..]),
+        ("shop", &["staging", "production"][..]),
+        ("podinfo", &["dev", "staging", "production"][..]),
+    ] {
+        let dir = tmp(&format!("example-{example}"));
+        let run = import_rendered(&Path::new(ROOT).join("examples").join(example), envs, &dir);
+        assert!(run.status.success(), "{example}:\n{}", text(&run));
+        // Every object comes back to an app of the example's, none to `shared`.
+        let apps: Vec<String> = tree(&dir.join("imported"))
+            .into_keys()
+            .filter(|p| p.starts_with("apps/"))
+            .collect();
+        assert!(!apps.is_empty(), "{example}");
+        assert!(
+            !apps.contains(&"apps/shared.kdl".to_string()),
+            "{example}: {apps:?}"
+        );
+    }
+}
+
+#[test]
+fn a_render_out_folder_is_one_kustomization_error_per_env_and_its_help_works() {
+    let dir = tmp("render-out");
+    let render = kiln(
+        &fixtures("import/roundtrip"),
+        &[
+            "render",
+            "--out",
+            dir.join("rendered").to_str().unwrap(),
+            "-q",
+        ],
+    );
+    assert!(render.status.success(), "{}", text(&render));
+    let run = kiln(
+        &dir,
+        &[
+            "import",
+            "--env",
+            "staging=rendered/staging",
+            "--env",
+            "production=rendered/production",
+            "--out",
+            "project",
+            "--message-format",
+            "short",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    assert!(!dir.join("project").exists());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error[")).collect();
+    assert_eq!(
+        errors,
+        [
+            "rendered/staging/kustomization.yaml:1:1: error[kiln::import::kustomization]: `rendered/staging/kustomization.yaml` is a kustomization, which `kiln import` does not build (and 3 more in the input of env `staging`)",
+            "rendered/production/kustomization.yaml:1:1: error[kiln::import::kustomization]: `rendered/production/kustomization.yaml` is a kustomization, which `kiln import` does not build (and 3 more in the input of env `production`)",
+        ],
+        "{stderr}"
+    );
+    // The help's commands work: build each env's folder, import the streams.
+    let json = kiln(
+        &dir,
+        &[
+            "import",
+            "--env",
+            "staging=rendered/staging",
+            "--out",
+            "project",
+            "--message-format",
+            "json",
+        ],
+    );
+    let help =
+        String::from_utf8_lossy(&json.stdout).to_string() + &String::from_utf8_lossy(&json.stderr);
+    assert!(
+        help.contains("`kubectl kustomize rendered/staging > staging.yaml`"),
+        "{help}"
+    );
+    for env in ["staging", "production"] {
+        let built = Command::new("kubectl")
+            .args(["kustomize", &format!("rendered/{env}")])
+            .current_dir(&dir)
+            .output()
+            .expect("kubectl runs");
+        assert!(built.status.success(), "{}", text(&built));
+        std::fs::write(dir.join(format!("{env}.yaml")), &built.stdout).unwrap();
+    }
+    let imported = kiln(
+        &dir,
+        &[
+            "import",
+            "--env",
+            "staging=staging.yaml",
+            "--env",
+            "production=production.yaml",
+            "--out",
+            "project",
+            "--project-name",
+            "roundtrip",
+            "-q",
+        ],
+    );
+    assert!(imported.status.success(), "{}", text(&imported));
+}
+
+#[test]
+fn an_input_of_no_objects_fails_and_writes_nothing() {
+    let dir = tmp("empty");
+    std::fs::write(dir.join("empty.yaml"), "").unwrap();
+    std::fs::write(dir.join("comments.yaml"), "# rendered nothing\n---\n---\n").unwrap();
+    std::fs::copy(fixtures("podinfo/dev.yaml"), dir.join("dev.yaml")).unwrap();
+    for (env, stderr) in [
+        (
+            "staging=empty.yaml",
+            "empty.yaml:1:1: error[kiln::import::empty]: no objects found in `empty.yaml`",
+        ),
+        (
+            "staging=comments.yaml",
+            "comments.yaml:1:1: error[kiln::import::empty]: no objects found in `comments.yaml`",
+        ),
+    ] {
+        let run = kiln(
+            &dir,
+            &[
+                "import",
+                "--env",
+                "dev=dev.yaml",
+                "--env",
+                env,
+                "--out",
+                "project",
+                "--message-format",
+                "short",
+            ],
+        );
+        assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+        assert_eq!(
+            String::from_utf8_lossy(&run.stderr),
+            format!("{stderr}\n1 error found\n")
+        );
+        assert!(!dir.join("project").exists());
+    }
+}
+
+#[test]
+fn an_object_the_schema_rejects_is_reported_at_the_bad_field() {
+    let dir = tmp("invalid");
+    let run = kiln(
+        &fixtures("import/invalid"),
+        &[
+            "import",
+            "--env",
+            "dev=dev.yaml",
+            "--out",
+            dir.join("project").to_str().unwrap(),
+            "--message-format",
+            "short",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    assert!(!dir.join("project").exists());
+    // Each at its field (the second container's, a List item's), the
+    // object's own `kind` beside it.
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        "dev.yaml:26:11: error[kiln::import::read]: Deployment `web` of `dev.yaml` is not a valid Kubernetes object: expected an integer, found a string at `spec.template.spec.containers.1.ports.0.containerPort`
+dev.yaml:7:1: note: in this Deployment
+dev.yaml:24:9: error[kiln::import::read]: Deployment `web` of `dev.yaml` is not a valid Kubernetes object: unknown field `imagePullPolicyy` at `spec.template.spec.containers.1.imagePullPolicyy`
+dev.yaml:7:1: note: in this Deployment
+dev.yaml:35:24: error[kiln::import::read]: Service `s` of `dev.yaml` is not a valid Kubernetes object: unknown field `protocoll` at `spec.ports.0.protocoll`
+dev.yaml:32:3: note: in this Service
+3 errors found
+"
+    );
+}

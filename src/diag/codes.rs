@@ -72,6 +72,7 @@ codes! {
     EDIT_CONFLICT = "kiln::edit::conflict", "two images share a var, and their new references need different values for it";
     EDIT_BROKEN = "kiln::edit::broken", "the edited project would not check, or would not run the new image: nothing was written";
     IMPORT_READ = "kiln::import::read", "an input of `kiln import` could not be read, is not YAML, or holds a document that is not a Kubernetes object";
+    IMPORT_EMPTY = "kiln::import::empty", "an env's input to `kiln import` holds no Kubernetes object (an empty file, only comments or `---`): nothing to import";
     IMPORT_KUSTOMIZATION = "kiln::import::kustomization", "an input of `kiln import` holds a kustomization, which import does not build: pass `kubectl kustomize` output instead";
     IMPORT_DUPLICATE = "kiln::import::duplicate", "two objects with the same kind, namespace and name in one env's input";
     IMPORT_SECRET = "kiln::import::secret", "a Secret with data in the input: left out of the imported project, never written in plain text";

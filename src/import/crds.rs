@@ -74,6 +74,7 @@ mod tests {
                     span: Span::default(),
                     doc: Span::default(),
                     bytes: 0,
+                    item: None,
                 })
                 .collect(),
             files: Vec::new(),

@@ -60,6 +60,8 @@ pub fn pod_labels(o: &Json) -> Map<String, Json> {
 #[derive(Clone, Debug, Default)]
 pub struct Group {
     pub name: String,
+    /// The workload; in an app of labelled objects and no workload
+    /// (`labelled_apps`), its first object.
     pub workload: usize,
     /// The Service named after the app, selecting its pods.
     pub service: Option<usize>,
@@ -79,6 +81,8 @@ impl Group {
     /// Every object of the app, the workload first.
     pub fn all(&self) -> Vec<usize> {
         let mut out = vec![self.workload];
+        // A `manifests` app keeps its workload among its manifests too.
+        let manifests = self.manifests.iter().filter(|&&i| i != self.workload);
         out.extend(
             [
                 self.service,
@@ -90,7 +94,7 @@ impl Group {
             .into_iter()
             .flatten(),
         );
-        out.extend(&self.manifests);
+        out.extend(manifests);
         out
     }
 }
@@ -230,6 +234,7 @@ pub fn group(objects: &[Object]) -> EnvGroups {
             }
         }
     }
+    labelled_apps(objects, &mut groups, &mut owner, &names);
     let mut out = EnvGroups::default();
     for (i, _) in objects.iter().enumerate() {
         match owner.get(&i) {
@@ -238,11 +243,47 @@ pub fn group(objects: &[Object]) -> EnvGroups {
             Some(&g) => groups[g].manifests.push(i),
         }
     }
-    for g in &mut groups {
+    for g in groups
+        .iter_mut()
+        .filter(|g| Workload::of(&objects[g.workload]).is_some())
+    {
         roles(objects, g);
     }
     out.apps = groups;
     out
+}
+
+/// Objects of no workload that carry `app.kubernetes.io/name` make an app
+/// of that name (its objects kept as manifests), not part of `shared`:
+/// kiln's own output, and a chart's, label every object with its app, and
+/// a `shared` app would render them with another name.
+fn labelled_apps(
+    objects: &[Object],
+    groups: &mut Vec<Group>,
+    owner: &mut BTreeMap<usize, usize>,
+    workload_apps: &BTreeSet<String>,
+) {
+    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        let Some(name) = o.value["metadata"]["labels"]["app.kubernetes.io/name"].as_str() else {
+            continue;
+        };
+        if owner.contains_key(&i)
+            || workload_apps.contains(name)
+            || !crate::check::types::is_dns1035_label(name, crate::check::MAX_APP_NAME)
+        {
+            continue;
+        }
+        let g = *by_name.entry(name.to_string()).or_insert_with(|| {
+            groups.push(Group {
+                name: name.to_string(),
+                workload: i,
+                ..Group::default()
+            });
+            groups.len() - 1
+        });
+        owner.insert(i, g);
+    }
 }
 
 fn only(apps: Option<Vec<usize>>) -> Option<usize> {
@@ -462,6 +503,7 @@ mod tests {
             span: Default::default(),
             doc: Default::default(),
             bytes: 0,
+            item: None,
         }
     }
 
@@ -538,6 +580,28 @@ mod tests {
         assert_eq!((api.hpa, api.service_account), (Some(7), None));
         assert_eq!(api.manifests, [14]);
         assert_eq!(g.shared, [5, 11, 15]);
+    }
+
+    #[test]
+    fn labelled_objects_of_no_workload_make_an_app_of_their_label() {
+        let labelled = |kind: &str, name: &str, app: &str| {
+            obj(
+                json!({"apiVersion": "example.com/v1", "kind": kind, "metadata": {"name": name, "labels": {"app.kubernetes.io/name": app}}}),
+            )
+        };
+        let objects = vec![
+            deployment("web", None),
+            labelled("Widget", "w", "web"),
+            labelled("HelmRelease", "cache", "cache"),
+            labelled("HelmRepository", "cache", "cache"),
+            labelled("Widget", "x", "Not_A_Name"),
+        ];
+        let g = group(&objects);
+        let names: Vec<&str> = g.apps.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["web", "cache"]);
+        assert_eq!(g.apps[0].manifests, [1]);
+        assert_eq!(g.apps[1].all(), [2, 3]);
+        assert_eq!(g.shared, [4]);
     }
 
     #[test]

@@ -186,8 +186,11 @@ fn env_level(plan: &mut Plan, envs: &[EnvObjects]) {
         out
     };
     if !per_env.is_empty() {
+        let mut labels = intersect(|c| &c.labels);
+        let kiln = kiln_labels(&plan.project, None);
+        labels.retain(|k, v| kiln.get(k) != Some(v));
         plan.common = Common {
-            labels: intersect(|c| &c.labels),
+            labels,
             annotations: intersect(|c| &c.annotations),
         };
     }
@@ -198,14 +201,28 @@ fn env_level(plan: &mut Plan, envs: &[EnvObjects]) {
                 *counts.entry(ns).or_default() += 1;
             }
         }
+        // A Namespace named after the env is the env's (kiln renders its
+        // env's so, and apps in others say `namespace`); else the one most
+        // objects are in, on a tie the env's own name, then the first name.
+        let own = |ns: &str| ns == objects.env;
+        let declared = objects
+            .objects
+            .iter()
+            .any(|o| o.api_version() == "v1" && o.kind() == "Namespace" && own(o.name()));
         let namespace = counts
             .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(ns, _)| ns.to_string());
+            .max_by(|a, b| {
+                a.1.cmp(b.1)
+                    .then(own(a.0).cmp(&own(b.0)))
+                    .then(b.0.cmp(a.0))
+            })
+            .map(|(ns, _)| ns.to_string())
+            .filter(|_| !declared);
         let mut common = per_env[e].clone();
+        let kiln = kiln_labels(&plan.project, Some(&objects.env));
         common
             .labels
-            .retain(|k, v| plan.common.labels.get(k) != Some(v));
+            .retain(|k, v| plan.common.labels.get(k) != Some(v) && kiln.get(k) != Some(v));
         common
             .annotations
             .retain(|k, v| plan.common.annotations.get(k) != Some(v));
@@ -502,9 +519,31 @@ fn plan_app(
     (app, claimed)
 }
 
-/// The project's and the env's labels and annotations together.
+/// The labels kiln gives every object of the project (and of env `env`):
+/// the input's labels equal to these need not be written.
+fn kiln_labels(project: &str, env: Option<&str>) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::from([
+        ("app.kubernetes.io/part-of".to_string(), project.to_string()),
+        (
+            "app.kubernetes.io/managed-by".to_string(),
+            "kiln".to_string(),
+        ),
+    ]);
+    if let Some(env) = env {
+        labels.insert("app.kubernetes.io/instance".into(), env.to_string());
+    }
+    labels
+}
+
+/// The labels and annotations every object of env `e` gets from above
+/// its app: kiln's own, the project's, the env's.
 fn merged_common(plan: &Plan, e: usize) -> Common {
-    let mut c = plan.common.clone();
+    let mut c = Common {
+        labels: kiln_labels(&plan.project, Some(&plan.envs[e].name)),
+        ..Common::default()
+    };
+    c.labels.extend(plan.common.labels.clone());
+    c.annotations.extend(plan.common.annotations.clone());
     c.labels.extend(plan.envs[e].common.labels.clone());
     c.annotations
         .extend(plan.envs[e].common.annotations.clone());
@@ -517,14 +556,6 @@ fn applied(plan: &Plan, app: &AppPlan, e: usize) -> Common {
     let mut c = Common::default();
     c.labels
         .insert("app.kubernetes.io/name".into(), app.name.clone());
-    c.labels.insert(
-        "app.kubernetes.io/instance".into(),
-        plan.envs[e].name.clone(),
-    );
-    c.labels
-        .insert("app.kubernetes.io/part-of".into(), plan.project.clone());
-    c.labels
-        .insert("app.kubernetes.io/managed-by".into(), "kiln".into());
     let above = merged_common(plan, e);
     let own = app.meta.get(&e).cloned().unwrap_or_default();
     c.labels.extend(above.labels.into_iter().chain(own.labels));

@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 use super::EnvInput;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::render::{validate, yaml};
+use crate::resolve::yaml_tree;
 use crate::span::{FileId, Sources, Span};
 
 /// One input object.
@@ -21,9 +22,51 @@ pub struct Object {
     pub doc: Span,
     /// The bytes of YAML the object took in its file.
     pub bytes: usize,
+    /// Its index among the `items` of the `List` document it came from.
+    pub item: Option<usize>,
 }
 
 impl Object {
+    /// Where the input writes the field at `path` (keys, list indices as
+    /// numbers): the deepest key or item of the path found in the object's
+    /// document, read again with positions (`resolve::yaml_tree`), so that
+    /// a diagnostic about a field points at it; the `kind:` line when the
+    /// document writes none of the path.
+    pub fn field_span(&self, sources: &Sources, path: &[String]) -> Span {
+        let text = &sources.get(self.doc.file).text;
+        let base = self.doc.start as usize;
+        let Some(Ok(tree)) = text
+            .get(base..self.doc.end as usize)
+            .map(|doc| yaml_tree::parse(self.doc.file, doc))
+        else {
+            return self.span;
+        };
+        let item = self.item.map(|i| ["items".to_string(), i.to_string()]);
+        let mut node = &tree;
+        let mut found = None;
+        for segment in item.iter().flatten().chain(path) {
+            let next = match &node.value {
+                yaml_tree::Tree::Map(_) => node.get(segment).map(|(k, v)| (k.span, v)),
+                yaml_tree::Tree::Seq(items) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(|v| (v.span, v)),
+                yaml_tree::Tree::Scalar(_) => None,
+            };
+            let Some((at, child)) = next else { break };
+            found = Some(at);
+            node = child;
+        }
+        found.map_or(self.span, |at| {
+            Span::new(
+                self.doc.file,
+                base + at.start as usize,
+                base + at.end as usize,
+            )
+        })
+    }
+
     /// `kind`.
     pub fn kind(&self) -> &str {
         self.value["kind"].as_str().unwrap_or_default()
@@ -107,18 +150,21 @@ pub fn read(
                 env: input.env.clone(),
                 ..EnvObjects::default()
             };
+            let mut kustomizations = Vec::new();
+            let mut found = 0;
             for f in &input.files {
                 let id = sources.add(f.name.clone(), f.path.clone(), f.text.clone());
                 env.files.push(id);
                 if is_kustomization_file(&f.name) {
-                    diags.push(kustomization_diag(
-                        sources,
-                        id,
-                        Span::new(id, 0, first_line_end(&f.text)),
-                    ));
+                    kustomizations.push(Span::new(id, 0, first_line_end(&f.text)));
                     continue;
                 }
-                read_file(sources, id, &mut env.objects, diags);
+                found += read_file(sources, id, &mut env.objects, &mut kustomizations, diags);
+            }
+            if !kustomizations.is_empty() {
+                diags.push(kustomization_diag(sources, &env, &kustomizations));
+            } else if found == 0 {
+                diags.push(empty_diag(sources, &env));
             }
             duplicates(&env, diags);
             env
@@ -134,13 +180,74 @@ fn is_kustomization_file(name: &str) -> bool {
     )
 }
 
-fn kustomization_diag(sources: &Sources, file: FileId, span: Span) -> Diagnostic {
+/// One error for every kustomization in an env's input: a folder that
+/// `kiln render --out` or an overlay tree wrote holds one per app, and
+/// the fix is the same for all of them. The primary label is at the
+/// top-most one (the overlay's root); the help names the command that
+/// builds it, and `kiln render --stdout` when the objects are kiln's own.
+fn kustomization_diag(sources: &Sources, env: &EnvObjects, found: &[Span]) -> Diagnostic {
+    let depth = |s: &Span| sources.get(s.file).name.matches(['/', '\\']).count();
+    let root = found
+        .iter()
+        .min_by_key(|s| (depth(s), sources.get(s.file).name.as_str()))
+        .copied()
+        .unwrap_or_default();
+    let name = &sources.get(root.file).name;
+    let others = match found.len() - 1 {
+        0 => String::new(),
+        n => format!(" (and {n} more in the input of env `{}`)", env.env),
+    };
+    let dir = match name.rsplit_once(['/', '\\']) {
+        Some((dir, _)) if !dir.is_empty() => dir,
+        _ => ".",
+    };
+    let e = &env.env;
+    let kiln_made = env
+        .objects
+        .iter()
+        .any(|o| o.value["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "kiln");
+    let help = if kiln_made {
+        format!(
+            "this is `kiln render` output: import one stream per env instead, `kiln render --stdout --env {e} > {e}.yaml` in the project or `kubectl kustomize {dir} > {e}.yaml`, then `--env {e}={e}.yaml`"
+        )
+    } else {
+        format!(
+            "build the overlay first and import what it makes: `kubectl kustomize {dir} > {e}.yaml`, then `--env {e}={e}.yaml`"
+        )
+    };
     Diagnostic::error(
         codes::IMPORT_KUSTOMIZATION,
-        format!("`{}` is a kustomization, which `kiln import` does not build", sources.get(file).name),
+        format!("`{name}` is a kustomization, which `kiln import` does not build{others}"),
     )
-    .primary(span, "a kustomization")
-    .help("build the overlay first and import what it makes: `kubectl kustomize DIR > env.yaml`, then `--env NAME=env.yaml`")
+    .primary(root, "a kustomization")
+    .help(help)
+}
+
+/// An env whose input holds no object (empty files, comments, `---`):
+/// importing nothing would write a project that deploys nothing, which is
+/// never what was meant (a wrong path, a command that printed nothing).
+fn empty_diag(sources: &Sources, env: &EnvObjects) -> Diagnostic {
+    let first = env.files.first().map(|&f| sources.get(f));
+    let what = match (env.files.len(), first) {
+        (1, Some(f)) => format!("`{}`", f.name),
+        (n, _) => format!("the {n} files of env `{}`", env.env),
+    };
+    let mut d = Diagnostic::error(
+        codes::IMPORT_EMPTY,
+        format!("no objects found in {what}"),
+    )
+    .help(format!(
+        "`--env {}=PATH` takes the YAML of the objects the env runs: check the path, or the command that wrote the file",
+        env.env
+    ));
+    if let Some(&file) = env.files.first() {
+        let text = &sources.get(file).text;
+        d = d.primary(
+            Span::new(file, 0, first_line_end(text)),
+            "no Kubernetes object in this input",
+        );
+    }
+    d
 }
 
 fn first_line_end(text: &str) -> usize {
@@ -185,7 +292,16 @@ fn kind_line(file: FileId, text: &str, start: usize, end: usize) -> Span {
     Span::new(file, first.0, first.1)
 }
 
-fn read_file(sources: &Sources, file: FileId, out: &mut Vec<Object>, diags: &mut Diagnostics) {
+/// Reads one file's objects into `out`; returns how many documents (and
+/// `List` items) it held, objects or not.
+fn read_file(
+    sources: &Sources,
+    file: FileId,
+    out: &mut Vec<Object>,
+    kustomizations: &mut Vec<Span>,
+    diags: &mut Diagnostics,
+) -> usize {
+    let mut found = 0;
     let text = sources.get(file).text.clone();
     let name = sources.get(file).name.clone();
     for (start, end) in documents(&text) {
@@ -211,43 +327,47 @@ fn read_file(sources: &Sources, file: FileId, out: &mut Vec<Object>, diags: &mut
                         "here",
                     ),
                 );
+                found += 1;
                 continue;
             }
         };
         for doc in docs.into_iter().filter(|d| !d.is_null()) {
             if doc["kind"] == "List" && doc["items"].is_array() {
                 let items = doc["items"].as_array().cloned().unwrap_or_default();
-                for item in items {
+                found += items.len();
+                for (i, item) in items.into_iter().enumerate() {
                     let bytes = yaml::to_yaml(&item).len();
                     object(
                         sources,
                         item,
-                        (span, Span::new(file, start, end)),
+                        (span, Span::new(file, start, end), Some(i)),
                         bytes,
-                        out,
+                        (out, kustomizations),
                         diags,
                     );
                 }
             } else {
+                found += 1;
                 object(
                     sources,
                     doc,
-                    (span, Span::new(file, start, end)),
+                    (span, Span::new(file, start, end), None),
                     chunk.len(),
-                    out,
+                    (out, kustomizations),
                     diags,
                 );
             }
         }
     }
+    found
 }
 
 fn object(
     sources: &Sources,
     mut value: Json,
-    (span, doc): (Span, Span),
+    (span, doc, item): (Span, Span, Option<usize>),
     bytes: usize,
-    out: &mut Vec<Object>,
+    (out, kustomizations): (&mut Vec<Object>, &mut Vec<Span>),
     diags: &mut Diagnostics,
 ) {
     let file = span.file;
@@ -269,7 +389,7 @@ fn object(
         .as_str()
         .is_some_and(|a| a.starts_with("kustomize.config.k8s.io/"))
     {
-        diags.push(kustomization_diag(sources, file, span));
+        kustomizations.push(span);
         return;
     }
     let missing: Vec<&str> = [
@@ -299,31 +419,38 @@ fn object(
         return;
     }
     strip_server_fields(&mut value);
-    if let validate::Validation::Invalid(problems) = validate::validate(&value) {
-        for p in problems.into_iter().take(5) {
-            diags.push(
-                Diagnostic::error(
-                    codes::IMPORT_READ,
-                    format!(
-                        "{} `{}` of `{name}` is not a valid Kubernetes object: {} at `{}`",
-                        value["kind"].as_str().unwrap_or_default(),
-                        value["metadata"]["name"].as_str().unwrap_or_default(),
-                        p.message,
-                        p.path.join(".")
-                    ),
-                )
-                .primary(span, "this object")
-                .help("the API server would refuse it too: import what the cluster accepts"),
-            );
-        }
-        return;
-    }
     let o = Object {
         value,
         span,
         doc,
         bytes,
+        item,
     };
+    if let validate::Validation::Invalid(problems) = validate::validate(&o.value) {
+        // The object's own `kind` (a `List` item's, not the List's).
+        let object_at = o.field_span(sources, &["kind".to_string()]);
+        for p in problems.into_iter().take(5) {
+            let at = o.field_span(sources, &p.path);
+            let mut d = Diagnostic::error(
+                codes::IMPORT_READ,
+                format!(
+                    "{} `{}` of `{name}` is not a valid Kubernetes object: {} at `{}`",
+                    o.kind(),
+                    o.name(),
+                    p.message,
+                    p.path.join(".")
+                ),
+            )
+            .primary(at, p.message.clone());
+            if at != object_at {
+                d = d.related(object_at, format!("in this {}", o.kind()));
+            }
+            diags.push(
+                d.help("the API server would refuse it too: import what the cluster accepts"),
+            );
+        }
+        return;
+    }
     if o.kind() == "Secret"
         && o.api_version() == "v1"
         && o.value.get("sops").is_none()
@@ -445,11 +572,54 @@ mod tests {
             codes,
             [
                 "kiln::import::read",
-                "kiln::import::kustomization",
                 "kiln::import::read",
+                "kiln::import::kustomization",
                 "kiln::import::duplicate"
             ]
         );
+    }
+
+    #[test]
+    fn a_schema_problem_is_at_its_field_with_the_object_beside_it() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: s\n  spec:\n    ports:\n    - port: 80\n      protocoll: TCP\n";
+        let (_, diags, sources) = read_text(text);
+        assert_eq!(diags.0.len(), 1, "{diags:?}");
+        let d = &diags.0[0];
+        assert_eq!(sources.slice(d.primary_span().unwrap()), "protocoll");
+        // The Service's own `kind` (line 8), not the List's.
+        let related: Vec<(&str, usize)> = d
+            .labels
+            .iter()
+            .filter(|l| !l.primary)
+            .map(|l| {
+                let line = sources.get(l.span.file).line_col(l.span.start as usize).0;
+                (sources.slice(l.span), line)
+            })
+            .collect();
+        assert_eq!(related, [("kind", 8)]);
+    }
+
+    #[test]
+    fn an_input_of_no_objects_is_an_error() {
+        for text in [
+            "",
+            "# only a comment\n",
+            "---\n--- \n# x\n---\n",
+            "apiVersion: v1\nkind: List\nitems: []\n",
+        ] {
+            let (envs, diags, _) = read_text(text);
+            assert!(envs[0].objects.is_empty());
+            let codes: Vec<&str> = diags.0.iter().map(|d| d.code).collect();
+            assert_eq!(codes, ["kiln::import::empty"], "{text:?}");
+            assert_eq!(diags.0[0].message, "no objects found in `dev.yaml`");
+        }
+        // Not valid YAML is that error alone; a Secret left out is an object found.
+        let (_, diags, _) = read_text("[1, 2\n");
+        assert_eq!(diags.0[0].code, codes::IMPORT_READ.0);
+        assert_eq!(diags.0.len(), 1);
+        let (_, diags, _) =
+            read_text("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\ndata: {a: Yg==}\n");
+        assert!(!diags.has_errors(), "{diags:?}");
     }
 
     #[test]
@@ -466,5 +636,51 @@ mod tests {
         }];
         read(&inputs, &mut sources, &mut diags);
         assert_eq!(diags.0[0].code, codes::IMPORT_KUSTOMIZATION.0);
+    }
+
+    #[test]
+    fn the_kustomizations_of_an_env_are_one_error_at_the_top_most() {
+        let mut sources = Sources::default();
+        let mut diags = Diagnostics::default();
+        let file = |name: &str, text: &str| InputFile {
+            name: name.into(),
+            path: None,
+            text: text.into(),
+        };
+        let kustomization =
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [web]\n";
+        let inputs = [EnvInput {
+            env: "staging".into(),
+            files: vec![
+                file("out/staging/api/kustomization.yaml", kustomization),
+                file(
+                    "out/staging/api/deployment-api.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: {app.kubernetes.io/managed-by: kiln}\n",
+                ),
+                file("out/staging/kustomization.yaml", kustomization),
+                file("out/staging/web/kustomization.yml", kustomization),
+            ],
+        }];
+        read(&inputs, &mut sources, &mut diags);
+        assert_eq!(diags.0.len(), 1, "{diags:?}");
+        let d = &diags.0[0];
+        assert_eq!(
+            d.message,
+            "`out/staging/kustomization.yaml` is a kustomization, which `kiln import` does not build (and 2 more in the input of env `staging`)"
+        );
+        let span = d.primary_span().unwrap();
+        assert_eq!(
+            sources.get(span.file).name,
+            "out/staging/kustomization.yaml"
+        );
+        let help = d.help.as_deref().unwrap_or_default();
+        assert!(
+            help.contains("`kiln render --stdout --env staging > staging.yaml`"),
+            "{help}"
+        );
+        assert!(
+            help.contains("`kubectl kustomize out/staging > staging.yaml`"),
+            "{help}"
+        );
     }
 }

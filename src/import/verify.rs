@@ -16,7 +16,7 @@ use crate::check::value::Value;
 use crate::compile::{self, Compiled, Request, Selection};
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::render::{validate, yaml};
-use crate::span::{Sources, Span};
+use crate::span::Sources;
 use crate::world::MemWorld;
 
 /// Every env of the project in `world`, rendered.
@@ -314,45 +314,8 @@ fn difference(o: &Object, d: &Difference, env: &str, sources: &Sources) -> Diagn
             show(&d.after)
         ),
     )
-    .primary(field_span(sources, o, &d.path), "in this object")
+    .primary(o.field_span(sources, &d.path), "in this object")
     .help(NOT_WRITTEN)
-}
-
-/// The line of the deepest key of `path` in the object's document, found
-/// key after key; the `kind:` line when a key is not written there.
-fn field_span(sources: &Sources, o: &Object, path: &[String]) -> Span {
-    let text = sources.get(o.doc.file).text.clone();
-    let doc = &text[o.doc.start as usize..o.doc.end as usize];
-    let mut at = 0;
-    let mut found = None;
-    for token in path.iter().filter(|t| t.parse::<usize>().is_err()) {
-        let mut offset = at;
-        let mut hit = None;
-        for line in doc[at..].split_inclusive('\n') {
-            let t = line.trim_start().trim_start_matches("- ");
-            if t.starts_with(&format!("{token}:")) || t.starts_with(&format!("\"{token}\":")) {
-                hit = Some((offset, offset + line.trim_end().len()));
-                break;
-            }
-            offset += line.len();
-        }
-        match hit {
-            Some((s, end)) => {
-                found = Some((s, end));
-                at = end;
-            }
-            None => break,
-        }
-    }
-    match found {
-        Some((s, end)) => {
-            let base = o.doc.start as usize;
-            let line = &doc[s..end];
-            let indent = line.len() - line.trim_start().len();
-            Span::new(o.doc.file, base + s + indent, base + end)
-        }
-        None => o.span,
-    }
 }
 
 #[cfg(test)]

@@ -146,7 +146,11 @@ pub fn app_meta(
     common: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     let mut shared = common_meta(a.group.all().into_iter().map(|i| &a.objects[i]), field);
-    shared.retain(|k, v| common.get(k) != Some(v));
+    // kiln names every object after its app anyway.
+    shared.retain(|k, v| {
+        common.get(k) != Some(v)
+            && !(field == "labels" && k == "app.kubernetes.io/name" && *v == a.group.name)
+    });
     shared
 }
 
