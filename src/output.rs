@@ -164,6 +164,12 @@ impl EnvOutput {
             .map(Vec::as_slice)
     }
 
+    /// The number of objects of the env: every app's files and the
+    /// Namespace objects, what `kiln render` and `kiln check` count.
+    pub fn object_count(&self) -> usize {
+        self.apps.values().map(|a| a.files.len()).sum::<usize>() + self.namespace_objects.len()
+    }
+
     /// Every file of the env folder, paths relative to the folder, with the
     /// kustomization files made: what `kiln render` writes and a commit puts
     /// in the gitops tree (which adds `.kiln/` state beside them).

@@ -306,7 +306,6 @@ fn set_image_refuses_what_it_cannot_do_and_writes_nothing() {
             "kiln::edit::no_fit",
         ),
         (&["wep=ghcr.io/acme/shop-web:1.9.0"], "did you mean `web`?"),
-        (&["web"], "expected `APP=REF`"),
         (
             &["web=ghcr.io/Acme/shop-web:1"],
             "kiln::check::type_mismatch",
@@ -343,6 +342,12 @@ fn set_image_refuses_what_it_cannot_do_and_writes_nothing() {
             (before.clone(), before_apps.clone())
         );
     }
+    // A malformed argument is a wrong command line, said before the project
+    // is read: exit code 2, like clap's own.
+    let out = set_image(&w, &["web"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("expected `APP=REF`"));
+    assert_eq!((read(&path), read(&apps)), (before, before_apps));
     let out = set_image(&w, &["web=ghcr.io/acme/other:1.9.0", "--env", "staging"]);
     insta::with_settings!({
         snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),

@@ -25,13 +25,17 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
             let code = ctx.exit_for(&c.diags.0);
             if ctx.global.verbose {
                 for env in &c.envs {
-                    let objects: usize = env.apps.values().map(|a| a.files.len()).sum();
                     eprintln!(
-                        "{} (namespace {}): {}, {}",
+                        "{} ({}namespace {}): {}, {}",
                         env.env,
+                        if is_template(&c.model, env) {
+                            "preview template, "
+                        } else {
+                            ""
+                        },
                         env.namespace,
                         count(env.apps.len() as u64, "app", "apps"),
-                        count(objects as u64, "object", "objects")
+                        count(env.object_count() as u64, "object", "objects")
                     );
                     let steps = crate::render::order::apply_order(env);
                     if steps.len() > 1 {
@@ -52,15 +56,27 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
                     .or(ctx.global.message_format)
                     .is_none_or(|f| matches!(f, Format::Human | Format::Short))
             {
-                let objects: usize = c
-                    .envs
-                    .iter()
-                    .map(|e| e.apps.values().map(|a| a.files.len()).sum::<usize>())
-                    .sum();
+                // The envs and objects `kiln render` writes; the preview
+                // templates, checked as `example`, are counted apart.
+                let (templates, envs): (Vec<_>, Vec<_>) =
+                    c.envs.iter().partition(|e| is_template(&c.model, e));
+                let objects: usize = envs.iter().map(|e| e.object_count()).sum();
                 let warnings = c.diags.0.len();
                 eprintln!(
-                    "checked {}, {}, {}: no errors{}",
-                    count(c.envs.len() as u64, "env", "envs"),
+                    "checked {}{}, {}, {}: no errors{}",
+                    count(envs.len() as u64, "env", "envs"),
+                    if templates.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " and {}",
+                            count(
+                                templates.len() as u64,
+                                "preview template",
+                                "preview templates"
+                            )
+                        )
+                    },
                     count(c.model.apps.len() as u64, "app", "apps"),
                     count(objects as u64, "object", "objects"),
                     if warnings > 0 {
@@ -77,4 +93,10 @@ pub fn run(ctx: &Context, args: CheckArgs) -> i32 {
             ctx.exit_for(&diags)
         }
     }
+}
+
+/// Whether a checked env is a preview template rendered as its example
+/// preview, not an env `kiln render` writes.
+fn is_template(model: &crate::check::Model, env: &crate::output::EnvOutput) -> bool {
+    model.envs.get(&env.env).is_none_or(|e| e.preview.is_some())
 }

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{Context, ResolveFlags};
+use super::{Context, ResolveFlags, explain_param};
 use crate::diag::{Diagnostic, codes, suggest};
 use crate::resolve::{self, Options};
 use crate::span::Sources;
@@ -106,6 +106,24 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         return 0;
     };
     let component = &model.components[&r.component];
+    // A mistyped PARAM is an error before anything is printed.
+    if let Some(p) = &args.param
+        && !component.params.contains_key(p)
+        && !LANGUAGE_PARAMS.contains(&p.as_str())
+    {
+        let names = component
+            .params
+            .keys()
+            .map(String::as_str)
+            .chain(LANGUAGE_PARAMS);
+        return fail(
+            Diagnostic::error(
+                codes::UNKNOWN_PARAM,
+                format!("component `{}` has no parameter `{p}`", r.component),
+            )
+            .help(suggest(p, names, "the parameters are")),
+        );
+    }
     println!(
         "app {} in env {} (component {}, namespace {})",
         r.app, args.env, r.component, r.namespace
@@ -157,22 +175,7 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         }
     }
     let names: Vec<&String> = match &args.param {
-        Some(p) => {
-            if !component.params.contains_key(p) {
-                return fail(
-                    Diagnostic::error(
-                        codes::UNKNOWN_PARAM,
-                        format!("component `{}` has no parameter `{p}`", r.component),
-                    )
-                    .help(suggest(
-                        p,
-                        component.params.keys().map(String::as_str),
-                        "the parameters are",
-                    )),
-                );
-            }
-            vec![p]
-        }
+        Some(p) => vec![p],
         None => component.params.keys().collect(),
     };
     for name in names {
@@ -184,30 +187,33 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
             }
             continue;
         }
-        let value = &r.context["params"][name.replace('-', "_")];
+        let ps = &component.params[name];
         let set = r.params.get(name);
-        if set.is_none()
-            && args.param.is_none()
-            && (value.is_null()
-                || value == &serde_json::json!([])
-                || value == &serde_json::json!({}))
-        {
+        let lines = explain_param::value_lines(ps, set);
+        if set.is_none() && args.param.is_none() && lines.is_empty() {
             continue;
         }
         println!();
-        println!(
-            "{name} = {}",
-            serde_json::to_string(value).unwrap_or_default()
-        );
+        match lines.as_slice() {
+            [] if set.is_some() => println!("{name}: not set (removed)"),
+            [] => println!("{name}: not set"),
+            _ => lines.iter().for_each(|l| println!("{l}")),
+        }
         if args.param.is_some()
-            && let Some(doc) = &component.params[name].doc
+            && let Some(doc) = &ps.doc
         {
             println!("  doc: {doc}");
-            println!("  usage: {}", component.params[name].usage());
+            println!("  usage: {}", ps.usage());
         }
         match set {
+            None if lines.is_empty() => {}
             None => println!("  from: component `{}` default", r.component),
-            Some(rp) => print_provenance(sources, &rp.provenance, "  "),
+            Some(rp) => {
+                let written = explain_param::written(model, env, app, rp);
+                for line in explain_param::provenance_lines(ps, rp, &written, sources) {
+                    println!("  {line}");
+                }
+            }
         }
     }
     if args.param.is_none() {
@@ -241,6 +247,10 @@ fn describe_secret(s: &resolve::secrets::ResolvedSecret) -> String {
 
 /// The language-level nodes of ordering, which `explain` takes as PARAM.
 const ORDER_NODES: [&str; 2] = ["depends-on", "flux"];
+
+/// Every language-level node `explain` takes as PARAM, beside the
+/// component's parameters.
+const LANGUAGE_PARAMS: [&str; 4] = ["namespace", "secret", "depends-on", "flux"];
 
 /// How Flux applies the app: what it depends on, declared or implied (from
 /// the rendered env, `app_out`, when it renders), and the settings of its

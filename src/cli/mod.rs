@@ -6,6 +6,7 @@ mod commit;
 mod diff;
 mod explain;
 pub mod explain_code;
+mod explain_param;
 mod fmt;
 mod gitops_flags;
 mod history;
@@ -36,6 +37,8 @@ use crate::world::DiskWorld;
 
 /// Exit code: the project has errors.
 pub const EXIT_ERRORS: i32 = 1;
+/// Exit code: the command line is wrong (what clap's usage errors exit with).
+pub const EXIT_USAGE: i32 = 2;
 /// Exit code: the gitops repository could not be read or written.
 pub const EXIT_GITOPS: i32 = 3;
 /// Exit code: kiln itself failed.

@@ -41,6 +41,10 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
             .unwrap_or_else(|_| o.clone()),
         None => root.join("rendered"),
     };
+    if let Some(d) = out_not_a_directory(&out_dir, args.out.is_some()) {
+        ctx.emit(&[d], &Default::default(), None);
+        return super::EXIT_USAGE;
+    }
     let selection = if args.envs.is_empty() {
         Selection::All
     } else {
@@ -91,6 +95,14 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
         }
         return 0;
     }
+    let foreign: Vec<Diagnostic> = envs
+        .iter()
+        .filter_map(|env| not_kilns(&out_dir, env))
+        .collect();
+    if !foreign.is_empty() {
+        ctx.emit(&foreign, &compiled.sources, None);
+        return super::EXIT_ERRORS;
+    }
     if let Err((env, e)) = write_envs(&out_dir, &envs) {
         let d = Diagnostic::error(
             codes::OUTPUT,
@@ -110,18 +122,66 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
             }
         }
         if !ctx.global.quiet {
-            let objects: usize = env.apps.values().map(|a| a.files.len()).sum::<usize>()
-                + env.namespace_objects.len();
             eprintln!(
                 "rendered {} ({}, {}) into {}",
                 env.env,
                 count(env.apps.len() as u64, "app", "apps"),
-                count(objects as u64, "object", "objects"),
+                count(env.object_count() as u64, "object", "objects"),
                 out_dir.join(&env.folder).display()
             );
         }
     }
     0
+}
+
+/// `--out` (`flag`) or `rendered/` is not a directory: a wrong command
+/// line, said before anything is rendered.
+fn out_not_a_directory(out_dir: &Path, flag: bool) -> Option<Diagnostic> {
+    let meta = std::fs::metadata(out_dir).ok()?;
+    let what = if flag { "`--out`" } else { "the output" };
+    (!meta.is_dir()).then(|| {
+        Diagnostic::error(
+            codes::USAGE,
+            format!(
+                "{what} must be a directory, found a file: `{}`",
+                out_dir.display()
+            ),
+        )
+        .help("name a directory (kiln creates it when it does not exist); nothing was written")
+    })
+}
+
+/// The env's folder exists and is not one kiln writes: a file, a link, or
+/// a directory with files but no `kustomization.yaml`. kiln replaces its
+/// own folders whole, so it refuses to replace anything else.
+fn not_kilns(out_dir: &Path, env: &EnvOutput) -> Option<Diagnostic> {
+    let target = out_dir.join(&env.folder);
+    let meta = std::fs::symlink_metadata(&target).ok()?;
+    let what = if meta.is_symlink() {
+        "a symbolic link"
+    } else if !meta.is_dir() {
+        "a file"
+    } else {
+        let mut entries = std::fs::read_dir(&target).ok()?;
+        let empty = entries.next().is_none();
+        if empty || target.join("kustomization.yaml").is_file() {
+            return None;
+        }
+        "a directory without `kustomization.yaml`"
+    };
+    Some(
+        Diagnostic::error(
+            codes::OUTPUT,
+            format!(
+                "`{}` is {what}, not an env folder kiln wrote",
+                target.display()
+            ),
+        )
+        .help(format!(
+            "env `{}` is written there, and kiln replaces only its own folders: move it away, or render into another `--out`; nothing was written",
+            env.env
+        )),
+    )
 }
 
 fn write_doc(out: &mut impl std::io::Write, bytes: &[u8], first: &mut bool) -> std::io::Result<()> {
@@ -276,8 +336,10 @@ fn stage_env(out_dir: &Path, env: &EnvOutput) -> std::io::Result<Staged> {
         target,
         unchanged: false,
     };
+    // Leftovers of an interrupted run. The old folder may be a file that
+    // an older kiln renamed aside: it goes too, else the swap would fail.
     let _ = std::fs::remove_dir_all(&staged.staging);
-    let _ = std::fs::remove_dir_all(&staged.old);
+    remove_any(&staged.old);
     let files = env.files();
     // Rendering again what is already there (most envs, most of the time)
     // reads the folder instead of writing it anew.
@@ -331,4 +393,17 @@ fn swap_in(s: &Staged) -> std::io::Result<bool> {
         return Err(e);
     }
     Ok(had_old)
+}
+
+/// Removes a file, link or directory, if there is one there.
+fn remove_any(path: &Path) {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => {
+            let _ = std::fs::remove_dir_all(path);
+        }
+        Ok(_) => {
+            let _ = std::fs::remove_file(path);
+        }
+        Err(_) => {}
+    }
 }

@@ -100,14 +100,17 @@ pub fn run(ctx: &Context, args: SchemaArgs) -> i32 {
     }
 }
 
-fn value_desc(v: &ValueSchema) -> String {
+/// A value's type and constraints in words; "required" only when
+/// `show_required` (a parameter's shorthand value says it in the
+/// parameter's flags instead, once).
+fn value_desc(v: &ValueSchema, show_required: bool) -> String {
     let mut s = v.ty.name().to_string();
     if v.ty == crate::check::types::Type::Url && !v.values.is_empty() {
         s = format!("url ({}://)", v.values.join("://|"));
     } else if !v.values.is_empty() {
         s = v.values.join("|");
     }
-    if v.required {
+    if v.required && show_required {
         s.push_str(", required");
     }
     if let Some(d) = &v.default {
@@ -125,7 +128,7 @@ fn value_desc(v: &ValueSchema) -> String {
 fn print_param(p: &ParamSchema, depth: usize) {
     let pad = "  ".repeat(depth);
     let mut flags = Vec::new();
-    if p.required {
+    if p.required || p.shorthand.as_ref().is_some_and(|v| v.required) {
         flags.push("required".to_string());
     }
     if let Some(doc) = &p.document {
@@ -140,7 +143,7 @@ fn print_param(p: &ParamSchema, depth: usize) {
     let ty = p
         .shorthand
         .as_ref()
-        .map(|v| format!(" ({})", value_desc(v)))
+        .map(|v| format!(" ({})", value_desc(v, false)))
         .unwrap_or_default();
     let flags = if flags.is_empty() {
         String::new()
@@ -156,7 +159,7 @@ fn print_param(p: &ParamSchema, depth: usize) {
             "{pad}  arg {}{}: {}{}",
             a.name,
             if a.variadic { "…" } else { "" },
-            value_desc(&a.value),
+            value_desc(&a.value, true),
             a.value
                 .doc
                 .as_ref()
@@ -167,7 +170,7 @@ fn print_param(p: &ParamSchema, depth: usize) {
     for (n, v) in &p.props {
         println!(
             "{pad}  {n}=: {}{}",
-            value_desc(v),
+            value_desc(v, true),
             v.doc.as_ref().map(|d| format!(": {d}")).unwrap_or_default()
         );
     }

@@ -32,7 +32,7 @@ pub struct SetArgs {
 enum SetCommand {
     /// Set apps' images (or the vars their image templates read), in every env or in some
     #[command(
-        after_help = "Example:\n  kiln set image web=ghcr.io/acme/web:1.9.0                  # every env that takes the app's image\n  kiln set image web=ghcr.io/acme/web:1.9.0 --env staging    # only staging\n  kiln set image web=ghcr.io/acme/web:1.9.0 worker=ghcr.io/acme/worker:1.9.0 --dry-run\n\nExit status: 0 the images are set (now, or already), 1 they cannot be (nothing written), 2 a wrong command line."
+        after_help = "Example:\n  kiln set image web=ghcr.io/acme/shop-web:1.9.0                  # every env that takes the app's image\n  kiln set image web=ghcr.io/acme/shop-web:1.9.0 --env staging    # only staging\n  kiln set image web=ghcr.io/acme/shop-web:1.9.0 worker=ghcr.io/acme/shop-worker:1.9.0 --dry-run\n\nExit status: 0 the images are set (now, or already), 1 they cannot be (nothing written), 2 a wrong command line."
     )]
     Image(ImageArgs),
 }
@@ -62,6 +62,14 @@ pub fn run(ctx: &Context, args: SetArgs) -> i32 {
 }
 
 fn image(ctx: &Context, args: ImageArgs) -> i32 {
+    // A malformed `APP=REF` is a wrong command line: said before the
+    // project is read, with exit code 2 like clap's own usage errors.
+    let mut alone = crate::span::Sources::default();
+    let (_, _, _, malformed) = arguments(&mut alone, &args);
+    if !malformed.is_empty() {
+        ctx.emit(&malformed, &alone, None);
+        return super::EXIT_USAGE;
+    }
     let before = match ctx.compile(
         Selection::Everything,
         &super::ResolveFlags::default(),
@@ -81,8 +89,8 @@ fn image(ctx: &Context, args: ImageArgs) -> i32 {
         return super::EXIT_ERRORS;
     }
     let mut sources = before.sources;
-    let (requests, envs, var, mut diags) = arguments(&mut sources, &args);
-    // Every argument's problems, the malformed ones' and the others'.
+    // Well-formed now (the malformed returned above), spanned in `sources`.
+    let (requests, envs, var, _) = arguments(&mut sources, &args);
     let planned = plan(
         &before.model,
         &sources,
@@ -93,13 +101,8 @@ fn image(ctx: &Context, args: ImageArgs) -> i32 {
         var.as_ref(),
     );
     let planned = match planned {
-        Ok(p) if diags.is_empty() => p,
-        Ok(_) => {
-            ctx.emit(&diags, &sources, None);
-            return super::EXIT_ERRORS;
-        }
-        Err(more) => {
-            diags.extend(more);
+        Ok(p) => p,
+        Err(diags) => {
             ctx.emit(&diags, &sources, None);
             return super::EXIT_ERRORS;
         }

@@ -63,7 +63,7 @@ codes! {
     SECRET_MISMATCH = "kiln::render::secret_mismatch", "a SealedSecret or SOPS Secret whose name or namespace is not where the app deploys it: it would never decrypt there";
     SECRET_KEY = "kiln::render::secret_key", "a `secret-env` (or other reference) names a key that the Secret the env delivers does not have";
     PATCH = "kiln::render::patch", "a `patch` whose target object or path does not exist";
-    OUTPUT = "kiln::render::output", "the rendered output could not be written (no permission, a full disk, a file in the way); nothing was changed";
+    OUTPUT = "kiln::render::output", "the rendered output could not be written (no permission, a full disk), or an env's folder is taken by something kiln did not write (a file, a link, a directory without `kustomization.yaml`); nothing was changed";
     NOT_DEPLOYED = "kiln::order::not_deployed", "an app `depends-on` an app that the env does not deploy";
     CYCLE = "kiln::order::cycle", "apps that depend on each other in a cycle, declared or implied by CRDs: none could ever be applied";
     NOT_KEPT = "kiln::order::not_kept", "`depends-on` or an app's own `flux` in an env without a Flux Kustomization per app, where they cannot be kept (a warning)";
@@ -81,6 +81,6 @@ codes! {
     IMPORT_MANIFEST_APP = "kiln::import::manifest_app", "a workload imported as plain manifests rather than through a component (its name is not a valid app name, or a value its component requires is not one kiln accepts)";
     IMPORT_DIFFERENCE = "kiln::import::difference", "the imported project would render an object differently from the input: the object, the JSON path, before and after";
     IMPORT_OUTPUT = "kiln::import::output", "the imported project could not be written, or `--out` holds files already (without `--force`)";
-    USAGE = "kiln::cli::usage", "the command line lacks something the command needs (such as a gitops repository)";
+    USAGE = "kiln::cli::usage", "the command line lacks something the command needs (such as a gitops repository), or names something unusable (an `--out` that is a file)";
     INTERNAL = "kiln::internal", "kiln itself failed: please report it";
 }

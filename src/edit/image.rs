@@ -29,6 +29,7 @@ use crate::check::{App, Env, Model, ParamUse};
 use crate::diag::{Diagnostic, Diagnostics, codes, suggest};
 use crate::resolve::{EnvResolver, Options, strings};
 use crate::span::{FileId, Sources, Span, Spanned};
+use crate::syntax::quote::identifier;
 use crate::world::World;
 
 /// One `APP=REF` argument, spans in the command-line source.
@@ -189,19 +190,6 @@ fn vars_read(template: &str) -> Vec<String> {
         rest = after;
     }
     out
-}
-
-/// A var name as a KDL property name.
-fn property_name(name: &str) -> String {
-    let bare = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-        && !matches!(name, "true" | "false" | "null" | "inf" | "nan");
-    if bare { name.to_string() } else { quote(name) }
 }
 
 /// How a template turns one var into an image: the text before and after
@@ -491,7 +479,7 @@ fn plan_env(
         else {
             let help = match shapes.first() {
                 Some(s) => format!(
-                    "in env `{env_name}` the template gives `{}{{{{ vars.{} }}}}{}`: a reference of that shape sets `vars.{}`; or write the image without a template",
+                    "the template gives `{}{{{{ vars.{} }}}}{}`: a reference of that shape sets `vars.{}`; or write the image without a template",
                     s.before, s.var, s.after, s.var
                 ),
                 None => "the template puts no var into the image as it is; write the image without a template".to_string(),
@@ -630,7 +618,7 @@ fn finish(model: &Model, sources: &Sources, pending: Pending, out: &mut Plan) {
         let text = sources.get(file).text.as_str();
         let props: Vec<String> = vars
             .iter()
-            .map(|(k, (v, _))| format!("{}={}", property_name(k), quote(v)))
+            .map(|(k, (v, _))| format!("{}={}", identifier(k), quote(v)))
             .collect();
         let vars_node = node_shape(text, env.span.start as usize)
             .block
@@ -676,13 +664,5 @@ mod tests {
         );
         assert_eq!(s.value_for("ghcr.io/acme/web:1.9.0"), None);
         assert_eq!(s.value_for("ghcr.io/acme/web:v-alpine"), None);
-    }
-
-    #[test]
-    fn property_names_are_quoted_when_kdl_needs_it() {
-        assert_eq!(property_name("tag"), "tag");
-        assert_eq!(property_name("image-tag"), "image-tag");
-        assert_eq!(property_name("true"), "\"true\"");
-        assert_eq!(property_name("1x"), "\"1x\"");
     }
 }

@@ -1,5 +1,6 @@
 //! Strings written into KDL documents (`kiln import`'s projects, `kiln set
-//! image`'s edits): quoted so that they read back exactly.
+//! image`'s edits, `kiln explain`'s values): quoted so that they read back
+//! exactly.
 
 /// A quoted string: raw (`#"…"#`) when it holds quotes or backslashes and
 /// nothing a raw string cannot hold, escaped otherwise.
@@ -30,4 +31,36 @@ pub fn quote(s: &str) -> String {
 fn disallowed(c: char) -> bool {
     matches!(c as u32,
         0x85 | 0x200E..=0x200F | 0x2028..=0x2029 | 0x202A..=0x202E | 0x2066..=0x2069 | 0xFEFF)
+}
+
+/// A node name or property name: bare when it is a plain word (letters,
+/// digits, `_`, `-`, not starting with a digit, not a keyword), quoted
+/// otherwise (`"prometheus.io/scrape"`, `"true"`).
+pub fn identifier(name: &str) -> String {
+    let bare = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && !matches!(name, "true" | "false" | "null" | "inf" | "nan");
+    if bare { name.to_string() } else { quote(name) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identifier;
+
+    #[test]
+    fn names_are_quoted_when_kdl_needs_it() {
+        assert_eq!(identifier("tag"), "tag");
+        assert_eq!(identifier("image-tag"), "image-tag");
+        assert_eq!(identifier("true"), "\"true\"");
+        assert_eq!(identifier("1x"), "\"1x\"");
+        assert_eq!(
+            identifier("prometheus.io/scrape"),
+            "\"prometheus.io/scrape\""
+        );
+    }
 }

@@ -60,12 +60,12 @@ pub(super) fn image_help(s: &str) -> Result<(), Option<String>> {
     if path.split('/').all(is_path_component) {
         return Ok(());
     }
-    let lower = path.to_ascii_lowercase();
-    if lower != path && lower.split('/').all(is_path_component) {
-        // `path` ends `name`, which starts `s`: the slices are in bounds.
-        let head = s.get(..name.len() - path.len()).unwrap_or("");
-        let tail = s.get(name.len()..).unwrap_or("");
-        let fixed = format!("{head}{lower}{tail}");
+    // The whole name in lower case, the tag and digest as written: host
+    // names are case-insensitive, and a first part that only its capitals
+    // made a registry (`Acme/Web`) was meant as the repository's.
+    let lower = name.to_ascii_lowercase();
+    let fixed = format!("{lower}{}", s.get(name.len()..).unwrap_or(""));
+    if lower != name && image_help(&fixed).is_ok() {
         return Err(Some(format!("repository names are lower case: `{fixed}`")));
     }
     Err(Some(

@@ -458,6 +458,22 @@ fn images() {
         e.help.as_deref(),
         Some("repository names are lower case: `ghcr.io/org/app:v1`")
     );
+    // A capital makes a first part a registry; the fix is the repository
+    // in lower case, the tag as written.
+    for (given, fixed) in [
+        ("Registry/UPPER/Case:1", "registry/upper/case:1"),
+        ("Acme/Web:V1", "acme/web:V1"),
+        ("GHCR.io/Org/App:Main", "ghcr.io/org/app:Main"),
+        ("localhost:5000/App", "localhost:5000/app"),
+    ] {
+        let e = err(Type::Image, s(given));
+        assert_eq!(
+            e.help.as_deref(),
+            Some(format!("repository names are lower case: `{fixed}`").as_str()),
+            "{given}"
+        );
+        ok(Type::Image, s(fixed));
+    }
 }
 
 #[test]
