@@ -16,12 +16,17 @@ pub(super) fn project_of(path: &Path) -> Option<PathBuf> {
 
 /// The file a span is in and its range, for spans in project files.
 pub(super) fn span_location(sources: &Sources, span: Span) -> Option<(PathBuf, Range)> {
+    let path = sources.get(span.file).path.clone()?;
+    Some((path, span_range(sources, span)))
+}
+
+/// The range of `span` in its file, in the client's UTF-16 positions.
+pub(super) fn span_range(sources: &Sources, span: Span) -> Range {
     let f = sources.get(span.file);
-    let path = f.path.clone()?;
     let (l1, c1) = f.line_col_utf16(span.start as usize);
     let (l2, c2) = f.line_col_utf16(span.end as usize);
     let pos = |l: usize, c: usize| Position::new((l - 1) as u32, (c - 1) as u32);
-    Some((path, Range::new(pos(l1, c1), pos(l2, c2))))
+    Range::new(pos(l1, c1), pos(l2, c2))
 }
 
 /// The local path of a `file:` URI, canonical when the file exists.

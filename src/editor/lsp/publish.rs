@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use lsp_server::Notification;
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
-    PublishDiagnosticsParams, Uri,
+    PublishDiagnosticsParams, Range, Uri,
 };
 use rayon::prelude::*;
 
-use super::paths::{path_uri, span_location};
+use super::paths::{path_uri, span_location, span_range};
 use crate::compile::Compiled;
 use crate::diag::Severity;
 
@@ -39,12 +39,13 @@ impl OpenDocs {
 /// (those about no file in particular on the project's `kiln.kdl`), in
 /// the compile's order.
 pub fn by_file(compiled: &Compiled, root: &Path, docs: &OpenDocs) -> ByFile {
+    let kiln_kdl = root.join("kiln.kdl");
     // Converted in parallel (a fleet has thousands), gathered in order.
     let converted: Vec<(PathBuf, lsp_types::Diagnostic)> = compiled
         .diags
         .0
         .par_iter()
-        .map(|d| to_lsp(compiled, root, docs, d))
+        .map(|d| to_lsp(compiled, &kiln_kdl, docs, d))
         .collect();
     let mut out = ByFile::new();
     for (file, d) in converted {
@@ -57,36 +58,41 @@ pub fn by_file(compiled: &Compiled, root: &Path, docs: &OpenDocs) -> ByFile {
 /// diagnostics): what an edit's answer needs, made without converting
 /// the rest.
 pub fn of_files(compiled: &Compiled, root: &Path, docs: &OpenDocs, files: &[PathBuf]) -> ByFile {
+    let kiln_kdl = root.join("kiln.kdl");
     let mut out: ByFile = files.iter().map(|f| (f.clone(), Vec::new())).collect();
+    // A fleet has tens of thousands of diagnostics: their files are
+    // compared where they are, not copied.
     for d in &compiled.diags.0 {
-        if let Some(list) = out.get_mut(&file_of(compiled, root, d)) {
-            list.push(to_lsp(compiled, root, docs, d).1);
+        let file = shown_at(compiled, d).map_or(kiln_kdl.as_path(), |(file, _)| file);
+        if let Some(list) = out.get_mut(file) {
+            list.push(to_lsp(compiled, &kiln_kdl, docs, d).1);
         }
     }
     out
 }
 
-/// The file a diagnostic is shown in: its primary label's, or the
-/// project's `kiln.kdl` for one about no file in particular.
-fn file_of(compiled: &Compiled, root: &Path, d: &crate::diag::Diagnostic) -> PathBuf {
-    d.primary_span()
-        .and_then(|s| compiled.sources.get(s.file).path.clone())
-        .unwrap_or_else(|| root.join("kiln.kdl"))
+/// Where a diagnostic is shown: its primary label's file and span, or
+/// `None` for one about no file in particular (shown at the top of the
+/// project's `kiln.kdl`).
+fn shown_at<'a>(
+    compiled: &'a Compiled,
+    d: &crate::diag::Diagnostic,
+) -> Option<(&'a Path, crate::span::Span)> {
+    let span = d.primary_span()?;
+    Some((compiled.sources.get(span.file).path.as_deref()?, span))
 }
 
 /// One diagnostic as the client shows it, and the file it belongs to.
 fn to_lsp(
     compiled: &Compiled,
-    root: &Path,
+    kiln_kdl: &Path,
     docs: &OpenDocs,
     d: &crate::diag::Diagnostic,
 ) -> (PathBuf, lsp_types::Diagnostic) {
-    let file = file_of(compiled, root, d);
-    let range = d
-        .primary_span()
-        .and_then(|s| span_location(&compiled.sources, s))
-        .map(|(_, range)| range)
-        .unwrap_or_default();
+    let (file, range) = match shown_at(compiled, d) {
+        Some((file, span)) => (file.to_path_buf(), span_range(&compiled.sources, span)),
+        None => (kiln_kdl.to_path_buf(), Range::default()),
+    };
     let related: Vec<_> = d
         .labels
         .iter()
