@@ -2,7 +2,7 @@
 //! the canonical layout of `kiln fmt` (4-space indent, one node per line).
 
 use crate::check::value::Value;
-use crate::syntax::quote::quote;
+use crate::syntax::quote::{identifier, quote};
 
 /// One KDL node: a parameter use, an env's `app` block, a `patch`.
 #[derive(Clone, Debug, PartialEq)]
@@ -100,19 +100,6 @@ pub fn write_comment(out: &mut String, text: &str, depth: usize) {
     }
 }
 
-/// A node name or property key: bare when KDL 2.0 allows it and it reads
-/// plainly, quoted otherwise.
-pub fn identifier(s: &str) -> String {
-    let bare = s
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && !matches!(s, "true" | "false" | "null" | "inf" | "nan");
-    if bare { s.to_string() } else { quote(s) }
-}
-
 /// A value in KDL 2.0 spelling.
 pub fn value(v: &Value) -> String {
     match v {
@@ -162,18 +149,6 @@ mod tests {
             let got = doc.nodes()[0].entries()[0].value().as_string().unwrap();
             assert_eq!(got, s, "{text}");
         }
-    }
-
-    #[test]
-    fn identifiers_are_bare_only_when_safe() {
-        assert_eq!(identifier("selector-labels"), "selector-labels");
-        assert_eq!(
-            identifier("app.kubernetes.io/name"),
-            "\"app.kubernetes.io/name\""
-        );
-        assert_eq!(identifier("true"), "\"true\"");
-        assert_eq!(identifier("9lives"), "\"9lives\"");
-        assert_eq!(identifier(""), "\"\"");
     }
 
     #[test]

@@ -33,17 +33,17 @@ fn disallowed(c: char) -> bool {
         0x85 | 0x200E..=0x200F | 0x2028..=0x2029 | 0x202A..=0x202E | 0x2066..=0x2069 | 0xFEFF)
 }
 
-/// A node name or property name: bare when it is a plain word (letters,
-/// digits, `_`, `-`, not starting with a digit, not a keyword), quoted
-/// otherwise (`"prometheus.io/scrape"`, `"true"`).
+/// A node name or property name: bare when it is a plain ASCII word
+/// (letters, digits, `_`, `-`, `.`, starting with a letter or `_`, not a
+/// keyword), quoted otherwise (`"prometheus.io/scrape"`, `"true"`).
 pub fn identifier(name: &str) -> String {
     let bare = name
         .chars()
         .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name
             .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         && !matches!(name, "true" | "false" | "null" | "inf" | "nan");
     if bare { name.to_string() } else { quote(name) }
 }
@@ -58,6 +58,9 @@ mod tests {
         assert_eq!(identifier("image-tag"), "image-tag");
         assert_eq!(identifier("true"), "\"true\"");
         assert_eq!(identifier("1x"), "\"1x\"");
+        assert_eq!(identifier("a.b"), "a.b");
+        assert_eq!(identifier(""), "\"\"");
+        assert_eq!(identifier("caf\u{e9}"), "\"caf\u{e9}\"");
         assert_eq!(
             identifier("prometheus.io/scrape"),
             "\"prometheus.io/scrape\""
