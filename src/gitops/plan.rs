@@ -4,11 +4,13 @@
 //! as they are (fleets of tens of thousands of files stay fast).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use gix::objs::tree::EntryKind;
+use rayon::prelude::*;
 
 use super::state::{OwnedFile, OwnerState, Release, rendered_sha256, sha256_hex, to_json};
 use super::{AppChange, Change, ChangeKind, EnvSummary, GitopsError, Summary};
@@ -80,18 +82,54 @@ pub(crate) fn plan(
     let mut editor = repo
         .edit_tree(base)
         .map_err(repo_err("read the branch tip", repo_name))?;
+    // Each env's folder is listed, hashed and compared on its own, in
+    // parallel (a fleet's env folders hold thousands of files), each
+    // thread reading through its own handle on the repository. The new
+    // blobs are written here, through `repo` (which may keep them in
+    // memory: `kiln diff`), and the tree edited in env order; the first
+    // error in env order is the one reported, as one env after the other
+    // would.
+    let shared = repo.clone().into_sync();
+    let worked: Vec<Result<Worked, GitopsError>> = change
+        .envs
+        .par_iter()
+        .map_init(
+            || shared.to_thread_local(),
+            |reader, env| {
+                let folder = check_folder(&env.folder)?;
+                let listing = list_folder(reader, repo_name, base, &folder)?;
+                let ctx = EnvCtx {
+                    repo: reader,
+                    repo_name,
+                    folder: &folder,
+                    listing: &listing,
+                    blobs: RefCell::default(),
+                };
+                let mut drift = Vec::new();
+                let edits = ctx.apply(env, change, &mut drift)?;
+                let blobs = ctx.blobs.into_inner();
+                Ok((folder, edits, blobs, drift))
+            },
+        )
+        .collect();
     let mut drift = Vec::new();
     let mut envs = Vec::new();
-    for env in &change.envs {
-        let folder = check_folder(&env.folder)?;
-        let listing = list_folder(repo, repo_name, base, &folder)?;
-        let ctx = EnvCtx {
-            repo,
-            repo_name,
-            folder: &folder,
-            listing: &listing,
-        };
-        let (summary, edits, upserts, removals) = ctx.apply(env, change, &mut drift)?;
+    for env in worked {
+        let (folder, (summary, edits, upserts, removals), blobs, env_drift) = env?;
+        drift.extend(env_drift);
+        for (id, bytes) in blobs {
+            let written = repo
+                .write_blob(&bytes)
+                .map_err(repo_err("write a file", repo_name))?
+                .detach();
+            if written != id {
+                return Err(GitopsError::Repository {
+                    action: "write a file".to_string(),
+                    repo: repo_name.to_string(),
+                    message: format!("the blob was stored as {written}, hashed as {id}"),
+                });
+            }
+        }
         for path in removals {
             editor
                 .remove(format!("{folder}/{path}").as_str())
@@ -213,11 +251,20 @@ type EnvEdits = (
     Vec<String>,
 );
 
+/// Blobs an env's edits need, by id, to be written into the repository.
+type Blobs = Vec<(ObjectId, Vec<u8>)>;
+
+/// One env worked out by [`plan`]: its folder, its edits, the blobs they
+/// need and the files that drifted.
+type Worked = (String, EnvEdits, Blobs, Vec<String>);
+
 struct EnvCtx<'a> {
+    /// Read from only: new blobs go to `blobs`.
     repo: &'a gix::Repository,
     repo_name: &'a str,
     folder: &'a str,
     listing: &'a BTreeMap<String, ObjectId>,
+    blobs: RefCell<Blobs>,
 }
 
 impl EnvCtx<'_> {
@@ -248,12 +295,11 @@ impl EnvCtx<'_> {
         })
     }
 
+    /// The id of `bytes` as a blob, kept to be written by [`plan`].
     fn write_blob(&self, bytes: &[u8]) -> Result<ObjectId, GitopsError> {
-        Ok(self
-            .repo
-            .write_blob(bytes)
-            .map_err(repo_err("write a file", self.repo_name))?
-            .detach())
+        let id = self.blob_id(bytes)?;
+        self.blobs.borrow_mut().push((id, bytes.to_vec()));
+        Ok(id)
     }
 
     fn release_at_tip(&self, app: &str) -> Option<Release> {
