@@ -161,12 +161,20 @@ pub fn read(
                 }
                 found += read_file(sources, id, &mut env.objects, &mut kustomizations, diags);
             }
+            let mut overlays = 0;
             if !kustomizations.is_empty() {
-                diags.push(kustomization_diag(sources, &env, &kustomizations));
+                let (d, n) = kustomization_diag(sources, &env, &kustomizations);
+                diags.push(d);
+                overlays = n;
             } else if found == 0 {
                 diags.push(empty_diag(sources, &env));
             }
-            duplicates(&env, diags);
+            // Several overlays side by side repeat each other's objects:
+            // the kustomization error says what to do, duplicates would
+            // only bury it.
+            if overlays < 2 {
+                duplicates(&env, diags);
+            }
             env
         })
         .collect()
@@ -185,7 +193,9 @@ fn is_kustomization_file(name: &str) -> bool {
 /// the fix is the same for all of them. The primary label is at the
 /// top-most one (the overlay's root); the help names the command that
 /// builds it, and `kiln render --stdout` when the objects are kiln's own.
-fn kustomization_diag(sources: &Sources, env: &EnvObjects, found: &[Span]) -> Diagnostic {
+/// Several top-most ones (a whole `kiln render --out` folder) are each an
+/// env of their own. Also returns how many overlays there are.
+fn kustomization_diag(sources: &Sources, env: &EnvObjects, found: &[Span]) -> (Diagnostic, usize) {
     let depth = |s: &Span| sources.get(s.file).name.matches(['/', '\\']).count();
     let root = found
         .iter()
@@ -197,10 +207,46 @@ fn kustomization_diag(sources: &Sources, env: &EnvObjects, found: &[Span]) -> Di
         0 => String::new(),
         n => format!(" (and {n} more in the input of env `{}`)", env.env),
     };
-    let dir = match name.rsplit_once(['/', '\\']) {
-        Some((dir, _)) if !dir.is_empty() => dir,
-        _ => ".",
+    let dir_of = |s: &Span| match sources.get(s.file).name.rsplit_once(['/', '\\']) {
+        Some((dir, _)) if !dir.is_empty() => dir.to_string(),
+        _ => ".".to_string(),
     };
+    let dir = dir_of(&root);
+    // Several overlays side by side (a whole `kiln render --out` folder):
+    // each is an env of its own, named after its folder.
+    let mut tops: Vec<String> = found
+        .iter()
+        .filter(|s| depth(s) == depth(&root))
+        .map(dir_of)
+        .collect();
+    tops.sort();
+    tops.dedup();
+    if tops.len() > 1 {
+        let env_of = |d: &str| d.rsplit(['/', '\\']).next().unwrap_or(d).to_string();
+        let builds: Vec<String> = tops
+            .iter()
+            .map(|d| format!("`kubectl kustomize {d} > {}.yaml`", env_of(d)))
+            .collect();
+        let flags: Vec<String> = tops
+            .iter()
+            .map(|d| format!("--env {0}={0}.yaml", env_of(d)))
+            .collect();
+        let d = Diagnostic::error(
+            codes::IMPORT_KUSTOMIZATION,
+            format!(
+                "the input of env `{}` holds {} overlays, which `kiln import` does not build",
+                env.env,
+                tops.len()
+            ),
+        )
+        .primary(root, "a kustomization")
+        .help(format!(
+            "build each overlay and import it as an env of its own: {}, then `{}`",
+            builds.join(", "),
+            flags.join(" ")
+        ));
+        return (d, tops.len());
+    }
     let e = &env.env;
     let kiln_made = env
         .objects
@@ -215,12 +261,13 @@ fn kustomization_diag(sources: &Sources, env: &EnvObjects, found: &[Span]) -> Di
             "build the overlay first and import what it makes: `kubectl kustomize {dir} > {e}.yaml`, then `--env {e}={e}.yaml`"
         )
     };
-    Diagnostic::error(
+    let d = Diagnostic::error(
         codes::IMPORT_KUSTOMIZATION,
         format!("`{name}` is a kustomization, which `kiln import` does not build{others}"),
     )
     .primary(root, "a kustomization")
-    .help(help)
+    .help(help);
+    (d, 1)
 }
 
 /// An env whose input holds no object (empty files, comments, `---`):
@@ -681,6 +728,44 @@ mod tests {
         assert!(
             help.contains("`kubectl kustomize out/staging > staging.yaml`"),
             "{help}"
+        );
+    }
+
+    /// A whole `kiln render --out` folder given as one env: one error that
+    /// names each overlay with the env it is, and no duplicate errors for
+    /// the objects the overlays share.
+    #[test]
+    fn several_overlays_in_one_env_are_one_error_naming_each() {
+        let mut sources = Sources::default();
+        let mut diags = Diagnostics::default();
+        let file = |name: &str, text: &str| InputFile {
+            name: name.into(),
+            path: None,
+            text: text.into(),
+        };
+        let kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
+        let object = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n";
+        let inputs = [EnvInput {
+            env: "staging".into(),
+            files: vec![
+                file("out/production/kustomization.yaml", kustomization),
+                file("out/production/web/configmap-a.yaml", object),
+                file("out/staging/kustomization.yaml", kustomization),
+                file("out/staging/web/configmap-a.yaml", object),
+            ],
+        }];
+        read(&inputs, &mut sources, &mut diags);
+        assert_eq!(diags.0.len(), 1, "{diags:?}");
+        let d = &diags.0[0];
+        assert_eq!(
+            d.message,
+            "the input of env `staging` holds 2 overlays, which `kiln import` does not build"
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some(
+                "build each overlay and import it as an env of its own: `kubectl kustomize out/production > production.yaml`, `kubectl kustomize out/staging > staging.yaml`, then `--env production=production.yaml --env staging=staging.yaml`"
+            )
         );
     }
 }
