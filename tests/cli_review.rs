@@ -148,6 +148,26 @@ fn a_reference_that_fits_no_env_is_reported_once() {
     assert!(err.contains("1 error found"), "{err}");
 }
 
+#[test]
+fn a_registry_host_in_another_case_is_offered_in_lower_case() {
+    let w = World::new();
+    let run = w.kiln_plain(&[
+        "set",
+        "image",
+        "web=Ghcr.io/acme/shop-web:1.9.0",
+        "--message-format",
+        "json",
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    // JSON diagnostics go to standard output.
+    let err = stdout(&run) + &stderr(&run);
+    assert!(err.contains("kiln::edit::no_fit"), "{err}");
+    assert!(
+        err.contains("registry host names are not case sensitive, and `ghcr.io/acme/shop-web:1.9.0` fits the template: set `web=ghcr.io/acme/shop-web:1.9.0`"),
+        "{err}"
+    );
+}
+
 /// The `kiln set image` commands of the README's example block.
 fn readme_set_image_examples() -> Vec<Vec<String>> {
     let readme = include_str!("../README.md");

@@ -484,6 +484,15 @@ fn plan_env(
                 ),
                 None => "the template puts no var into the image as it is; write the image without a template".to_string(),
             };
+            // `Ghcr.io/acme/web:1.9.0` for `ghcr.io/acme/web:{{ vars.tag }}`.
+            let help = match lower_registry_host(reference)
+                .filter(|l| shapes.iter().any(|s| s.value_for(l).is_some()))
+            {
+                Some(lower) => format!(
+                    "registry host names are not case sensitive, and `{lower}` fits the template: set `{app_name}={lower}`"
+                ),
+                None => help,
+            };
             return Err(Diagnostic::error(
                 codes::EDIT_NO_FIT,
                 format!("`{reference}` does not fit the image template of app `{app_name}`"),
@@ -636,6 +645,15 @@ fn finish(model: &Model, sources: &Sources, pending: Pending, out: &mut Plan) {
         edits.push(add_child(text, file, start, &lines));
     }
     out.edits = edits;
+}
+
+/// `reference` with its registry host (a first path component holding
+/// `.` or `:`, or `localhost`) in lower case, when that changes it.
+fn lower_registry_host(reference: &str) -> Option<String> {
+    let (host, rest) = reference.split_once('/')?;
+    let is_host = host.contains(['.', ':']) || host.eq_ignore_ascii_case("localhost");
+    let lower = host.to_ascii_lowercase();
+    (is_host && lower != host).then(|| format!("{lower}/{rest}"))
 }
 
 #[cfg(test)]
