@@ -28,64 +28,19 @@ pub struct CommitArgs {
 
 /// Renders the selected envs and commits them.
 pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
-    // Resolve the env list first: `--event` needs the model.
-    let probe = match ctx.compile(Selection::Named(Vec::new()), &args.flags, Vec::new()) {
-        Ok(c) => c,
-        Err((d, s)) => {
-            ctx.emit(&d, &s, None);
-            return super::EXIT_ERRORS;
-        }
-    };
-    if probe.diags.has_errors() {
-        ctx.emit(&probe.diags.0, &probe.sources, None);
-        return super::EXIT_ERRORS;
-    }
+    // `--event` takes the envs from the model's `deploy` rules, read by a
+    // first compile without envs; otherwise the project is compiled once.
     let selection = match (&args.event, &args.git_ref) {
-        (Some(event), Some(r)) => {
-            let envs: Vec<String> = probe
-                .model
-                .envs
-                .values()
-                .filter(|e| e.preview.is_none())
-                .filter(|e| {
-                    e.deploy.iter().any(|rule| {
-                        let ev = rule
-                            .event
-                            .as_ref()
-                            .is_none_or(|p| glob_matches(&p.value, event));
-                        let br = rule
-                            .branch
-                            .as_ref()
-                            .is_none_or(|p| event != "tag" && glob_matches(&p.value, r));
-                        let tg = rule
-                            .tag
-                            .as_ref()
-                            .is_none_or(|p| event == "tag" && glob_matches(&p.value, r));
-                        ev && br && tg
-                    })
-                })
-                .map(|e| e.name.value.clone())
-                .collect();
-            if envs.is_empty() {
-                if !ctx.global.quiet {
-                    eprintln!("no env's `deploy` rules match {event} `{r}`: nothing to commit");
-                }
-                return 0;
-            }
-            Selection::Named(envs)
-        }
+        (Some(event), Some(r)) => match event_selection(ctx, &args.flags, event, r) {
+            Ok(selection) => selection,
+            Err(code) => return code,
+        },
         _ if args.envs.is_empty() => Selection::All,
         _ => Selection::Named(args.envs.clone()),
     };
-    let Some(target) = args.gitops.target(&probe.model) else {
-        let d = Diagnostic::error(codes::USAGE, "no gitops repository given")
-            .help("pass `--gitops REPO`, or add `gitops \"URL\"` to the `project` in kiln.kdl");
-        ctx.emit(&[d], &probe.sources, None);
-        return 2;
-    };
     let progress = super::progress::Progress::start(ctx.global.quiet, "rendering");
     let compiled = ctx.compile(selection, &args.flags, Vec::new());
-    let compiled = match compiled {
+    let mut compiled = match compiled {
         Ok(c) => c,
         Err((d, s)) => {
             progress.finish();
@@ -103,13 +58,20 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
         progress.finish();
         return super::EXIT_ERRORS;
     }
+    let Some(target) = args.gitops.target(&compiled.model) else {
+        progress.finish();
+        let d = Diagnostic::error(codes::USAGE, "no gitops repository given")
+            .help("pass `--gitops REPO`, or add `gitops \"URL\"` to the `project` in kiln.kdl");
+        ctx.emit(&[d], &compiled.sources, None);
+        return super::EXIT_USAGE;
+    };
     let opts = args.gitops.options(&compiled.model);
     if let Err(code) = super::order::warn_unkept(ctx, &compiled, &target, &opts, None) {
         progress.finish();
         return code;
     }
     let git = super::git_info(&compiled.model.root, &args.flags);
-    let mut envs = compiled.envs;
+    let mut envs = std::mem::take(&mut compiled.envs);
     envs.sort_by(|a, b| a.folder.cmp(&b.folder));
     let change = Change {
         project: compiled.model.project.name.value.clone(),
@@ -128,7 +90,62 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
     });
     let result = gitops::commit(&target, &change, &opts);
     progress.finish();
-    report_commit(ctx, result, &target, &opts.branch)
+    let code = report_commit(ctx, result, &target, &opts.branch);
+    super::leave_allocated((change, compiled));
+    code
+}
+
+/// The envs whose `deploy` rules match `event` on `git_ref`, read from the
+/// model alone; `Err(exit code)` when the model has errors, or when no env
+/// matches (exit 0: nothing to commit).
+fn event_selection(
+    ctx: &Context,
+    flags: &ResolveFlags,
+    event: &str,
+    git_ref: &str,
+) -> Result<Selection, i32> {
+    let probe = match ctx.compile(Selection::Named(Vec::new()), flags, Vec::new()) {
+        Ok(c) => c,
+        Err((d, s)) => {
+            ctx.emit(&d, &s, None);
+            return Err(super::EXIT_ERRORS);
+        }
+    };
+    if probe.diags.has_errors() {
+        ctx.emit(&probe.diags.0, &probe.sources, None);
+        return Err(super::EXIT_ERRORS);
+    }
+    let envs: Vec<String> = probe
+        .model
+        .envs
+        .values()
+        .filter(|e| e.preview.is_none())
+        .filter(|e| {
+            e.deploy.iter().any(|rule| {
+                let ev = rule
+                    .event
+                    .as_ref()
+                    .is_none_or(|p| glob_matches(&p.value, event));
+                let br = rule
+                    .branch
+                    .as_ref()
+                    .is_none_or(|p| event != "tag" && glob_matches(&p.value, git_ref));
+                let tg = rule
+                    .tag
+                    .as_ref()
+                    .is_none_or(|p| event == "tag" && glob_matches(&p.value, git_ref));
+                ev && br && tg
+            })
+        })
+        .map(|e| e.name.value.clone())
+        .collect();
+    if envs.is_empty() {
+        if !ctx.global.quiet {
+            eprintln!("no env's `deploy` rules match {event} `{git_ref}`: nothing to commit");
+        }
+        return Err(0);
+    }
+    Ok(Selection::Named(envs))
 }
 
 /// Prints how a commit of a render ended (`commit`, `promote`): the

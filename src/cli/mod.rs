@@ -37,6 +37,14 @@ use crate::world::DiskWorld;
 
 /// Exit code: the project has errors.
 pub const EXIT_ERRORS: i32 = 1;
+/// Keeps `value` allocated until the process exits, which it does right
+/// after the command returns: freeing a fleet's model and render, one
+/// allocation at a time, took 0.1 s of a 1000-app commit for memory the
+/// system takes back at once.
+pub(crate) fn leave_allocated<T>(value: T) {
+    std::mem::forget(value);
+}
+
 /// Exit code: the command line is wrong (what clap's usage errors exit with).
 pub const EXIT_USAGE: i32 = 2;
 /// Exit code: the gitops repository could not be read or written.

@@ -54,7 +54,7 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
     let progress = super::progress::Progress::start(ctx.global.quiet || args.stdout, "rendering");
     let compiled = ctx.compile(selection, &args.flags, skip);
     progress.finish();
-    let compiled = match compiled {
+    let mut compiled = match compiled {
         Ok(c) => c,
         Err((diags, sources)) => {
             ctx.emit(&diags, &sources, None);
@@ -66,7 +66,7 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
     if code != 0 {
         return code;
     }
-    let mut envs = compiled.envs;
+    let mut envs = std::mem::take(&mut compiled.envs);
     envs.sort_by(|a, b| a.folder.cmp(&b.folder));
     if args.stdout {
         let mut out = std::io::stdout().lock();
@@ -131,6 +131,7 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
             );
         }
     }
+    super::leave_allocated((envs, compiled));
     0
 }
 
