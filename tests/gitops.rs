@@ -310,7 +310,7 @@ fn removed_apps_are_pruned_and_others_files_kept() {
     fsck(&repo);
 }
 
-/// A hand edit to a file kiln owns, committed with the git CLI.
+/// A hand edit (or a new file), committed with the git CLI.
 fn hand_edit(repo: &Path, path: &str, content: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let clone = tmp.path().join("clone");
@@ -324,7 +324,8 @@ fn hand_edit(repo: &Path, path: &str, content: &str) {
         ],
     );
     std::fs::write(clone.join(path), content).unwrap();
-    git(&clone, &["commit", "--quiet", "-am", "hand edit"]);
+    git(&clone, &["add", "--", path]);
+    git(&clone, &["commit", "--quiet", "-m", "hand edit"]);
     git(&clone, &["push", "--quiet", "origin", "main"]);
 }
 
@@ -356,6 +357,45 @@ fn drift_stops_the_commit_unless_forced() {
         show(&repo, "staging/web/service-web.yaml"),
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n"
     );
+    fsck(&repo);
+}
+
+/// An app the render leaves as it is is not read file by file when its
+/// folder is exactly what kiln wrote; a hand edit or a hand-added file in
+/// it makes the folder differ, and is still found.
+#[test]
+fn hand_changes_in_an_app_the_render_leaves_alone_are_seen() {
+    let (tmp, repo) = bare();
+    let o = opts(tmp.path());
+    let first = change(
+        "shop",
+        vec![env("staging", &[("api", "1.0"), ("web", "1.0")])],
+    );
+    commit(&repo, &first, &o).unwrap();
+    hand_edit(&repo, "staging/web/notes.yaml", "kept: by hand\n");
+
+    // Only api changes: web's folder now holds a file kiln never wrote,
+    // which stays, and no drift is reported.
+    let api = change(
+        "shop",
+        vec![env("staging", &[("api", "1.1"), ("web", "1.0")])],
+    );
+    commit(&repo, &api, &o).unwrap();
+    assert_eq!(show(&repo, "staging/web/notes.yaml"), "kept: by hand\n");
+
+    hand_edit(&repo, "staging/web/service-web.yaml", "edited: by hand\n");
+    let before = count(&repo);
+    let again = change(
+        "shop",
+        vec![env("staging", &[("api", "1.2"), ("web", "1.0")])],
+    );
+    let err = commit(&repo, &again, &o).unwrap_err();
+    assert!(matches!(err, GitopsError::Drift { .. }), "{err}");
+    assert!(
+        err.to_string().contains("staging/web/service-web.yaml"),
+        "{err}"
+    );
+    assert_eq!(count(&repo), before);
     fsck(&repo);
 }
 

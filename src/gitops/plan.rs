@@ -97,7 +97,8 @@ pub(crate) fn plan(
             || shared.to_thread_local(),
             |reader, env| {
                 let folder = check_folder(&env.folder)?;
-                let listing = list_folder(reader, repo_name, base, &folder)?;
+                let rendered = rendered_files(reader, repo_name, env)?;
+                let listing = list_env_folder(reader, repo_name, base, &folder, &rendered)?;
                 let ctx = EnvCtx {
                     repo: reader,
                     repo_name,
@@ -106,7 +107,7 @@ pub(crate) fn plan(
                     blobs: RefCell::default(),
                 };
                 let mut drift = Vec::new();
-                let edits = ctx.apply(env, change, &mut drift)?;
+                let edits = ctx.apply(env, change, rendered, &mut drift)?;
                 let blobs = ctx.blobs.into_inner();
                 Ok((folder, edits, blobs, drift))
             },
@@ -187,18 +188,132 @@ pub(crate) fn list_folder(
     folder: &str,
 ) -> Result<BTreeMap<String, ObjectId>, GitopsError> {
     let mut out = BTreeMap::new();
+    if let Some(id) = folder_tree(repo, repo_name, root, folder)? {
+        list_tree(repo, repo_name, id, "", &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The tree of `folder` in the tree `root`, if it is a folder there.
+fn folder_tree(
+    repo: &gix::Repository,
+    repo_name: &str,
+    root: ObjectId,
+    folder: &str,
+) -> Result<Option<ObjectId>, GitopsError> {
     let root = repo
         .find_tree(root)
         .map_err(repo_err("read the branch tip", repo_name))?;
     let entry = root
         .lookup_entry_by_path(folder)
         .map_err(repo_err("read the branch tip", repo_name))?;
-    if let Some(entry) = entry
-        && entry.mode().is_tree()
-    {
-        list_tree(repo, repo_name, entry.object_id(), "", &mut out)?;
+    Ok(entry.filter(|e| e.mode().is_tree()).map(|e| e.object_id()))
+}
+
+/// [`list_folder`] of an env folder, for [`plan`]. An app folder whose tree
+/// is exactly the files the render wants in it (the same names and blob
+/// ids: every app a commit leaves as it is) is not read, its files are
+/// those: a fleet's env folder holds a thousand app trees, each an object
+/// to find and inflate.
+fn list_env_folder(
+    repo: &gix::Repository,
+    repo_name: &str,
+    root: ObjectId,
+    folder: &str,
+    rendered: &BTreeMap<String, Wanted<'_>>,
+) -> Result<BTreeMap<String, ObjectId>, GitopsError> {
+    let mut out = BTreeMap::new();
+    let Some(id) = folder_tree(repo, repo_name, root, folder)? else {
+        return Ok(out);
+    };
+    let tree = repo
+        .find_tree(id)
+        .map_err(repo_err("read a tree", repo_name))?;
+    let decoded = tree.decode().map_err(repo_err("read a tree", repo_name))?;
+    for entry in &decoded.entries {
+        let name = entry.filename.to_str_lossy();
+        if entry.mode.is_tree() {
+            match rendered_tree(repo.object_hash(), &name, entry.oid, rendered) {
+                Some(files) => out.extend(files),
+                None => list_tree(repo, repo_name, entry.oid.to_owned(), &name, &mut out)?,
+            }
+        } else if entry.mode.is_blob() {
+            out.insert(name.into_owned(), entry.oid.to_owned());
+        }
     }
     Ok(out)
+}
+
+/// The files `rendered` holds in the folder `name`, by path, if they make
+/// exactly the tree `id`: plain files, no subfolder.
+fn rendered_tree(
+    hash: gix::hash::Kind,
+    name: &str,
+    id: &gix::oid,
+    rendered: &BTreeMap<String, Wanted<'_>>,
+) -> Option<Vec<(String, ObjectId)>> {
+    let prefix = format!("{name}/");
+    let mut entries = Vec::new();
+    let mut files = Vec::new();
+    // Paths sort as their file names do under one prefix, which is git's
+    // order for a tree of plain files.
+    for (path, w) in rendered
+        .range(prefix.clone()..)
+        .take_while(|(p, _)| p.starts_with(&prefix))
+    {
+        let file = &path[prefix.len()..];
+        if file.contains('/') {
+            return None;
+        }
+        entries.push(gix::objs::tree::Entry {
+            mode: EntryKind::Blob.into(),
+            filename: file.into(),
+            oid: w.id,
+        });
+        files.push((path.clone(), w.id));
+    }
+    let mut bytes = Vec::new();
+    gix::objs::WriteTo::write_to(&gix::objs::Tree { entries }, &mut bytes).ok()?;
+    let computed = gix::objs::compute_hash(hash, gix::objs::Kind::Tree, &bytes).ok()?;
+    (computed == id).then_some(files)
+}
+
+/// What the render wants in an env folder, by path, without the env
+/// kustomization (made from what is there afterwards).
+fn rendered_files<'r>(
+    repo: &gix::Repository,
+    repo_name: &str,
+    env: &'r crate::output::EnvOutput,
+) -> Result<BTreeMap<String, Wanted<'r>>, GitopsError> {
+    let mut wanted = BTreeMap::new();
+    for (path, bytes) in env.files() {
+        if path == "kustomization.yaml" {
+            continue;
+        }
+        let app = path.split_once('/').map(|(app, _)| app.to_string());
+        wanted.insert(path, want(repo, repo_name, app, bytes)?);
+    }
+    Ok(wanted)
+}
+
+/// `bytes`, which belong to `app`, as a file kiln wants.
+fn want<'r>(
+    repo: &gix::Repository,
+    repo_name: &str,
+    app: Option<String>,
+    bytes: Cow<'r, [u8]>,
+) -> Result<Wanted<'r>, GitopsError> {
+    Ok(Wanted {
+        app,
+        id: blob_id(repo, repo_name, &bytes)?,
+        sha256: sha256_hex(&bytes),
+        bytes: Some(bytes),
+    })
+}
+
+fn blob_id(repo: &gix::Repository, repo_name: &str, bytes: &[u8]) -> Result<ObjectId, GitopsError> {
+    gix::objs::compute_hash(repo.object_hash(), gix::objs::Kind::Blob, bytes)
+        .map_err(repo_err("hash a file", repo_name))
 }
 
 fn list_tree(
@@ -277,22 +392,7 @@ impl EnvCtx<'_> {
     }
 
     fn blob_id(&self, bytes: &[u8]) -> Result<ObjectId, GitopsError> {
-        gix::objs::compute_hash(self.repo.object_hash(), gix::objs::Kind::Blob, bytes)
-            .map_err(repo_err("hash a file", self.repo_name))
-    }
-
-    /// `bytes`, which belong to `app`, as a file kiln wants.
-    fn want<'r>(
-        &self,
-        app: Option<String>,
-        bytes: Cow<'r, [u8]>,
-    ) -> Result<Wanted<'r>, GitopsError> {
-        Ok(Wanted {
-            app,
-            id: self.blob_id(&bytes)?,
-            sha256: sha256_hex(&bytes),
-            bytes: Some(bytes),
-        })
+        blob_id(self.repo, self.repo_name, bytes)
     }
 
     /// The id of `bytes` as a blob, kept to be written by [`plan`].
@@ -307,10 +407,11 @@ impl EnvCtx<'_> {
         serde_json::from_slice(&self.read(*id).ok()?).ok()
     }
 
-    fn apply(
+    fn apply<'r>(
         &self,
-        env: &crate::output::EnvOutput,
+        env: &'r crate::output::EnvOutput,
         change: &Change,
+        rendered: BTreeMap<String, Wanted<'r>>,
         drift: &mut Vec<String>,
     ) -> Result<EnvEdits, GitopsError> {
         let project = &change.project;
@@ -371,17 +472,11 @@ impl EnvCtx<'_> {
             }
         }
 
-        // What the render wants in the folder, without the env
-        // kustomization (made below from what is there afterwards).
-        let mut wanted: BTreeMap<String, Wanted> = BTreeMap::new();
-        for (path, bytes) in env.files() {
-            if path == "kustomization.yaml" {
-                continue;
-            }
-            check_components(&path)?;
-            let app = path.split_once('/').map(|(app, _)| app.to_string());
-            wanted.insert(path, self.want(app, bytes)?);
+        // What the render wants in the folder (see [`rendered_files`]).
+        for path in rendered.keys() {
+            check_components(path)?;
         }
+        let mut wanted = rendered;
 
         // `promote --app`: the apps left out of the render, and the env's
         // own files, stay exactly as they are.
@@ -475,7 +570,10 @@ impl EnvCtx<'_> {
 
         // How Flux applies each app, for its per-app Kustomization.
         for (path, app, bytes) in super::flux::flux_files(env) {
-            wanted.insert(path, self.want(app, Cow::Owned(bytes))?);
+            wanted.insert(
+                path,
+                want(self.repo, self.repo_name, app, Cow::Owned(bytes))?,
+            );
         }
 
         // Drift: owned files whose content is no longer what kiln wrote, and
