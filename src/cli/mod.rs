@@ -1,5 +1,6 @@
 //! The command line: one file per command, sharing the flags of CLI.md.
 
+mod arguments;
 mod bootstrap;
 mod check;
 mod commit;

@@ -14,6 +14,9 @@ use clap::{Args, Subcommand};
 use similar::TextDiff;
 
 use super::Context;
+use super::arguments::CommandLine;
+use crate::check::MAX_APP_NAME;
+use crate::check::types::is_dns1035_label;
 use crate::compile::{Request as CompileRequest, Selection, compile};
 use crate::diag::{Diagnostic, codes};
 use crate::edit::image::{Request, current_images, plan};
@@ -240,54 +243,59 @@ type Arguments = (
 /// The `APP=REF`, `--env` and `--app-var` arguments as a source of their
 /// own, so that a diagnostic can point at the one it is about.
 fn arguments(sources: &mut crate::span::Sources, args: &ImageArgs) -> Arguments {
-    let mut text = String::from("kiln set image");
-    let mut pairs = Vec::new();
-    for p in &args.pairs {
-        text.push(' ');
-        pairs.push((p.clone(), text.len()));
-        text.push_str(p);
-    }
-    let mut envs = Vec::new();
-    for e in &args.envs {
-        text.push_str(" --env ");
-        envs.push((e.clone(), text.len()));
-        text.push_str(e);
-    }
-    let var = args.app_var.as_ref().map(|v| {
-        text.push_str(" --app-var ");
-        let at = text.len();
-        text.push_str(v);
-        (v.clone(), at)
-    });
-    text.push('\n');
-    let file = sources.add("<command line>", None, text);
+    let mut line = CommandLine::new("kiln set image");
+    let pairs: Vec<usize> = args.pairs.iter().map(|p| line.push(None, p)).collect();
+    let envs: Vec<usize> = args
+        .envs
+        .iter()
+        .map(|e| line.push(Some("--env"), e))
+        .collect();
+    let var = args
+        .app_var
+        .as_ref()
+        .map(|v| line.push(Some("--app-var"), v));
+    let spans = line.finish(sources);
     let mut diags = Vec::new();
     let mut requests = Vec::new();
-    for (p, at) in pairs {
+    for (p, &at) in args.pairs.iter().zip(&pairs) {
+        let span = spans.of(at);
         match p.split_once('=') {
             Some((app, reference)) if !app.is_empty() && !reference.is_empty() => {
+                let app_span = Span::new(
+                    span.file,
+                    span.start as usize,
+                    span.start as usize + app.len(),
+                );
+                if !is_dns1035_label(app, MAX_APP_NAME) {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::USAGE,
+                            format!("`{app}` is not a valid app name"),
+                        )
+                        .primary(app_span, "not a DNS-1035 label")
+                        .help(format!(
+                            "an app name is a DNS-1035 label of at most {MAX_APP_NAME} characters: lower-case letters, digits and `-`, starting with a letter, as in `web=ghcr.io/acme/web:1.9.0`"
+                        )),
+                    );
+                    continue;
+                }
                 requests.push(Request {
-                    app: Spanned::new(app.to_string(), Span::new(file, at, at + app.len())),
+                    app: Spanned::new(app.to_string(), app_span),
                     reference: Spanned::new(
                         reference.to_string(),
-                        Span::new(file, at + app.len() + 1, at + p.len()),
+                        Span::new(span.file, app_span.end as usize + 1, span.end as usize),
                     ),
                 });
             }
             _ => diags.push(
-                Diagnostic::error(
-                    codes::EDIT_ARGUMENT,
-                    format!("expected `APP=REF`, found `{p}`"),
-                )
-                .primary(Span::new(file, at, at + p.len()), "this argument")
-                .help("for example `web=ghcr.io/acme/web:1.9.0`"),
+                Diagnostic::error(codes::USAGE, format!("expected `APP=REF`, found `{p}`"))
+                    .primary(span, "this argument")
+                    .help("for example `web=ghcr.io/acme/web:1.9.0`"),
             ),
         }
     }
-    let spanned = |(v, at): (String, usize)| {
-        let end = at + v.len();
-        Spanned::new(v, Span::new(file, at, end))
-    };
-    let envs = envs.into_iter().map(spanned).collect();
-    (requests, envs, var.map(spanned), diags)
+    let spanned = |(v, at): (&String, &usize)| Spanned::new(v.clone(), spans.of(*at));
+    let envs = args.envs.iter().zip(&envs).map(spanned).collect();
+    let var = args.app_var.iter().zip(&var).map(spanned).next();
+    (requests, envs, var, diags)
 }

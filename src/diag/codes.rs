@@ -81,6 +81,6 @@ codes! {
     IMPORT_MANIFEST_APP = "kiln::import::manifest_app", "a workload imported as plain manifests rather than through a component (its name is not a valid app name, or a value its component requires is not one kiln accepts)";
     IMPORT_DIFFERENCE = "kiln::import::difference", "the imported project would render an object differently from the input: the object, the JSON path, before and after";
     IMPORT_OUTPUT = "kiln::import::output", "the imported project could not be written, or `--out` holds files already (without `--force`)";
-    USAGE = "kiln::cli::usage", "the command line lacks something the command needs (such as a gitops repository), or names something unusable (an `--out` that is a file)";
+    USAGE = "kiln::cli::usage", "the command line lacks something the command needs (such as a gitops repository), names something unusable (an `--out` that is a file), or gives an argument in a form the command does not take (`kiln set image web!=…`, `kiln import --env dev`)";
     INTERNAL = "kiln::internal", "kiln itself failed: please report it";
 }
