@@ -53,3 +53,79 @@ fn set_image_with_an_app_that_cannot_be_one_is_a_usage_error() {
     );
     assert_eq!(stdout(&run), "");
 }
+
+#[test]
+fn import_into_a_file_is_a_usage_error_said_before_the_input_is_read() {
+    let w = World::new();
+    let file = w.home().join("out");
+    std::fs::write(&file, "mine\n").unwrap();
+    // The input does not exist: a command that read it first would say so.
+    let missing = w.home().join("missing.yaml");
+    let env = format!("dev={}", missing.display());
+    let run = w.kiln_plain(&["import", "--env", &env, "--out", file.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    let err = stderr(&run);
+    assert!(err.contains("kiln::cli::usage"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "`--out` must be a directory, found a file: `{}`",
+            file.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("kiln::import"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine\n");
+}
+
+#[test]
+fn import_env_without_a_path_is_a_usage_error_at_the_flag() {
+    let w = World::new();
+    let out = w.home().join("imported");
+    let run = w.kiln_plain(&[
+        "import",
+        "--env",
+        "dev",
+        "--out",
+        out.to_str().unwrap(),
+        "--message-format",
+        "short",
+    ]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    let err = stderr(&run);
+    assert!(
+        err.contains("<command line>:1:19: error[kiln::cli::usage]: `--env` expects `ENV=PATH`"),
+        "{err}"
+    );
+    let run = w.kiln_plain(&["import", "--env", "dev", "--out", out.to_str().unwrap()]);
+    assert!(
+        stderr(&run).contains("for example `--env staging=deploy/staging.yaml`"),
+        "{}",
+        stderr(&run)
+    );
+    // Every wrong `--env` is said at once, each at its own argument.
+    let run = w.kiln_plain(&[
+        "import",
+        "--env",
+        "a=-",
+        "--env",
+        "b=-",
+        "--env",
+        "a=x.yaml",
+        "--env",
+        "Bad=x.yaml",
+        "--out",
+        out.to_str().unwrap(),
+        "--message-format",
+        "short",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let err = stderr(&run);
+    for expected in [
+        "<command line>:1:29: error[kiln::cli::usage]: standard input (`-`) can be read for one env only",
+        "<command line>:1:39: error[kiln::cli::usage]: env `a` is given twice",
+        "<command line>:1:54: error[kiln::cli::usage]: `--env` expects `ENV=PATH`",
+    ] {
+        assert!(err.contains(expected), "{expected}\n---\n{err}");
+    }
+    assert!(!out.exists());
+}

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::Context;
+use super::arguments::CommandLine;
+use crate::check::types::is_dns_label;
 use crate::diag::{Diagnostic, codes};
 use crate::import::{EnvInput, InputFile};
 use crate::span::Sources;
@@ -16,7 +18,7 @@ use crate::span::Sources;
 pub struct ImportArgs {
     /// An env and its objects: a multi-document YAML file, a folder of them
     /// (read recursively), or `-` for standard input (repeatable)
-    #[arg(long = "env", value_name = "NAME=PATH", required = true)]
+    #[arg(long = "env", value_name = "ENV=PATH", required = true)]
     envs: Vec<String>,
     /// The folder to write the project into
     #[arg(long, value_name = "DIR")]
@@ -32,27 +34,14 @@ pub struct ImportArgs {
 
 /// Imports and writes; exit 1 when anything differs (written only with `--force`).
 pub fn run(ctx: &Context, args: ImportArgs) -> i32 {
-    let mut envs: Vec<(String, String)> = Vec::new();
-    for raw in &args.envs {
-        match raw.split_once('=') {
-            Some((name, path))
-                if crate::check::types::is_dns_label(name, 63) && !path.is_empty() =>
-            {
-                if envs.iter().any(|(n, _)| n == name) {
-                    return usage(&format!("env `{name}` is given twice"));
-                }
-                envs.push((name.to_string(), path.to_string()));
-            }
-            _ => {
-                return usage(&format!(
-                    "`--env {raw}`: expected `NAME=PATH`, NAME a lower-case DNS label such as `staging`"
-                ));
-            }
+    let mut sources = Sources::default();
+    let envs = match command_line(&args, &mut sources) {
+        Ok(envs) => envs,
+        Err(wrong) => {
+            ctx.emit(&wrong, &sources, None);
+            return super::EXIT_USAGE;
         }
-    }
-    if envs.iter().filter(|(_, p)| p == "-").count() > 1 {
-        return usage("standard input (`-`) can be read for one env only");
-    }
+    };
     let project = args
         .project_name
         .clone()
@@ -120,9 +109,76 @@ pub fn run(ctx: &Context, args: ImportArgs) -> i32 {
     code
 }
 
-fn usage(message: &str) -> i32 {
-    eprintln!("error: {message}\n\nFor more information, try '--help'.");
-    2
+/// The envs to import, `(name, path)`, or what is wrong with the command
+/// line (each at its argument in `sources`): an `--env` not `ENV=PATH`, an
+/// env given twice, standard input for two envs, an `--out` that is a file.
+/// Said before any input is read.
+fn command_line(
+    args: &ImportArgs,
+    sources: &mut Sources,
+) -> Result<Vec<(String, String)>, Vec<Diagnostic>> {
+    let mut line = CommandLine::new("kiln import");
+    let at: Vec<usize> = args
+        .envs
+        .iter()
+        .map(|e| line.push(Some("--env"), e))
+        .collect();
+    let spans = line.finish(sources);
+    let mut envs: Vec<(String, String, crate::span::Span)> = Vec::new();
+    let mut wrong = Vec::new();
+    let mut stdin = None;
+    for (raw, &i) in args.envs.iter().zip(&at) {
+        let span = spans.of(i);
+        let Some((name, path)) = raw
+            .split_once('=')
+            .filter(|(name, path)| is_dns_label(name, 63) && !path.is_empty())
+        else {
+            wrong.push(
+                super::bad_flag(
+                    codes::USAGE,
+                    span.file,
+                    span,
+                    "--env",
+                    "ENV=PATH",
+                    "staging=deploy/staging.yaml",
+                )
+                .note("ENV names the env, a lower-case DNS label; PATH is a YAML file, a folder of them, or `-` for standard input"),
+            );
+            continue;
+        };
+        if let Some((_, _, first)) = envs.iter().find(|(n, _, _)| n == name) {
+            wrong.push(
+                Diagnostic::error(codes::USAGE, format!("env `{name}` is given twice"))
+                    .primary(span, "given again here")
+                    .related(*first, "first given here")
+                    .help("give each env once, with all its YAML in one file or folder"),
+            );
+            continue;
+        }
+        if path == "-"
+            && let Some(first) = stdin.replace(span)
+        {
+            wrong.push(
+                Diagnostic::error(
+                    codes::USAGE,
+                    "standard input (`-`) can be read for one env only",
+                )
+                .primary(span, "read a second time here")
+                .related(first, "read for this env")
+                .help("write the other env's YAML to a file and pass its path"),
+            );
+            continue;
+        }
+        envs.push((name.to_string(), path.to_string(), span));
+    }
+    wrong.extend(super::render::out_not_a_directory(&args.out, true));
+    if !wrong.is_empty() {
+        return Err(wrong);
+    }
+    Ok(envs
+        .into_iter()
+        .map(|(name, path, _)| (name, path))
+        .collect())
 }
 
 fn holds_files(dir: &Path) -> bool {
@@ -217,7 +273,7 @@ fn read_file(path: &Path, out: &mut Vec<InputFile>, problems: &mut Vec<Diagnosti
 
 fn read_problem(what: &str, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(codes::IMPORT_READ, format!("cannot read `{what}`: {e}"))
-        .help("check the path after `--env NAME=`")
+        .help("check the path after `--env ENV=`")
 }
 
 /// Writes the files: into a new folder that appears whole (built beside

@@ -378,7 +378,14 @@ impl Context {
         for (raw, span) in vars {
             match raw.split_once('=') {
                 Some((k, v)) if !k.is_empty() => options.vars.push((k.to_string(), v.to_string())),
-                _ => diags.push(bad_flag(cl, span, "--var", "KEY=VALUE", "tag=1.2.3")),
+                _ => diags.push(bad_flag(
+                    codes::BAD_SET,
+                    cl,
+                    span,
+                    "--var",
+                    "KEY=VALUE",
+                    "tag=1.2.3",
+                )),
             }
         }
         for (raw, span) in sets {
@@ -387,6 +394,7 @@ impl Context {
                     let parts: Vec<&str> = path.split('.').collect();
                     if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
                         diags.push(bad_flag(
+                            codes::BAD_SET,
                             cl,
                             span,
                             "--set",
@@ -405,6 +413,7 @@ impl Context {
                     });
                 }
                 None => diags.push(bad_flag(
+                    codes::BAD_SET,
                     cl,
                     span,
                     "--set",
@@ -426,14 +435,17 @@ impl Context {
     }
 }
 
-fn bad_flag(
+/// A flag whose value is not of the `shape` it takes: `code` at the value
+/// (in the command line's source, `file`), with an example.
+pub(super) fn bad_flag(
+    code: codes::Code,
     file: crate::span::FileId,
     span: Span,
     flag: &str,
     shape: &str,
     example: &str,
 ) -> Diagnostic {
-    Diagnostic::error(codes::BAD_SET, format!("`{flag}` expects `{shape}`"))
+    Diagnostic::error(code, format!("`{flag}` expects `{shape}`"))
         .primary(Span { file, ..span }, "this flag")
         .help(format!("for example `{flag} {example}`"))
 }

@@ -137,7 +137,7 @@ pub fn run(ctx: &Context, args: RenderArgs) -> i32 {
 
 /// `--out` (`flag`) or `rendered/` is not a directory: a wrong command
 /// line, said before anything is rendered.
-fn out_not_a_directory(out_dir: &Path, flag: bool) -> Option<Diagnostic> {
+pub(super) fn out_not_a_directory(out_dir: &Path, flag: bool) -> Option<Diagnostic> {
     let meta = std::fs::metadata(out_dir).ok()?;
     let what = if flag { "`--out`" } else { "the output" };
     (!meta.is_dir()).then(|| {
