@@ -129,3 +129,38 @@ fn import_env_without_a_path_is_a_usage_error_at_the_flag() {
     }
     assert!(!out.exists());
 }
+
+#[test]
+fn explain_points_at_the_argument_it_does_not_know() {
+    let w = World::new();
+    let run = w.kiln_plain(&["explain", "stagin", "wbe", "--color", "never"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(stdout(&run), "");
+    let err = stderr(&run);
+    // Both unknown names are said at once, each at its argument.
+    for expected in [
+        "no env named `stagin`\n   ╭─[<command line>:1:14]\n 1 │ kiln explain stagin wbe\n   ·              ───┬──\n   ·                 ╰── no such env",
+        "help: did you mean `staging`?",
+        "no app named `wbe`\n   ╭─[<command line>:1:21]",
+        "help: did you mean `web`?",
+        "2 errors found",
+    ] {
+        assert!(err.contains(expected), "{expected}\n---\n{err}");
+    }
+    let run = w.kiln_plain(&[
+        "explain",
+        "staging",
+        "web",
+        "replicaz",
+        "--message-format",
+        "short",
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        stderr(&run).contains(
+            "<command line>:1:26: error[kiln::check::unknown_param]: component `web-service` has no parameter `replicaz`"
+        ),
+        "{}",
+        stderr(&run)
+    );
+}

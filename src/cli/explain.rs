@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use super::arguments::CommandLine;
 use super::{Context, ResolveFlags, explain_param};
 use crate::diag::{Diagnostic, codes, suggest};
 use crate::resolve::{self, Options};
@@ -38,6 +39,12 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         ctx.emit(&compiled.diags.0, &compiled.sources, None);
         return super::EXIT_ERRORS;
     }
+    // The arguments as a source, for diagnostics that point at them.
+    let mut line = CommandLine::new("kiln explain");
+    let env_at = line.push(None, &args.env);
+    let app_at = line.push(None, &args.app);
+    let param_at = args.param.as_ref().map(|p| line.push(None, p));
+    let spans = line.finish(&mut compiled.sources);
     // The env rendered, for the dependencies its CRDs imply.
     let order_asked = args
         .param
@@ -58,27 +65,34 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         ctx.emit(&[d], sources, None);
         super::EXIT_ERRORS
     };
-    let Some(env) = model.envs.get(&args.env) else {
-        return fail(
-            Diagnostic::error(codes::UNKNOWN_ENV, format!("no env named `{}`", args.env)).help(
-                suggest(
+    let env = model.envs.get(&args.env);
+    let app = model.apps.get(&args.app);
+    let mut unknown = Vec::new();
+    if env.is_none() {
+        unknown.push(
+            Diagnostic::error(codes::UNKNOWN_ENV, format!("no env named `{}`", args.env))
+                .primary(spans.of(env_at), "no such env")
+                .help(suggest(
                     &args.env,
                     model.envs.keys().map(String::as_str),
                     "the envs are",
-                ),
-            ),
+                )),
         );
-    };
-    let Some(app) = model.apps.get(&args.app) else {
-        return fail(
-            Diagnostic::error(codes::UNKNOWN_APP, format!("no app named `{}`", args.app)).help(
-                suggest(
+    }
+    if app.is_none() {
+        unknown.push(
+            Diagnostic::error(codes::UNKNOWN_APP, format!("no app named `{}`", args.app))
+                .primary(spans.of(app_at), "no such app")
+                .help(suggest(
                     &args.app,
                     model.apps.keys().map(String::as_str),
                     "the apps are",
-                ),
-            ),
+                )),
         );
+    }
+    let (Some(env), Some(app)) = (env, app) else {
+        ctx.emit(&unknown, sources, None);
+        return super::EXIT_ERRORS;
     };
     if !app.in_env(&args.env) {
         return fail(
@@ -86,7 +100,8 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
                 codes::APP_NOT_IN_ENV,
                 format!("app `{}` is not deployed to env `{}`", args.app, args.env),
             )
-            .primary(app.name.span, "its `envs` leaves the env out"),
+            .primary(app.name.span, "its `envs` leaves the env out")
+            .related(spans.of(env_at), "the env asked for"),
         );
     }
     let mut diags = crate::diag::Diagnostics::default();
@@ -107,7 +122,7 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
     };
     let component = &model.components[&r.component];
     // A mistyped PARAM is an error before anything is printed.
-    if let Some(p) = &args.param
+    if let (Some(p), Some(at)) = (&args.param, param_at)
         && !component.params.contains_key(p)
         && !LANGUAGE_PARAMS.contains(&p.as_str())
     {
@@ -121,6 +136,7 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
                 codes::UNKNOWN_PARAM,
                 format!("component `{}` has no parameter `{p}`", r.component),
             )
+            .primary(spans.of(at), "no such parameter")
             .help(suggest(p, names, "the parameters are")),
         );
     }

@@ -175,16 +175,30 @@ impl Diagnostics {
 }
 
 /// The closest candidate to `name`, for "did you mean" help.
+///
+/// Jaro-Winkler ranks the candidates; a short name it scores low though
+/// it is one typo away (`wbe` for `web`: two letters swapped) still gets
+/// the candidate one edit or swap away.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
     candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .iter()
+        .map(|c| (strsim::jaro_winkler(name, c), *c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal))
         .map(|(_, c)| c)
+        .or_else(|| {
+            (name.chars().count() >= 3)
+                .then(|| {
+                    candidates
+                        .into_iter()
+                        .find(|c| strsim::damerau_levenshtein(name, c) == 1)
+                })
+                .flatten()
+        })
 }
 
 /// "did you mean `x`?" help, or a list of what is allowed when nothing is close.
@@ -238,7 +252,17 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{count, did_you_mean};
+
+    #[test]
+    fn a_short_name_one_typo_away_is_suggested() {
+        let apps = ["report", "web", "worker"];
+        assert_eq!(did_you_mean("wbe", apps), Some("web"));
+        assert_eq!(did_you_mean("webb", apps), Some("web"));
+        assert_eq!(did_you_mean("api", apps), None);
+        // Two letters are too few to call one a typo of the other.
+        assert_eq!(did_you_mean("ab", ["ac"]), None);
+    }
 
     #[test]
     fn counts_read_as_prose() {
