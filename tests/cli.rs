@@ -185,11 +185,11 @@ fn explain_shows_dependencies_and_flux_settings_with_their_layers() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["production", "web", "depends-on"][..],
-            "depends-on = [\"cache\",\"gateway\"]\n  cache: declared by app at kiln.kdl:43:26: \"cache\"\n  gateway: declared by app at kiln.kdl:43:16: \"gateway\"\n",
+            "depends-on \"cache\" \"gateway\"\n  cache: declared by app at kiln.kdl:43:26: \"cache\"\n  gateway: declared by app at kiln.kdl:43:16: \"gateway\"\n",
         ),
         (
             &["staging", "web", "depends-on"][..],
-            "depends-on = [\"gateway\"]\n  gateway: declared by app at kiln.kdl:43:16: \"gateway\"\n  cache: removed by env override at kiln.kdl:14:20\n",
+            "depends-on \"gateway\"\n  gateway: declared by app at kiln.kdl:43:16: \"gateway\"\n  cache: removed by env override at kiln.kdl:14:20\n",
         ),
         (
             &["production", "issuers"][..],
@@ -198,7 +198,7 @@ fn explain_shows_dependencies_and_flux_settings_with_their_layers() {
         // env < app < flavor < env override, field by field.
         (
             &["production", "gateway", "flux"][..],
-            "flux interval=30m0s retry-interval=2m0s timeout=10m0s wait=true prune=false\n",
+            "flux interval=\"30m\" retry-interval=\"2m\" timeout=\"10m\" wait=#true prune=#false\n",
         ),
         (
             &["production", "gateway", "flux"][..],
@@ -210,7 +210,7 @@ fn explain_shows_dependencies_and_flux_settings_with_their_layers() {
         ),
         (
             &["staging", "gateway", "flux"][..],
-            "flux interval=15m0s timeout=1m0s prune=false\n",
+            "flux interval=\"15m\" timeout=\"1m\" prune=#false\n",
         ),
     ];
     assert_explains(project, cases);

@@ -164,3 +164,76 @@ fn explain_points_at_the_argument_it_does_not_know() {
         stderr(&run)
     );
 }
+
+#[test]
+fn explain_writes_ordering_as_kdl_and_paths_from_the_root() {
+    let w = World::with("platform");
+    let run = w.kiln_plain(&["explain", "production", "podinfo"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let text = stdout(&run);
+    for expected in [
+        "\ndepends-on \"ingress-nginx\" \"podinfo-certificates\"\n",
+        "\nflux interval=\"10m\" retry-interval=\"2m\" timeout=\"5m\"\n",
+    ] {
+        assert!(text.contains(expected), "{expected}\n---\n{text}");
+    }
+    assert!(!text.contains("depends-on ="), "{text}");
+    let trailing: Vec<&str> = text.lines().filter(|l| l.ends_with(' ')).collect();
+    assert!(trailing.is_empty(), "{trailing:?}");
+
+    // Asked for, and set by nothing: said so, not written as an empty value.
+    let w = World::new();
+    let run = w.kiln_plain(&["explain", "staging", "web", "depends-on"]);
+    assert!(
+        stdout(&run).ends_with("\ndepends-on: not set\n"),
+        "{}",
+        stdout(&run)
+    );
+    let run = w.kiln_plain(&["explain", "staging", "web", "flux"]);
+    assert!(
+        stdout(&run).contains("\nflux: not set\n"),
+        "{}",
+        stdout(&run)
+    );
+    assert!(
+        !stdout(&run).lines().any(|l| l.ends_with(' ')),
+        "{}",
+        stdout(&run)
+    );
+}
+
+#[test]
+fn a_manifest_named_from_an_env_file_is_shown_from_the_root() {
+    let w = World::new();
+    let root = w.project();
+    std::fs::remove_dir_all(&root).unwrap();
+    std::fs::create_dir_all(root.join("envs")).unwrap();
+    std::fs::create_dir_all(root.join("manifests")).unwrap();
+    std::fs::write(
+        root.join("kiln.kdl"),
+        "project \"p\"\napp \"m\" component=\"manifests\" {\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("envs/staging.kdl"),
+        "env \"staging\" {\n    namespace \"staging\"\n    app \"m\" {\n        manifest \"../manifests/d.yaml\"\n    }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("manifests/d.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: d\nspec:\n  containers:\n    - name: d\n      image: nginx\n",
+    )
+    .unwrap();
+    let run = w.kiln_plain(&["explain", "staging", "m"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let text = stdout(&run);
+    assert!(text.contains("at manifests/d.yaml:8:7: no tag"), "{text}");
+    assert!(!text.contains(".."), "{text}");
+    let run = w.kiln_plain(&["check", "--message-format", "short"]);
+    let err = stderr(&run);
+    assert!(
+        err.contains("\nmanifests/d.yaml:8:7: warning[kiln::lint::latest-tag]"),
+        "{err}"
+    );
+    assert!(!err.contains(".."), "{err}");
+}

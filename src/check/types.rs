@@ -722,8 +722,9 @@ pub fn parse_duration(s: &str) -> Option<u64> {
     Some(total)
 }
 
-/// `5400` → `1h30m`, for messages about duration bounds.
-fn format_duration(secs: i128) -> String {
+/// `5400` → `1h30m`: a duration as a user writes it, for messages about
+/// duration bounds and for `kiln explain`.
+pub fn format_duration(secs: i128) -> String {
     if secs <= 0 {
         return format!("{secs}s");
     }

@@ -286,9 +286,17 @@ fn print_order(
             Some(o) => o.depends_on.iter().map(|d| d.app.clone()).collect(),
             None => declared(app, env).into_iter().map(|d| d.app).collect(),
         };
-        if !names.is_empty() || only.is_some() {
+        // As the user writes it: `depends-on "a" "b"`.
+        if !names.is_empty() {
+            let quoted: Vec<String> = names
+                .iter()
+                .map(|n| crate::check::value::Value::from(n.as_str()).to_string())
+                .collect();
             println!();
-            println!("depends-on = {}", serde_json::json!(names));
+            println!("depends-on {}", quoted.join(" "));
+        } else if only.is_some() {
+            println!();
+            println!("depends-on: not set");
         }
         for d in declared(app, env) {
             println!(
@@ -331,26 +339,26 @@ fn print_order(
         if flux.provenance.is_empty() && only.is_none() {
             return;
         }
+        use crate::check::value::Value;
         let s = &flux.settings;
-        let mut fields = Vec::new();
+        let duration = |secs: u64| Value::from(crate::check::types::format_duration(secs.into()));
+        // As the user writes it: `flux interval="5m" wait=#false`.
+        let mut line = String::from("flux");
         for (name, value) in [
-            ("interval", s.interval.map(crate::gitops::go_duration)),
-            (
-                "retry-interval",
-                s.retry_interval.map(crate::gitops::go_duration),
-            ),
-            ("timeout", s.timeout.map(crate::gitops::go_duration)),
-            ("wait", s.wait.map(|b| b.to_string())),
-            ("prune", s.prune.map(|b| b.to_string())),
+            ("interval", s.interval.map(duration)),
+            ("retry-interval", s.retry_interval.map(duration)),
+            ("timeout", s.timeout.map(duration)),
+            ("wait", s.wait.map(Value::Bool)),
+            ("prune", s.prune.map(Value::Bool)),
         ] {
             if let Some(v) = value {
-                fields.push(format!("{name}={v}"));
+                line.push_str(&format!(" {name}={v}"));
             }
         }
         println!();
-        println!("flux {}", fields.join(" "));
+        println!("{}", if s.is_empty() { "flux: not set" } else { &line });
         println!(
-            "  (its Flux Kustomization with `kiln bootstrap --per-app`; unset: interval 10m0s, prune, wait)"
+            "  (its Flux Kustomization with `kiln bootstrap --per-app`; unset: interval 10m, prune, wait)"
         );
         for name in crate::check::ordering::FLUX_PROPS {
             let layers: Vec<&(&str, crate::resolve::Layer, crate::span::Span)> =

@@ -228,11 +228,36 @@ fn read_kdl(world: &dyn World, root: &Path, path: &Path) -> Result<String, ReadE
 }
 
 /// `path` relative to `root`, with `/` separators, for messages.
+///
+/// `.` and `..` are resolved first: a manifest an env file names as
+/// `../manifests/web.yaml` is `manifests/web.yaml`, as the user finds it
+/// from the project's root, and one file has one name however it is
+/// reached.
 pub fn display_name(root: &Path, path: &Path) -> String {
+    let path = normalized(path);
     path.strip_prefix(root)
-        .unwrap_or(path)
+        .unwrap_or(&path)
         .to_string_lossy()
         .replace('\\', "/")
+}
+
+/// `path` with `.` left out and each `..` taking away the name before it,
+/// without asking the file system (a `..` at the start is kept).
+fn normalized(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Parses one file as KDL 2.0.
@@ -423,6 +448,20 @@ fn first_v1_value(doc: &KdlDocument, text: &str) -> Option<(usize, usize, String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_reached_through_dot_dot_is_named_from_the_root() {
+        let root = Path::new("/p");
+        assert_eq!(
+            display_name(root, Path::new("/p/envs/../manifests/./d.yaml")),
+            "manifests/d.yaml"
+        );
+        assert_eq!(
+            display_name(root, Path::new("/p/envs/../../shared/d.yaml")),
+            "/shared/d.yaml"
+        );
+        assert_eq!(display_name(root, Path::new("/p/apps.kdl")), "apps.kdl");
+    }
 
     #[test]
     fn v1_file_gets_one_diagnostic_with_the_v2_spelling() {
