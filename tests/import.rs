@@ -586,6 +586,84 @@ fn every_example_imports_from_its_own_render() {
 }
 
 #[test]
+fn a_cluster_scoped_custom_resource_comes_back_without_a_namespace() {
+    // examples/platform vendors cert-manager's CRDs for checking; its
+    // render holds a ClusterIssuer but not the CRD.
+    let dir = tmp("cluster-scoped");
+    let run = import_rendered(
+        &Path::new(ROOT).join("examples/platform"),
+        &["staging", "production"],
+        &dir,
+    );
+    assert!(run.status.success(), "{}", text(&run));
+    let out = dir.join("imported");
+    let files = tree(&out);
+    assert!(
+        files["kiln.kdl"].contains("crds \"crds\" allow-unknown=#true"),
+        "{}",
+        files["kiln.kdl"]
+    );
+    assert!(
+        files["crds/clusterissuers.cert-manager.io.yaml"].contains("scope: Cluster"),
+        "{files:?}"
+    );
+    // The imported project renders the input byte for byte: no namespace
+    // on the ClusterIssuer.
+    for env in ["staging", "production"] {
+        let again = kiln(&out, &["render", "--stdout", "--env", env, "-q"]);
+        assert!(again.status.success(), "{}", text(&again));
+        let input = std::fs::read_to_string(dir.join(format!("{env}.yaml"))).unwrap();
+        assert_eq!(String::from_utf8_lossy(&again.stdout), input, "{env}");
+    }
+
+    // With the CRD in one env's input, it is vendored, and the other env
+    // knows the kind's scope too.
+    let dir = tmp("cluster-scoped-crd");
+    let crd = std::fs::read_to_string(
+        Path::new(ROOT)
+            .join("examples/platform/crds/cert-manager/cert-manager.io_clusterissuers.yaml"),
+    )
+    .unwrap();
+    let run = import_rendered(
+        &Path::new(ROOT).join("examples/platform"),
+        &["staging", "production"],
+        &dir,
+    );
+    assert!(run.status.success(), "{}", text(&run));
+    let staging = std::fs::read_to_string(dir.join("staging.yaml")).unwrap();
+    std::fs::write(dir.join("staging.yaml"), format!("{crd}---\n{staging}")).unwrap();
+    std::fs::remove_dir_all(dir.join("imported")).unwrap();
+    let run = kiln(
+        &dir,
+        &[
+            "import",
+            "--env",
+            "staging=staging.yaml",
+            "--env",
+            "production=production.yaml",
+            "--out",
+            "imported",
+            "--project-name",
+            "platform",
+        ],
+    );
+    assert!(run.status.success(), "{}", text(&run));
+    let files = tree(&dir.join("imported"));
+    assert!(
+        files["crds/clusterissuers.cert-manager.io.yaml"].contains("openAPIV3Schema"),
+        "{files:?}"
+    );
+    let again = kiln(
+        &dir.join("imported"),
+        &["render", "--stdout", "--env", "production", "-q"],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        std::fs::read_to_string(dir.join("production.yaml")).unwrap()
+    );
+}
+
+#[test]
 fn a_render_out_folder_is_one_kustomization_error_per_env_and_its_help_works() {
     let dir = tmp("render-out");
     let render = kiln(

@@ -5,7 +5,8 @@
 //! ([`normalize`]). Ignored, and nothing else: the standard labels kiln
 //! adds (`app.kubernetes.io/name`, `instance`, `part-of`, `managed-by`)
 //! where the input has no such label, and the namespace kiln gives an
-//! object that had none.
+//! object of a namespaced kind that had none
+//! ([`differences_cluster_scoped`] for the others).
 
 use serde_json::Value as Json;
 
@@ -62,6 +63,30 @@ pub fn differences(input: &Json, rendered: &Json) -> Vec<Difference> {
         },
         &mut out,
     );
+    out
+}
+
+/// [`differences`], for an object of a cluster-scoped kind: a namespace
+/// the render gives it is a difference too (it would not be applied as
+/// the input is).
+pub fn differences_cluster_scoped(input: &Json, rendered: &Json) -> Vec<Difference> {
+    let mut out = differences(input, rendered);
+    let namespace = |v: &Json| {
+        v["metadata"]
+            .get("namespace")
+            .filter(|n| !n.is_null())
+            .cloned()
+    };
+    if namespace(input).is_none()
+        && let Some(after) = namespace(rendered)
+    {
+        out.push(Difference {
+            path: vec!["metadata".to_string(), "namespace".to_string()],
+            before: None,
+            after: Some(after),
+            after_written: true,
+        });
+    }
     out
 }
 
@@ -208,6 +233,18 @@ mod tests {
 
     fn paths(d: &[Difference]) -> Vec<String> {
         d.iter().map(Difference::pointer).collect()
+    }
+
+    #[test]
+    fn a_namespace_on_a_cluster_scoped_object_is_a_difference() {
+        let input = json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer", "metadata": {"name": "a"}});
+        let mut rendered = input.clone();
+        rendered["metadata"]["namespace"] = json!("staging");
+        assert!(differences(&input, &rendered).is_empty());
+        let d = differences_cluster_scoped(&input, &rendered);
+        assert_eq!(paths(&d), ["/metadata/namespace"]);
+        assert_eq!(d[0].after, Some(json!("staging")));
+        assert!(differences_cluster_scoped(&input, &input).is_empty());
     }
 
     #[test]

@@ -108,7 +108,7 @@ pub fn import(inputs: &[EnvInput], project: &str) -> Imported {
         .collect::<Vec<_>>()
         .join(" ");
     let mut plan = plan::plan(project, &envs, &out.sources, &mut out.diags);
-    plan.allow_unknown_kinds = crds::unknown_kinds(&envs, &mut out.diags);
+    plan.crds = crds::knowledge(&envs, &mut out.diags);
     tags::image_tags(&mut plan);
     let first = verify::render(&write::world(&plan, ROOT, &from));
     if first.diags.has_errors() {

@@ -28,9 +28,8 @@ pub struct Plan {
     pub apps: Vec<AppPlan>,
     /// Manifest files by path relative to the project.
     pub manifests: BTreeMap<String, Vec<u8>>,
-    /// `crds allow-unknown=#true`: the input has custom resources no CRD
-    /// kiln knows defines (`crds.rs`).
-    pub allow_unknown_kinds: bool,
+    /// The `crds/` folder and `allow-unknown` (`crds.rs`).
+    pub crds: super::crds::Knowledge,
 }
 
 /// One env.

@@ -9,13 +9,14 @@ use std::collections::BTreeMap;
 use serde_json::Value as Json;
 
 use super::compare::{self, Difference};
+use super::crds::Knowledge;
 use super::kdl::Node;
 use super::plan::Plan;
 use super::read::{EnvObjects, Object};
 use crate::check::value::Value;
 use crate::compile::{self, Compiled, Request, Selection};
 use crate::diag::{Diagnostic, Diagnostics, codes};
-use crate::render::{validate, yaml};
+use crate::render::yaml;
 use crate::span::Sources;
 use crate::world::MemWorld;
 
@@ -221,12 +222,13 @@ pub fn verify(
     for (e, input) in envs.iter().enumerate() {
         let env = &plan.envs[e];
         let ns = env.effective_namespace();
+        let scopes = &plan.crds;
         let mut got: BTreeMap<(String, String, String), &Json> = BTreeMap::new();
         for r in rendered.get(&env.name).into_iter().flatten() {
-            got.insert(key(&r.value, ""), &r.value);
+            got.insert(key(&r.value, "", scopes), &r.value);
         }
         for o in &input.objects {
-            let k = key(&o.value, ns);
+            let k = key(&o.value, ns, scopes);
             match got.remove(&k) {
                 None => diags.push(
                     Diagnostic::error(
@@ -242,7 +244,12 @@ pub fn verify(
                     .help(NOT_WRITTEN),
                 ),
                 Some(r) => {
-                    for d in compare::differences(&o.value, r) {
+                    let differences = if scopes.cluster_scoped(o.api_version(), o.kind()) {
+                        compare::differences_cluster_scoped(&o.value, r)
+                    } else {
+                        compare::differences(&o.value, r)
+                    };
+                    for d in differences {
                         diags.push(difference(o, &d, &env.name, sources));
                     }
                 }
@@ -263,13 +270,14 @@ pub fn verify(
 const NOT_WRITTEN: &str = "nothing was written: the imported project would not render the input as it is; `--force` writes it anyway";
 
 /// (kind, namespace, name), the namespace defaulted to the env's for a
-/// namespaced (or unknown) kind that has none.
-fn key(v: &Json, env_ns: &str) -> (String, String, String) {
+/// namespaced (or unknown) kind that has none, and none for a
+/// cluster-scoped kind (a namespace rendered on one is a difference).
+fn key(v: &Json, env_ns: &str, scopes: &Knowledge) -> (String, String, String) {
     let kind = v["kind"].as_str().unwrap_or_default().to_string();
     let api = v["apiVersion"].as_str().unwrap_or_default();
     let ns = match v["metadata"]["namespace"].as_str() {
+        _ if scopes.cluster_scoped(api, &kind) => String::new(),
         Some(ns) => ns.to_string(),
-        None if validate::is_namespaced(api, &kind) == Some(false) => String::new(),
         None => env_ns.to_string(),
     };
     (
@@ -349,6 +357,23 @@ mod tests {
             text,
             "patch \"Deployment/web\" {\n    set \"/spec/replicas\" 3\n    set \"/spec/x\" json=#\"[\"ALL\"]\"#\n    remove \"/spec/y\"\n    set \"/metadata/labels/a~1b\" #\"it's \"quoted\"\"#\n}\n"
         );
+    }
+
+    #[test]
+    fn a_cluster_scoped_object_is_keyed_without_a_namespace() {
+        let scopes = Knowledge::default();
+        let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "r"}});
+        let mut namespaced = role.clone();
+        namespaced["metadata"]["namespace"] = json!("staging");
+        // Input and render meet, so that the namespace is compared.
+        assert_eq!(
+            key(&role, "staging", &scopes),
+            key(&namespaced, "", &scopes)
+        );
+        assert_eq!(key(&role, "staging", &scopes).1, "");
+        let deployment =
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}});
+        assert_eq!(key(&deployment, "staging", &scopes).1, "staging");
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub fn world(plan: &Plan, root: &str, inputs: &str) -> MemWorld {
             formatted(app_text(app, plan)),
         );
     }
-    for (path, bytes) in &plan.manifests {
+    for (path, bytes) in plan.manifests.iter().chain(&plan.crds.files) {
         w.insert(path, bytes.clone());
     }
     w
@@ -74,8 +74,15 @@ fn project(plan: &Plan, inputs: &str) -> String {
             p = p.child(m);
         }
     }
-    if plan.allow_unknown_kinds {
-        p = p.child(Node::new("crds").prop("allow-unknown", Value::Bool(true)));
+    let mut crds = Node::new("crds");
+    if !plan.crds.files.is_empty() {
+        crds = crds.arg(super::crds::FOLDER);
+    }
+    if plan.crds.allow_unknown {
+        crds = crds.prop("allow-unknown", Value::Bool(true));
+    }
+    if !plan.crds.files.is_empty() || plan.crds.allow_unknown {
+        p = p.child(crds);
     }
     write_node(&mut out, &p, 0);
     out

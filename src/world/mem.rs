@@ -88,6 +88,34 @@ impl World for MemWorld {
             .cloned()
             .collect())
     }
+
+    /// The disk's rule on the files held: the file itself, or the YAML
+    /// files below a folder (hidden entries and kustomizations left out).
+    fn yaml_files(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let p = lexical(path);
+        if self.files.contains_key(&p) {
+            return Ok(vec![p]);
+        }
+        Ok(self
+            .files
+            .keys()
+            .filter(|f| {
+                let Ok(rel) = f.strip_prefix(&p) else {
+                    return false;
+                };
+                let name = rel
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default();
+                (name.ends_with(".yaml") || name.ends_with(".yml"))
+                    && !name.starts_with("kustomization.")
+                    && !rel
+                        .components()
+                        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+            })
+            .cloned()
+            .collect())
+    }
 }
 
 #[cfg(test)]
@@ -114,7 +142,21 @@ mod tests {
             root.join("manifests")
         );
         assert!(w.canonicalize(&root.join("nope.yaml")).is_err());
+        w.insert("crds/.hidden/x.yaml", b"a: 1\n".to_vec());
+        assert_eq!(
+            w.yaml_files(&root.join("manifests")).unwrap(),
+            vec![root.join("manifests/web/a.yaml")]
+        );
+        assert!(w.yaml_files(&root.join("crds")).unwrap().is_empty());
         let names: Vec<String> = w.files().map(|(n, _)| n).collect();
-        assert_eq!(names, ["apps/web.kdl", "kiln.kdl", "manifests/web/a.yaml"]);
+        assert_eq!(
+            names,
+            [
+                "apps/web.kdl",
+                "crds/.hidden/x.yaml",
+                "kiln.kdl",
+                "manifests/web/a.yaml"
+            ]
+        );
     }
 }
