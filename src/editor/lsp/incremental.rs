@@ -43,7 +43,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::{drop_aside, lock};
+use super::{drop_aside, lock, publish};
 use crate::check::{App, Model};
 use crate::compile::{self, Compiled, EnvResult, Selection, Target};
 use crate::diag::Diagnostic;
@@ -116,6 +116,19 @@ impl Engine {
         world: &dyn World,
         superseded: &(dyn Fn() -> bool + Sync),
     ) -> Option<Compiled> {
+        let staged = self.compile_staged(world, superseded)?;
+        Some(self.finish(staged))
+    }
+
+    /// [`Engine::compile`] but for the lint diagnostics, which are made
+    /// from every env's findings (tens of thousands in a fleet) and are
+    /// added by [`Engine::finish`]: the language server publishes the
+    /// edited files' lists ([`Staged::diagnostics_in`]) first.
+    pub fn compile_staged(
+        &mut self,
+        world: &dyn World,
+        superseded: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Staged> {
         self.rendered = 0;
         self.kept_envs = 0;
         let mut out = Compiled::default();
@@ -134,7 +147,7 @@ impl Engine {
             recording(|| compile::prepare(&mut out, loaded, &recorder, &Selection::Everything));
         let Some(prepared) = prepared else {
             // Errors before rendering: `out` holds them all.
-            return Some(out);
+            return Some(Staged { out, results: None });
         };
         if superseded() {
             return None;
@@ -236,9 +249,67 @@ impl Engine {
         if !done {
             return None;
         }
-        let lint_diags = KeptLint::of(&mut self.lint, &results);
-        finish(&mut out, &results, lint_diags);
-        Some(out)
+        gather(&mut out, &results);
+        Some(Staged {
+            out,
+            results: Some(results),
+        })
+    }
+
+    /// The compile `staged` is the start of, with its lint diagnostics.
+    pub fn finish(&mut self, staged: Staged) -> Compiled {
+        let Staged { mut out, results } = staged;
+        if let Some(results) = results {
+            out.diags.0.extend(KeptLint::of(&mut self.lint, &results));
+            out.diags.sort_dedup();
+        }
+        out
+    }
+}
+
+/// A compile without its lint diagnostics yet ([`Engine::compile_staged`]).
+pub struct Staged {
+    out: Compiled,
+    /// Every env's result, when the compile rendered.
+    results: Option<Vec<Arc<EnvResult>>>,
+}
+
+impl Staged {
+    /// The diagnostics the finished compile shows in `files` (as
+    /// [`publish::shown_in`] places them), in its order: lint's are made
+    /// from the findings shown there only. Equal diagnostics share their
+    /// primary span, so they are grouped the same; and sorting stably
+    /// what one file shows keeps their order in the list of all.
+    pub fn diagnostics_in(&self, files: &[PathBuf], root: &Path) -> Vec<Diagnostic> {
+        let kiln_kdl = root.join("kiln.kdl");
+        let shown = |d: &Diagnostic| {
+            let file = publish::shown_in(&self.out, d, &kiln_kdl);
+            files.iter().any(|f| f == file)
+        };
+        let mut diags = crate::diag::Diagnostics(
+            self.out
+                .diags
+                .0
+                .iter()
+                .filter(|d| shown(d))
+                .cloned()
+                .collect(),
+        );
+        if let Some(results) = &self.results {
+            let findings = results
+                .iter()
+                .filter_map(|r| r.0.as_ref())
+                .flat_map(|(_, findings)| findings)
+                .filter(|f| shown(&f.diagnostic));
+            diags.0.extend(lint::diagnostics(findings));
+        }
+        diags.sort_dedup();
+        diags.0
+    }
+
+    /// The compile so far, for the lists of the edited files.
+    pub fn compiled(&self) -> &Compiled {
+        &self.out
     }
 }
 
@@ -277,11 +348,12 @@ impl KeptLint {
 }
 
 /// Gathers the envs' results into `out` as [`compile::finish`] does, for
-/// the language server: every diagnostic, and of each env's output what
-/// hover reads (its name and the Secrets its apps reference; files, Flux
-/// objects and Namespace objects are left out). `out.findings` stays
-/// empty: only `kiln explain` reads the allowed findings.
-fn finish(out: &mut Compiled, results: &[Arc<EnvResult>], lint_diags: Vec<Diagnostic>) {
+/// the language server: every diagnostic but lint's ([`Engine::finish`]),
+/// and of each env's output what hover reads (its name and the Secrets
+/// its apps reference; files, Flux objects and Namespace objects are left
+/// out). `out.findings` stays empty: only `kiln explain` reads the allowed
+/// findings.
+fn gather(out: &mut Compiled, results: &[Arc<EnvResult>]) {
     for (env, diags) in results.iter().map(|r| &**r) {
         out.diags.0.extend(diags.0.iter().cloned());
         if let Some((e, _)) = env {
@@ -296,8 +368,6 @@ fn finish(out: &mut Compiled, results: &[Arc<EnvResult>], lint_diags: Vec<Diagno
             });
         }
     }
-    out.diags.0.extend(lint_diags);
-    out.diags.sort_dedup();
 }
 
 /// The KDL files whose definitions the render of `app` in `env` reads:

@@ -55,20 +55,36 @@ pub fn by_file(compiled: &Compiled, root: &Path, docs: &OpenDocs) -> ByFile {
 }
 
 /// [`by_file`]'s lists of `files` only (an empty list for a file without
-/// diagnostics): what an edit's answer needs, made without converting
-/// the rest.
-pub fn of_files(compiled: &Compiled, root: &Path, docs: &OpenDocs, files: &[PathBuf]) -> ByFile {
+/// diagnostics), from `diags`, diagnostics of `compiled` that hold at
+/// least those shown in `files`: what an edit's answer needs, made
+/// without converting the rest.
+pub fn of_files(
+    compiled: &Compiled,
+    diags: &[crate::diag::Diagnostic],
+    root: &Path,
+    docs: &OpenDocs,
+    files: &[PathBuf],
+) -> ByFile {
     let kiln_kdl = root.join("kiln.kdl");
     let mut out: ByFile = files.iter().map(|f| (f.clone(), Vec::new())).collect();
     // A fleet has tens of thousands of diagnostics: their files are
     // compared where they are, not copied.
-    for d in &compiled.diags.0 {
-        let file = shown_at(compiled, d).map_or(kiln_kdl.as_path(), |(file, _)| file);
-        if let Some(list) = out.get_mut(file) {
+    for d in diags {
+        if let Some(list) = out.get_mut(shown_in(compiled, d, &kiln_kdl)) {
             list.push(to_lsp(compiled, &kiln_kdl, docs, d).1);
         }
     }
     out
+}
+
+/// The file a diagnostic is shown in ([`shown_at`]; `kiln_kdl` for one
+/// about no file in particular).
+pub fn shown_in<'a>(
+    compiled: &'a Compiled,
+    d: &crate::diag::Diagnostic,
+    kiln_kdl: &'a Path,
+) -> &'a Path {
+    shown_at(compiled, d).map_or(kiln_kdl, |(file, _)| file)
 }
 
 /// Where a diagnostic is shown: its primary label's file and span, or

@@ -173,8 +173,10 @@ impl State {
             .entry(root.clone())
             .or_insert_with(|| (Engine::new(root.clone()), Published::default()));
         let world = Overlay { docs: job.texts };
-        let compiled = match catch_unwind(AssertUnwindSafe(|| engine.compile(&world, &superseded)))
-        {
+        let staged = catch_unwind(AssertUnwindSafe(|| {
+            engine.compile_staged(&world, &superseded)
+        }));
+        let staged = match staged {
             Ok(Some(c)) => c,
             Ok(None) => {
                 self.unanswered.insert(root, job.edited);
@@ -189,13 +191,17 @@ impl State {
                 return true;
             }
         };
-        // The compile it replaces is dropped once the client has its
-        // answer, and aside: the next edit may be waiting.
-        let compiled = Arc::new(compiled);
-        let previous = lock(&project.last).replace(compiled.clone());
         // The edited files' lists first, made on their own: the client is
-        // waiting for them, and converting every list takes a while.
-        let first = publish::of_files(&compiled, &root, &job.open, &job.edited);
+        // waiting for them, and lint's diagnostics of every file, and
+        // converting every list, take a while.
+        let first_diags = staged.diagnostics_in(&job.edited, &root);
+        let first = publish::of_files(
+            staged.compiled(),
+            &first_diags,
+            &root,
+            &job.open,
+            &job.edited,
+        );
         let mut unsent = job.edited.clone();
         let mut out = Outbox {
             project,
@@ -205,6 +211,21 @@ impl State {
             unsent: &mut unsent,
         };
         let mut going = out.each(Published::lists(&first, &job.edited, &job.open), &first);
+        let compiled = match catch_unwind(AssertUnwindSafe(|| engine.finish(staged))) {
+            Ok(c) => Arc::new(c),
+            Err(_) => {
+                // As a compile that panics (above): the edited files have
+                // their lists, unless a newer version took over first.
+                *engine = Engine::new(root.clone());
+                if !unsent.is_empty() {
+                    self.unanswered.insert(root, unsent);
+                }
+                return going.is_some();
+            }
+        };
+        // The compile it replaces is dropped once the client has its
+        // answer, and aside: the next edit may be waiting.
+        let previous = lock(&project.last).replace(compiled.clone());
         // Then every other list that changed, unless a newer version came
         // meanwhile: its compile sends them, and it should not wait for
         // these to be made.

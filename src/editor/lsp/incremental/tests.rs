@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::Engine;
+use super::{Engine, publish};
 use crate::compile::{self, Compiled, Request, Selection};
-use crate::diag::{Format, render};
+use crate::diag::{Diagnostic, Format, render};
 use crate::world::Overlay;
 
 const FILES: &[(&str, &str)] = &[
@@ -238,13 +238,37 @@ fn random_edits(kiln_kdl: &str) -> Vec<(u64, usize)> {
                 docs: texts.iter().cloned().collect::<HashMap<_, _>>(),
             };
             let full = full_check(&world, &root);
-            let inc = engine.compile(&world, &|| false).expect("not superseded");
+            let staged = engine
+                .compile_staged(&world, &|| false)
+                .expect("not superseded");
+            // What the server publishes first for each file, before lint's
+            // diagnostics of every file are made.
+            let firsts: Vec<Vec<Diagnostic>> = texts
+                .iter()
+                .map(|(path, _)| staged.diagnostics_in(std::slice::from_ref(path), &root))
+                .collect();
+            let inc = engine.finish(staged);
             assert_eq!(
                 diagnostics(&inc),
                 diagnostics(&full),
                 "seed {seed}, step {step}, after:\n{}",
                 history.join("\n")
             );
+            let kiln_kdl = root.join("kiln.kdl");
+            for ((path, _), first) in texts.iter().zip(&firsts) {
+                let shown: Vec<&Diagnostic> = inc
+                    .diags
+                    .0
+                    .iter()
+                    .filter(|d| publish::shown_in(&inc, d, &kiln_kdl) == path)
+                    .collect();
+                assert_eq!(
+                    first.iter().collect::<Vec<_>>(),
+                    shown,
+                    "seed {seed}, step {step}: the first list of {}",
+                    path.display()
+                );
+            }
             clean += usize::from(!full.envs.is_empty());
             reused += usize::from(!full.envs.is_empty() && engine.rendered < 12);
             kept_envs += engine.kept_envs;
