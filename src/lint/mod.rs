@@ -117,6 +117,16 @@ pub fn lint_env(model: &Model, env_def: &str, apps: &[&Inspected]) -> Vec<Findin
 /// The diagnostics of the reported findings: one per finding, the same
 /// finding in several envs once, with a note naming the envs.
 pub fn diagnostics<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<Diagnostic> {
+    diagnostics_unless(findings, &|| false).unwrap_or_default()
+}
+
+/// [`diagnostics`], given up (`None`) as soon as `stop` says so: the
+/// language server makes them after it has answered an edit, and the next
+/// edit should not wait for them.
+pub fn diagnostics_unless<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<Diagnostic>> {
     // Sorted by a key made once per finding: a large fleet has tens of
     // thousands (one per app, rule and env).
     let mut reported: Vec<_> = findings
@@ -132,13 +142,24 @@ pub fn diagnostics<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<D
             (key, f)
         })
         .collect();
+    if stop() {
+        return None;
+    }
     reported.par_sort_by(|a, b| a.0.cmp(&b.0));
+    if stop() {
+        return None;
+    }
     // Equal diagnostics share their primary span: each run of one span is
     // grouped on its own, the runs in parallel, in order.
     let runs: Vec<_> = reported.chunk_by(|a, b| a.0.0 == b.0.0).collect();
-    runs.par_iter()
-        .flat_map_iter(|run| group(run.iter().map(|(_, f)| *f)))
-        .collect()
+    let diags = runs
+        .par_iter()
+        .flat_map_iter(|run| match stop() {
+            true => Vec::new(),
+            false => group(run.iter().map(|(_, f)| *f)),
+        })
+        .collect();
+    (!stop()).then_some(diags)
 }
 
 /// The diagnostics of findings of one primary span: equal ones once, with

@@ -117,7 +117,7 @@ impl Engine {
         superseded: &(dyn Fn() -> bool + Sync),
     ) -> Option<Compiled> {
         let staged = self.compile_staged(world, superseded)?;
-        Some(self.finish(staged))
+        self.finish(staged, superseded)
     }
 
     /// [`Engine::compile`] but for the lint diagnostics, which are made
@@ -256,14 +256,26 @@ impl Engine {
         })
     }
 
-    /// The compile `staged` is the start of, with its lint diagnostics.
-    pub fn finish(&mut self, staged: Staged) -> Compiled {
+    /// The compile `staged` is the start of, with its lint diagnostics;
+    /// `None` when `superseded` says so before they are made (the next
+    /// compile makes its own).
+    pub fn finish(
+        &mut self,
+        staged: Staged,
+        superseded: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Compiled> {
         let Staged { mut out, results } = staged;
         if let Some(results) = results {
-            out.diags.0.extend(KeptLint::of(&mut self.lint, &results));
+            let lint = KeptLint::of(&mut self.lint, &results, superseded);
+            // Dropped aside: the next edit may be waiting.
+            let Some(lint) = lint else {
+                drop_aside(out);
+                return None;
+            };
+            out.diags.0.extend(lint);
             out.diags.sort_dedup();
         }
-        out
+        Some(out)
     }
 }
 
@@ -323,7 +335,11 @@ struct KeptLint {
 impl KeptLint {
     /// The lint diagnostics of `results` ([`lint::diagnostics`]): those
     /// kept, when the results are the ones they were made from.
-    fn of(kept: &mut Option<KeptLint>, results: &[Arc<EnvResult>]) -> Vec<Diagnostic> {
+    fn of(
+        kept: &mut Option<KeptLint>,
+        results: &[Arc<EnvResult>],
+        superseded: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Vec<Diagnostic>> {
         if let Some(k) = kept
             && k.results.len() == results.len()
             && k.results
@@ -331,19 +347,19 @@ impl KeptLint {
                 .zip(results)
                 .all(|(a, b)| Arc::ptr_eq(a, b))
         {
-            return k.diags.clone();
+            return Some(k.diags.clone());
         }
         let findings = results
             .iter()
             .filter_map(|r| r.0.as_ref())
             .flat_map(|(_, findings)| findings);
-        let diags = lint::diagnostics(findings);
+        let diags = lint::diagnostics_unless(findings, superseded)?;
         let old = kept.replace(KeptLint {
             results: results.to_vec(),
             diags: diags.clone(),
         });
         drop_aside(old);
-        diags
+        Some(diags)
     }
 }
 

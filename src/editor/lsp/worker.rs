@@ -211,8 +211,20 @@ impl State {
             unsent: &mut unsent,
         };
         let mut going = out.each(Published::lists(&first, &job.edited, &job.open), &first);
-        let compiled = match catch_unwind(AssertUnwindSafe(|| engine.finish(staged))) {
-            Ok(c) => Arc::new(c),
+        if going.is_none() {
+            return false;
+        }
+        // A newer version that came meanwhile stops the rest: its compile
+        // makes the lint diagnostics and sends the lists.
+        let finished = catch_unwind(AssertUnwindSafe(|| engine.finish(staged, &superseded)));
+        let compiled = match finished {
+            Ok(Some(c)) => Arc::new(c),
+            Ok(None) => {
+                if !unsent.is_empty() {
+                    self.unanswered.insert(root, unsent);
+                }
+                return true;
+            }
             Err(_) => {
                 // As a compile that panics (above): the edited files have
                 // their lists, unless a newer version took over first.

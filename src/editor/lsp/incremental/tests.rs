@@ -247,7 +247,7 @@ fn random_edits(kiln_kdl: &str) -> Vec<(u64, usize)> {
                 .iter()
                 .map(|(path, _)| staged.diagnostics_in(std::slice::from_ref(path), &root))
                 .collect();
-            let inc = engine.finish(staged);
+            let inc = engine.finish(staged, &|| false).expect("not superseded");
             assert_eq!(
                 diagnostics(&inc),
                 diagnostics(&full),
@@ -305,6 +305,30 @@ fn an_abandoned_compile_keeps_its_units_and_the_next_is_exact() {
         "rendered {} of 12 units again",
         engine.rendered
     );
+}
+
+/// Lint's diagnostics of every file, made after the edited file's list,
+/// are given up for a newer version; the next compile makes them whole.
+#[test]
+fn lint_given_up_for_a_newer_version_is_made_by_the_next_compile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = project(dir.path());
+    let kiln_kdl = "project \"shop\" {\n    labels team=\"shop\"\n}\n";
+    let world = overlay(&root, "kiln.kdl", kiln_kdl);
+    let full = full_check(&world, &root);
+    assert!(
+        full.diags
+            .0
+            .iter()
+            .any(|d| d.code.starts_with("kiln::lint::")),
+        "the project must have lint findings: {}",
+        diagnostics(&full)
+    );
+    let mut engine = Engine::new(root.clone());
+    let staged = engine.compile_staged(&world, &|| false).expect("done");
+    assert!(engine.finish(staged, &|| true).is_none());
+    let inc = engine.compile(&world, &|| false).expect("not superseded");
+    assert_eq!(diagnostics(&inc), diagnostics(&full));
 }
 
 #[test]
