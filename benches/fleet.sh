@@ -11,7 +11,8 @@
 # of each command, peak RSS, and the ratios the performance issue sets as
 # targets. Commits are timed twice: straight into a local bare repository,
 # and with --push through kiln's cache clone to a bare repository used as
-# the remote, the way CI commits. With --baseline OLD_KILN, the old binary
+# the remote, the way CI commits (the second with the cache of the first,
+# and again with an empty cache, as on a runner that starts without one). With --baseline OLD_KILN, the old binary
 # runs beside the new one in the same loop (alternating), so both see the
 # same load.
 #
@@ -127,10 +128,15 @@ bench_fleet() {
             t[push2_$tag]+="$(secs env XDG_CACHE_HOME="$dir/cache-$tag-$i" "$b" commit --project "$pr" \
                 --gitops "$dir/remote-$tag-$i.git" --push --quiet \
                 --set svc-0003.image=registry.example.com/fleet/svc-0003:9.9.9) "
+            # A runner that starts without the cache fetches the whole
+            # repository first.
+            t[fresh_$tag]+="$(secs env XDG_CACHE_HOME="$dir/fresh-$tag-$i" "$b" commit --project "$pr" \
+                --gitops "$dir/remote-$tag-$i.git" --push --quiet \
+                --set svc-0003.image=registry.example.com/fleet/svc-0003:9.9.8) "
         done
         t[cp]+="$(secs cp -r "$dir/out-new-$i" "$dir/copy-$i") "
     done
-    rm -rf "$dir"/copy-* "$dir"/repo-*.git "$dir"/remote-*.git "$dir"/cache-* "$dir"/out-*
+    rm -rf "$dir"/copy-* "$dir"/repo-*.git "$dir"/remote-*.git "$dir"/cache-* "$dir"/fresh-* "$dir"/out-*
 
     local kust="" kcl=""
     if [ $have_shared = 1 ] && [ "$apps" -le 50 ] && [ $have_kubectl = 1 ]; then
@@ -151,7 +157,7 @@ bench_fleet() {
     echo "== ${apps} apps x ${envs} envs = $((apps * envs * 4)) objects; median of $runs; load: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
     row "" "new (s)" "$([ -n "$baseline" ] && echo "old (s)")" ""
     local name
-    for name in render again check commit1 commit2 push1 push2; do
+    for name in render again check commit1 commit2 push1 push2 fresh; do
         local vals=()
         for tag in "${tags[@]}"; do
             vals+=("$(echo "${t[${name}_$tag]}" | tr ' ' '\n' | grep . | median)")
@@ -164,6 +170,7 @@ bench_fleet() {
             commit2) label="kiln commit again, --set on one app" ;;
             push1) label="kiln commit --push to an empty remote" ;;
             push2) label="kiln commit --push again, --set on one app" ;;
+            fresh) label="  the same with an empty cache" ;;
         esac
         row "$label" "${vals[0]}" "${vals[1]:-}" ""
     done
@@ -179,11 +186,12 @@ bench_fleet() {
     rm -rf "$dir/out-rss"
 
     echo "-- targets (new binary)"
-    local r c2 p2 ck
+    local r c2 p2 ck fr
     r=$(echo "${t[render_new]}" | tr ' ' '\n' | grep . | median)
     ck=$(echo "${t[check_new]}" | tr ' ' '\n' | grep . | median)
     c2=$(echo "${t[commit2_new]}" | tr ' ' '\n' | grep . | median)
     p2=$(echo "${t[push2_new]}" | tr ' ' '\n' | grep . | median)
+    fr=$(echo "${t[fresh_new]}" | tr ' ' '\n' | grep . | median)
     if [ "$apps" -le 50 ]; then
         [ -n "$kust" ] && row "render / kustomize" "$(ratio "$r" "$kust")" "<= 0.01" ""
         [ -n "$kcl" ] && row "render / KCL" "$(ratio "$r" "$kcl")" "<= 0.333" ""
@@ -193,6 +201,7 @@ bench_fleet() {
         [ -n "$kcl" ] && row "render / KCL" "$(ratio "$r" "$kcl")" "<= 0.2" "(0.16)"
         row "second commit / render" "$(ratio "$c2" "$r")" "<= 1.5" "(1.25)"
         row "second commit --push / render" "$(ratio "$p2" "$r")" "<= 1.5" "(1.25)"
+        row "  the same with an empty cache" "$(ratio "$fr" "$r")" "" ""
         row "check / render" "$(ratio "$ck" "$r")" "< 1" ""
     fi
     rm -rf "$dir"

@@ -28,6 +28,14 @@ pub struct CommitArgs {
 
 /// Renders the selected envs and commits them.
 pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
+    // The gitops repository named on the command line is fetched while the
+    // project renders; joined (when dropped) before any return.
+    let prefetch = args.gitops.gitops.clone().map(|target| {
+        let opts = args.gitops.options_for(None);
+        Joined(Some(std::thread::spawn(move || {
+            gitops::prefetch(&target, &opts)
+        })))
+    });
     // `--event` takes the envs from the model's `deploy` rules, read by a
     // first compile without envs; otherwise the project is compiled once.
     let selection = match (&args.event, &args.git_ref) {
@@ -88,11 +96,23 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
     } else {
         format!("committing to {}", gitops::redact(&target))
     });
+    drop(prefetch);
     let result = gitops::commit(&target, &change, &opts);
     progress.finish();
     let code = report_commit(ctx, result, &target, &opts.branch);
     super::leave_allocated((change, compiled));
     code
+}
+
+/// A thread joined when dropped: no `git` it runs outlives the command.
+struct Joined(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for Joined {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The envs whose `deploy` rules match `event` on `git_ref`, read from the

@@ -253,6 +253,22 @@ pub fn commit(target: &str, change: &Change, opts: &CommitOptions) -> Result<Out
     })
 }
 
+/// Fetches `opts.branch` of `target` into the cache clone ahead of a
+/// commit that goes through it (`--push`, or a URL), so that the commit's
+/// own fetch finds the objects there: `kiln commit` runs it beside the
+/// render. A runner without the cache fetches the whole repository, which
+/// took as long as the render of a 1000-app fleet. Errors are left to the
+/// commit's own fetch, which reports them.
+pub fn prefetch(target: &str, opts: &CommitOptions) {
+    let Ok(target) = Target::parse(target) else {
+        return;
+    };
+    if matches!(target, Target::Local { .. }) && !opts.push {
+        return;
+    }
+    let _ = fetch_tip(&target, &opts.branch, &opts.cache_dir);
+}
+
 /// What [`commit`] would change on `branch` of `target`, writing nothing to
 /// it. A URL is fetched into a bare cache clone under `cache_dir`. Drift is
 /// not an error here: the diff shows what `--force` would overwrite.
