@@ -107,6 +107,45 @@ fn a_directory_that_is_not_a_repository_exits_3() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a git repository"));
 }
 
+/// With `--push` the remote is fetched while the project renders; what
+/// that fetch meets is reported once, as the commit's own fetch would.
+#[test]
+fn a_remote_that_fails_the_fetch_beside_the_render_is_one_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let repo = common::bare_repo(home);
+    let repo_s = repo.to_str().unwrap();
+    let first = kiln(home, &["commit", "--gitops", repo_s, "--push"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+
+    let missing = kiln(
+        home,
+        &["commit", "--gitops", repo_s, "--push", "--branch", "nosuch"],
+    );
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert_eq!(missing.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.matches("error[").count(), 1, "{stderr}");
+    assert!(stderr.contains("nosuch"), "{stderr}");
+
+    let gone = home.join("gone.git");
+    let unreachable = kiln(
+        home,
+        &["commit", "--gitops", gone.to_str().unwrap(), "--push"],
+    );
+    let stderr = String::from_utf8_lossy(&unreachable.stderr);
+    assert_eq!(unreachable.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.matches("error[").count(), 1, "{stderr}");
+    assert_eq!(
+        git(home, &repo, &["rev-list", "--count", "--all"]).stdout,
+        b"1\n",
+        "nothing else was pushed"
+    );
+}
+
 #[test]
 fn deploy_rules_pick_envs_for_an_event() {
     let tmp = tempfile::tempdir().unwrap();

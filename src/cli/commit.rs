@@ -29,13 +29,8 @@ pub struct CommitArgs {
 /// Renders the selected envs and commits them.
 pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
     // The gitops repository named on the command line is fetched while the
-    // project renders; joined (when dropped) before any return.
-    let prefetch = args.gitops.gitops.clone().map(|target| {
-        let opts = args.gitops.options_for(None);
-        Joined(Some(std::thread::spawn(move || {
-            gitops::prefetch(&target, &opts)
-        })))
-    });
+    // project renders.
+    let prefetch = Prefetch::start(&args.gitops);
     // `--event` takes the envs from the model's `deploy` rules, read by a
     // first compile without envs; otherwise the project is compiled once.
     let selection = match (&args.event, &args.git_ref) {
@@ -96,7 +91,10 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
     } else {
         format!("committing to {}", gitops::redact(&target))
     });
-    drop(prefetch);
+    if let Some(err) = prefetch.and_then(|p| p.wait(&opts)) {
+        progress.finish();
+        return report_gitops_error(&err);
+    }
     let result = gitops::commit(&target, &change, &opts);
     progress.finish();
     let code = report_commit(ctx, result, &target, &opts.branch);
@@ -104,12 +102,40 @@ pub fn run(ctx: &Context, args: CommitArgs) -> i32 {
     code
 }
 
-/// A thread joined when dropped: no `git` it runs outlives the command.
-struct Joined(Option<std::thread::JoinHandle<()>>);
+/// The fetch of `--gitops` beside the render ([`gitops::prefetch`]),
+/// joined when dropped: no `git` it runs outlives the command.
+struct Prefetch {
+    /// What it fetched: the branch, into the cache under this folder
+    /// (from the flags alone; the project may name another branch).
+    branch: String,
+    cache_dir: std::path::PathBuf,
+    thread: Option<std::thread::JoinHandle<Result<(), gitops::GitopsError>>>,
+}
 
-impl Drop for Joined {
+impl Prefetch {
+    fn start(flags: &super::gitops_flags::GitopsFlags) -> Option<Prefetch> {
+        let target = flags.gitops.clone()?;
+        let opts = flags.options_for(None);
+        Some(Prefetch {
+            branch: opts.branch.clone(),
+            cache_dir: opts.cache_dir.clone(),
+            thread: Some(std::thread::spawn(move || gitops::prefetch(&target, &opts))),
+        })
+    }
+
+    /// Waits for the fetch; its error, when it fetched what the commit
+    /// with `opts` fetches (the same error that fetch would meet again,
+    /// after as long a wait: an unreachable host, say).
+    fn wait(mut self, opts: &gitops::CommitOptions) -> Option<gitops::GitopsError> {
+        let ended = self.thread.take()?.join().ok()?;
+        let same = self.branch == opts.branch && self.cache_dir == opts.cache_dir;
+        ended.err().filter(|_| same)
+    }
+}
+
+impl Drop for Prefetch {
     fn drop(&mut self) {
-        if let Some(thread) = self.0.take() {
+        if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }

@@ -257,16 +257,18 @@ pub fn commit(target: &str, change: &Change, opts: &CommitOptions) -> Result<Out
 /// commit that goes through it (`--push`, or a URL), so that the commit's
 /// own fetch finds the objects there: `kiln commit` runs it beside the
 /// render. A runner without the cache fetches the whole repository, which
-/// took as long as the render of a 1000-app fleet. Errors are left to the
-/// commit's own fetch, which reports them.
-pub fn prefetch(target: &str, opts: &CommitOptions) {
+/// took as long as the render of a 1000-app fleet. Its error is the one
+/// the commit's own fetch would meet (the caller reports it instead of
+/// waiting for that fetch to fail again); a target that does not parse is
+/// left to the commit.
+pub fn prefetch(target: &str, opts: &CommitOptions) -> Result<(), GitopsError> {
     let Ok(target) = Target::parse(target) else {
-        return;
+        return Ok(());
     };
     if matches!(target, Target::Local { .. }) && !opts.push {
-        return;
+        return Ok(());
     }
-    let _ = fetch_tip(&target, &opts.branch, &opts.cache_dir);
+    fetch_tip(&target, &opts.branch, &opts.cache_dir).map(|_| ())
 }
 
 /// What [`commit`] would change on `branch` of `target`, writing nothing to
