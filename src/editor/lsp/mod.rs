@@ -106,6 +106,18 @@ fn answer(
     Ok(())
 }
 
+/// Gives the calling thread the lowest scheduling priority (nice 19);
+/// best effort.
+fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid takes no arguments; setpriority with PRIO_PROCESS
+    // and a thread id changes that thread's nice value only.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19);
+    }
+}
+
 /// Locks a mutex whether or not a thread panicked holding it: what the
 /// server's mutexes guard is replaced whole, never left half written.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -115,13 +127,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Drops `value` on the server's freeing thread: what a compile of a
 /// large project replaces takes a while to free, and the client is
 /// waiting for the next answer. One thread for the whole session, started
-/// on first use; should it not start, values are dropped here.
+/// on first use, at the lowest priority: on a machine of few cores it
+/// would otherwise take a core from the next edit's compile. Should it
+/// not start, values are dropped here.
 fn drop_aside<T: Send + 'static>(value: T) {
     static FREEING: LazyLock<Option<Sender<Box<dyn Send>>>> = LazyLock::new(|| {
         let (send, receive) = std::sync::mpsc::channel::<Box<dyn Send>>();
         std::thread::Builder::new()
             .name("kiln-lsp-free".into())
-            .spawn(move || receive.into_iter().for_each(drop))
+            .spawn(move || {
+                lowest_priority();
+                receive.into_iter().for_each(drop)
+            })
             .ok()
             .map(|_| send)
     });
@@ -129,5 +146,33 @@ fn drop_aside<T: Send + 'static>(value: T) {
         // A send fails only when the thread is gone: the value comes back
         // inside the error and is dropped here.
         let _ = send.send(Box::new(value));
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::sync::mpsc::{Sender, channel};
+    use std::time::Duration;
+
+    /// Reports, when dropped, the nice value of the thread dropping it.
+    struct Niceness(Sender<i32>);
+
+    impl Drop for Niceness {
+        fn drop(&mut self) {
+            // SAFETY: gettid and getpriority read this thread's values.
+            let nice =
+                unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) };
+            let _ = self.0.send(nice);
+        }
+    }
+
+    #[test]
+    fn values_are_freed_aside_at_the_lowest_priority() {
+        let (send, receive) = channel();
+        super::drop_aside(Niceness(send));
+        let nice = receive
+            .recv_timeout(Duration::from_secs(10))
+            .expect("dropped on the freeing thread");
+        assert_eq!(nice, 19);
     }
 }
