@@ -275,6 +275,34 @@ fn symlinks_out_of_the_project_are_refused() {
     }
 }
 
+/// A project's own KDL file that is a link: to a file outside the project
+/// it is refused, to one inside it is read (each file's real path is its
+/// folder's and its name, unless the file is a link itself).
+#[test]
+fn kdl_files_linked_from_outside_are_refused() {
+    let (tmp, p) = outside();
+    std::fs::write(
+        tmp.path().join("outside.kdl"),
+        "app \"web\" {\n image \"nginx:1\"\n}\n",
+    )
+    .unwrap();
+    write(&p, "kiln.kdl", HEAD);
+    std::fs::create_dir(p.join("apps")).unwrap();
+    std::os::unix::fs::symlink("../../outside.kdl", p.join("apps/web.kdl")).unwrap();
+    check_fails_with(&p, "`apps/web.kdl` leads outside the project");
+
+    // A hidden folder is not read for KDL files: only through the link.
+    std::fs::remove_file(p.join("apps/web.kdl")).unwrap();
+    write(
+        &p,
+        ".shared/web.kdl",
+        "app \"web\" {\n image \"nginx:1\"\n}\n",
+    );
+    std::os::unix::fs::symlink("../.shared/web.kdl", p.join("apps/web.kdl")).unwrap();
+    let out = kiln(&p, &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 #[test]
 fn manifests_outside_the_project_are_refused() {
     let (tmp, p) = outside();

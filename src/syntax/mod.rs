@@ -128,12 +128,23 @@ pub fn load_cached(
             Vec::new()
         }
     };
+    // Each folder's real path once: a file that is not a link is where its
+    // folder's real path says. A fleet's thousand files share a few
+    // folders, and resolving each path whole took a system call per
+    // component.
+    let folders: HashMap<&Path, std::io::Result<PathBuf>> = paths
+        .iter()
+        .filter_map(|p| p.parent())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|dir| (dir, world.canonicalize(dir)))
+        .collect();
     let read: Vec<(PathBuf, String, Result<String, ReadError>)> = paths
-        .into_par_iter()
+        .par_iter()
         .map(|path| {
-            let name = display_name(root, &path);
-            let text = read_kdl(world, root, &path);
-            (path, name, text)
+            let name = display_name(root, path);
+            let text = read_kdl(world, root, path, &folders);
+            (path.clone(), name, text)
         })
         .collect();
     for (path, name, text) in read {
@@ -213,9 +224,15 @@ enum ReadError {
     },
 }
 
-/// Reads one project file, refusing one that leads outside the project.
-fn read_kdl(world: &dyn World, root: &Path, path: &Path) -> Result<String, ReadError> {
-    match world.canonicalize(path) {
+/// Reads one project file, refusing one that leads outside the project;
+/// `folders` holds the real paths of the files' folders.
+fn read_kdl(
+    world: &dyn World,
+    root: &Path,
+    path: &Path,
+    folders: &HashMap<&Path, std::io::Result<PathBuf>>,
+) -> Result<String, ReadError> {
+    match real_path(world, path, folders) {
         Ok(real) if !real.starts_with(root) => return Err(ReadError::Outside(real)),
         Err(e) => return Err(ReadError::Io(e)),
         Ok(_) => {}
@@ -225,6 +242,22 @@ fn read_kdl(world: &dyn World, root: &Path, path: &Path) -> Result<String, ReadE
         at: e.utf8_error().valid_up_to(),
         lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
     })
+}
+
+/// `path` with links followed: its folder's real path and its name when
+/// it is not a link itself, else resolved whole.
+fn real_path(
+    world: &dyn World,
+    path: &Path,
+    folders: &HashMap<&Path, std::io::Result<PathBuf>>,
+) -> std::io::Result<PathBuf> {
+    if let (Some(dir), Some(name)) = (path.parent(), path.file_name())
+        && let Some(Ok(real_dir)) = folders.get(dir)
+        && let Ok(false) = world.is_link(path)
+    {
+        return Ok(real_dir.join(name));
+    }
+    world.canonicalize(path)
 }
 
 /// `path` relative to `root`, with `/` separators, for messages.

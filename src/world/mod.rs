@@ -18,6 +18,12 @@ pub trait World: Sync {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// The path with symbolic links followed and `..` resolved.
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
+    /// Whether `path` itself (not a folder on the way) is a symbolic
+    /// link. By default this world cannot tell (an error), and callers
+    /// canonicalize the whole path.
+    fn is_link(&self, _path: &Path) -> io::Result<bool> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
     /// Every `*.kdl` file below `root`, sorted, skipping hidden directories,
     /// `target/` and the directories in `skip`.
     fn kdl_files(&self, root: &Path, skip: &[PathBuf]) -> io::Result<Vec<PathBuf>>;
@@ -68,6 +74,10 @@ impl World for DiskWorld {
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
+    }
+
+    fn is_link(&self, path: &Path) -> io::Result<bool> {
+        std::fs::symlink_metadata(path).map(|m| m.file_type().is_symlink())
     }
 
     fn kdl_files(&self, root: &Path, skip: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
@@ -124,6 +134,10 @@ impl World for Overlay {
             Err(_) if self.docs.contains_key(path) => Ok(path.to_path_buf()),
             r => r,
         }
+    }
+
+    fn is_link(&self, path: &Path) -> io::Result<bool> {
+        DiskWorld.is_link(path)
     }
 
     fn kdl_files(&self, root: &Path, skip: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
