@@ -71,8 +71,9 @@ pub fn finish_env(
     let mut used = BTreeSet::new();
     let mut rendered_namespaces = HashSet::new();
     // Duplicates across the env, reported at the later app.
+    let objects = rendered.iter().map(|r| r.keys.len()).sum();
     let mut seen: foldhash::HashMap<&(String, String, String), (&str, Span)> =
-        foldhash::HashMap::default();
+        foldhash::HashMap::with_capacity_and_hasher(objects, Default::default());
     let mut types = BTreeMap::new();
     let mut app_secrets = Vec::with_capacity(rendered.len());
     for r in &mut rendered {
