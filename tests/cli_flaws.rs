@@ -4,17 +4,9 @@
 
 mod common;
 
-use std::process::Output;
+use common::{stderr, stdout};
 
 use common::world::World;
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 #[test]
 fn set_image_with_an_app_that_cannot_be_one_is_a_usage_error() {

@@ -5,18 +5,11 @@
 
 mod common;
 
+use common::{stderr, stdout};
+
 use std::path::Path;
-use std::process::Output;
 
 use common::world::World;
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// The names in `dir`, sorted.
 fn entries(dir: &Path) -> Vec<String> {

@@ -3,20 +3,16 @@
 //! bare repositories with git sealed (temp `HOME`, no global or system
 //! config, fixed `SOURCE_DATE_EPOCH`).
 
-use std::process::Output;
-
 use serde_json::Value;
 
 const EPOCH: i64 = 1_700_000_000;
 
 mod common;
 
+use common::stderr;
+
 use common::flux::valid_flux_objects;
 use common::world::World;
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"))

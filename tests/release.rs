@@ -3,7 +3,7 @@
 //! with git sealed (temp `HOME`, no global or system config, fixed
 //! `SOURCE_DATE_EPOCH`). Every test ends with `git fsck --strict`.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -13,6 +13,8 @@ const TTL: i64 = 72 * 3600;
 
 mod common;
 
+use common::stderr;
+
 use common::flux::{crd_schema, valid_flux_objects, walk};
 use common::world::World;
 
@@ -21,10 +23,6 @@ fn sha256_of(text: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(format!("{text}\n").as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn json(text: &str) -> Value {

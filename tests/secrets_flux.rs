@@ -4,20 +4,16 @@
 //! kept in step by commits, and the warning for an env commits cannot keep.
 //! Every test ends with `git fsck --strict`.
 
-use std::process::Output;
-
 use serde_json::Value;
 
 const EPOCH: i64 = 1_700_000_000;
 
 mod common;
 
+use common::stderr;
+
 use common::flux::valid_flux_objects;
 use common::world::World;
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// The shop of the secrets fixture: ExternalSecrets, SOPS files and
 /// SealedSecrets in two envs.

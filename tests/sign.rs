@@ -5,16 +5,14 @@
 //! signs; a key that cannot sign stops the run before anything lands.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 mod common;
 
+use common::stderr;
+
 use common::EPOCH;
 use common::world::World;
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// Writes the git configuration kiln and git run with from now on.
 fn configure(w: &mut World, text: &str) -> PathBuf {

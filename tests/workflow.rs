@@ -9,17 +9,11 @@ use serde_json::Value;
 
 mod common;
 
+use common::{stderr, stdout};
+
 use common::EPOCH;
 use common::flux::valid_flux_objects;
 use common::world::World;
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap()

@@ -568,6 +568,15 @@ mod tests {
     use super::*;
     use crate::import::InputFile;
 
+    /// An input file named `name`, not on disk.
+    fn file(name: &str, text: &str) -> InputFile {
+        InputFile {
+            name: name.into(),
+            path: None,
+            text: text.into(),
+        }
+    }
+
     fn read_text(text: &str) -> (Vec<EnvObjects>, Diagnostics, Sources) {
         let mut sources = Sources::default();
         let mut diags = Diagnostics::default();
@@ -689,11 +698,6 @@ mod tests {
     fn the_kustomizations_of_an_env_are_one_error_at_the_top_most() {
         let mut sources = Sources::default();
         let mut diags = Diagnostics::default();
-        let file = |name: &str, text: &str| InputFile {
-            name: name.into(),
-            path: None,
-            text: text.into(),
-        };
         let kustomization =
             "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [web]\n";
         let inputs = [EnvInput {
@@ -738,11 +742,6 @@ mod tests {
     fn several_overlays_in_one_env_are_one_error_naming_each() {
         let mut sources = Sources::default();
         let mut diags = Diagnostics::default();
-        let file = |name: &str, text: &str| InputFile {
-            name: name.into(),
-            path: None,
-            text: text.into(),
-        };
         let kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
         let object = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n";
         let inputs = [EnvInput {

@@ -12,6 +12,16 @@ use std::process::{Command, Output};
 use kiln::compile::{Compiled, Request, Selection, compile};
 use kiln::world::DiskWorld;
 
+/// What a command printed on standard output, as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// What a command printed on standard error, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// Compiles the project at `dir` in memory, as `kiln check` does: every
 /// env, preview templates too.
 pub fn check(dir: &Path) -> Compiled {
