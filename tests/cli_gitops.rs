@@ -122,14 +122,44 @@ fn a_remote_that_fails_the_fetch_beside_the_render_is_one_error() {
         String::from_utf8_lossy(&first.stderr)
     );
 
-    let missing = kiln(
-        home,
-        &["commit", "--gitops", repo_s, "--push", "--branch", "nosuch"],
-    );
+    // Through a `git` that notes each fetch: the failed fetch is not
+    // tried (and waited for) a second time.
+    let real = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("git"))
+        .find(|g| g.is_file())
+        .expect("git on PATH");
+    let bin = home.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let log = home.join("fetches");
+    let wrapper = bin.join("git");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\ncase \" $* \" in *\" fetch \"*) echo fetch >> '{}';; esac\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin.clone())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let missing = sealed(&mut Command::new(env!("CARGO_BIN_EXE_kiln")), home)
+        .env("PATH", path)
+        .arg("--project")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/podinfo"))
+        .args(["commit", "--gitops", repo_s, "--push", "--branch", "nosuch"])
+        .output()
+        .expect("kiln runs");
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert_eq!(missing.status.code(), Some(3), "{stderr}");
     assert_eq!(stderr.matches("error[").count(), 1, "{stderr}");
     assert!(stderr.contains("nosuch"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "fetch\n");
 
     let gone = home.join("gone.git");
     let unreachable = kiln(
