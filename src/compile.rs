@@ -78,7 +78,7 @@ pub fn compile(
     };
     let (model, sources) = (&out.model, &out.sources);
     let (templates, crds) = (&prepared.templates, &prepared.crds);
-    let results: Vec<EnvResult> = prepared
+    let results: Vec<EnvRendered> = prepared
         .targets
         .par_iter()
         .map(|target| {
@@ -86,13 +86,9 @@ pub fn compile(
                 renderer::render_unit(model, resolver, app, templates, crds, sources, world)
                     .map(Arc::new)
             };
-            let mut result =
-                render_target(model, sources, &req.resolve, world, crds, target, &unit);
-            // Sorted here, in parallel, so that `finish` need not sort them all.
-            if let (Some((_, findings)), _) = &mut result {
-                findings.sort_by(lint::Finding::order);
-            }
-            result
+            // Each env's findings come sorted, made in parallel, so that
+            // `finish` need not sort them all.
+            render_target(model, sources, &req.resolve, world, crds, target, &unit)
         })
         .collect();
     finish(&mut out, results);
@@ -104,12 +100,59 @@ pub type Target = (String, Option<String>);
 
 /// One env's output and lint findings (none when it failed), and its
 /// diagnostics.
-pub type EnvResult = (Option<(EnvOutput, Vec<lint::Finding>)>, Diagnostics);
+pub type EnvResult = (Option<(EnvOutput, EnvFindings)>, Diagnostics);
+
+/// [`EnvResult`] with the findings in one list, sorted
+/// ([`EnvFindings::into_sorted`]).
+pub type EnvRendered = (Option<(EnvOutput, Vec<lint::Finding>)>, Diagnostics);
+
+/// The lint findings of one env, where they were made: each app's own in
+/// its unit ([`RenderedApp::findings`], made with the render) and the
+/// env-wide rules', per app. Shared, not copied: the language server keeps
+/// the units, and an env's findings, from one compile to the next.
+#[derive(Clone, Debug, Default)]
+pub struct EnvFindings {
+    /// The env's units that lint inspected, in name order.
+    pub units: Vec<Arc<RenderedApp>>,
+    /// The env-wide rules' findings of each unit, by index.
+    pub wide: Vec<Arc<[lint::Finding]>>,
+}
+
+impl EnvFindings {
+    /// Every finding, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &lint::Finding> {
+        let own = self.units.iter().flat_map(|u| u.findings.iter());
+        own.chain(self.wide.iter().flat_map(|w| w.iter()))
+    }
+
+    /// Every finding, in [`lint::Finding::order`]; moved out of the units
+    /// no one else holds.
+    pub fn into_sorted(self) -> Vec<lint::Finding> {
+        let mut all: Vec<lint::Finding> = Vec::with_capacity(self.iter().count());
+        for mut unit in self.units {
+            match Arc::get_mut(&mut unit) {
+                Some(u) => all.append(&mut u.findings),
+                None => all.extend(unit.findings.iter().cloned()),
+            }
+        }
+        for wide in self.wide {
+            all.extend(wide.iter().cloned());
+        }
+        all.sort_by(lint::Finding::order);
+        all
+    }
+}
 
 /// How a compile gets one app's [`RenderedApp`] in one env:
 /// [`renderer::render_unit`], or a unit the language server kept.
 pub type UnitFn<'a> =
     dyn Fn(&resolve::EnvResolver<'_>, &check::App) -> Option<Arc<RenderedApp>> + Sync + 'a;
+
+/// What an earlier compile kept of an env's env-wide lint findings, given
+/// the units lint inspects now: for each unit, its findings, or `None` to
+/// make them; `None` for none kept (every unit's are made).
+pub type KeptWideFn<'a> =
+    dyn Fn(&[Arc<RenderedApp>]) -> Option<Vec<Option<Arc<[lint::Finding]>>>> + Sync + 'a;
 
 /// What rendering needs once the project checked cleanly.
 pub struct Prepared {
@@ -172,19 +215,37 @@ pub fn render_target(
     crds: &Crds,
     target: &Target,
     unit: &UnitFn<'_>,
-) -> EnvResult {
-    let result = render_target_reusing(model, sources, opts, world, crds, target, unit, &|_| None);
-    Arc::try_unwrap(result).unwrap_or_else(|shared| (*shared).clone())
+) -> EnvRendered {
+    let reuse = Reuse {
+        unit,
+        env: &|_| None,
+        wide: &|_| None,
+    };
+    let result = render_target_reusing(model, sources, opts, world, crds, target, &reuse);
+    let (env, diags) = Arc::try_unwrap(result).unwrap_or_else(|shared| (*shared).clone());
+    let env = env.map(|(output, findings)| (output, findings.into_sorted()));
+    (env, diags)
+}
+
+/// How [`render_target_reusing`] gets each app's unit, and what an
+/// earlier compile may have kept of the env.
+pub struct Reuse<'a> {
+    pub unit: &'a UnitFn<'a>,
+    /// The env's whole result, when it still stands.
+    pub env: &'a ReuseFn<'a>,
+    /// The env-wide lint findings that still stand.
+    pub wide: &'a KeptWideFn<'a>,
 }
 
 /// Whether an earlier result of an env still stands, given the units the
 /// env is made of now: that result, or `None` to run the env-wide stage.
 pub type ReuseFn<'a> = dyn Fn(&[Arc<RenderedApp>]) -> Option<Arc<EnvResult>> + Sync + 'a;
 
-/// [`render_target`], asking `reuse` before the env-wide stage (the
-/// language server answers with the result it kept when every unit is
-/// the one it kept, and the env's own definition is unchanged).
-#[allow(clippy::too_many_arguments)]
+/// [`render_target`], each unit through `reuse.unit`, asking `reuse.env`
+/// before the env-wide stage (the language server answers with the result
+/// it kept when every unit is the one it kept, and the env's own
+/// definition is unchanged) and `reuse.wide` before lint's env-wide rules
+/// (it answers with the findings of the apps those rules judge as before).
 pub fn render_target_reusing(
     model: &Model,
     sources: &Sources,
@@ -192,8 +253,7 @@ pub fn render_target_reusing(
     world: &dyn World,
     crds: &Crds,
     (env, preview): &Target,
-    unit: &UnitFn<'_>,
-    reuse: &ReuseFn<'_>,
+    reuse: &Reuse<'_>,
 ) -> Arc<EnvResult> {
     let mut diags = Diagnostics::default();
     let Some(resolver) = resolve::EnvResolver::new(
@@ -213,9 +273,9 @@ pub fn render_target_reusing(
     let apps: Vec<&check::App> = resolver.apps().collect();
     let units: Vec<Arc<RenderedApp>> = apps
         .par_iter()
-        .filter_map(|app| unit(&resolver, app))
+        .filter_map(|app| (reuse.unit)(&resolver, app))
         .collect();
-    if let Some(kept) = reuse(&units) {
+    if let Some(kept) = (reuse.env)(&units) {
         return kept;
     }
     let create_ns = model.envs.get(env).is_some_and(|e| e.create_namespace);
@@ -231,16 +291,29 @@ pub fn render_target_reusing(
     let rendered = finish::finish_env(&wide, units, &mut diags);
     // Lint runs on an env that rendered without errors.
     let rendered = rendered.map(|(output, units)| {
+        let units: Vec<Arc<RenderedApp>> = units.into_iter().filter(|u| u.lint.is_some()).collect();
         let inspected: Vec<&lint::Inspected> =
             units.iter().filter_map(|u| u.lint.as_ref()).collect();
-        let findings = lint::lint_env(model, env, &inspected);
-        (output, findings)
+        let kept = (reuse.wide)(&units).filter(|k| k.len() == units.len());
+        let wanted: Option<Vec<bool>> = kept
+            .as_ref()
+            .map(|k| k.iter().map(Option::is_none).collect());
+        let made = lint::env_findings(model, env, &inspected, wanted.as_deref());
+        let wide = match kept {
+            Some(kept) => kept
+                .into_iter()
+                .zip(made)
+                .map(|(k, m)| k.unwrap_or_else(|| m.into()))
+                .collect(),
+            None => made.into_iter().map(Arc::from).collect(),
+        };
+        (output, EnvFindings { units, wide })
     });
     Arc::new((rendered, diags))
 }
 
 /// Gathers the envs' results, in the order of the targets, into `out`.
-pub fn finish(out: &mut Compiled, results: Vec<EnvResult>) {
+pub fn finish(out: &mut Compiled, results: Vec<EnvRendered>) {
     // A fleet's findings are tens of thousands: one allocation of the
     // exact size, not the doubling growth's copies and slack.
     let count = results

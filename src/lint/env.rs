@@ -19,6 +19,37 @@ pub struct Facts {
     pub pdbs: Vec<Pdb>,
 }
 
+impl Facts {
+    /// True when the env-wide rules judge every other app of the env the
+    /// same beside these facts as beside `other`: the same pod labels in
+    /// the same namespaces, the same Services (names, selectors, ports,
+    /// whether they select pods), HorizontalPodAutoscalers and
+    /// PodDisruptionBudgets. What the rules say of this app itself may
+    /// differ (its probes, replicas, Ingress backends, and every span).
+    pub fn same_for_others(&self, other: &Facts) -> bool {
+        let pods = |a: &Workload, b: &Workload| a.namespace == b.namespace && a.labels == b.labels;
+        let services = |a: &Service, b: &Service| {
+            (&a.namespace, &a.name, &a.selector, &a.ports)
+                == (&b.namespace, &b.name, &b.selector, &b.ports)
+                && a.dangling.is_some() == b.dangling.is_some()
+        };
+        self.workloads.len() == other.workloads.len()
+            && self
+                .workloads
+                .iter()
+                .zip(&other.workloads)
+                .all(|(a, b)| pods(a, b))
+            && self.services.len() == other.services.len()
+            && self
+                .services
+                .iter()
+                .zip(&other.services)
+                .all(|(a, b)| services(a, b))
+            && self.hpas == other.hpas
+            && self.pdbs == other.pdbs
+    }
+}
+
 /// An object that runs pods.
 #[derive(Clone, Debug)]
 pub struct Workload {
@@ -63,7 +94,7 @@ pub struct Service {
 }
 
 /// A port of a Service.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ServicePort {
     pub name: Option<String>,
     pub port: i64,
@@ -104,7 +135,7 @@ pub struct Backend {
 }
 
 /// A HorizontalPodAutoscaler's target and minimum.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Hpa {
     pub namespace: String,
     pub kind: String,
@@ -113,14 +144,14 @@ pub struct Hpa {
 }
 
 /// A PodDisruptionBudget's selector.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Pdb {
     pub namespace: String,
     pub selector: Selector,
 }
 
 /// A label selector: `matchLabels` and `matchExpressions`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Selector {
     labels: Vec<(String, String)>,
     expressions: Vec<(String, String, Vec<String>)>,
@@ -191,15 +222,32 @@ pub fn plural(n: i64, word: &str) -> String {
     }
 }
 
-/// Applies the env-wide rules; findings go to `out` with their app.
-pub fn rules(apps: &[&Inspected], out: &mut Vec<(String, Raw)>) {
-    let by_label = workloads_by_label(apps);
-    replicas(apps, &by_label, out);
-    services(apps, &by_label, out);
-    ingresses(apps, out);
+/// The apps (by index) whose findings the env-wide rules make: all, or
+/// those marked.
+#[derive(Clone, Copy)]
+pub struct Wanted<'a>(pub Option<&'a [bool]>);
+
+impl Wanted<'_> {
+    fn has(self, app: usize) -> bool {
+        self.0.is_none_or(|marked| marked[app])
+    }
 }
 
-fn replicas(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, Raw)>) {
+/// Applies the env-wide rules; the findings of the `wanted` apps go to
+/// `out` with their app's index.
+pub fn rules(apps: &[&Inspected], wanted: Wanted<'_>, out: &mut Vec<(usize, Raw)>) {
+    let by_label = workloads_by_label(apps, wanted);
+    replicas(apps, &by_label, wanted, out);
+    services(apps, &by_label, wanted, out);
+    ingresses(apps, wanted, out);
+}
+
+fn replicas(
+    apps: &[&Inspected],
+    by_label: &ByLabel<'_>,
+    wanted: Wanted<'_>,
+    out: &mut Vec<(usize, Raw)>,
+) {
     let hpas: HashMap<(&str, &str, &str), i64> = apps
         .iter()
         .flat_map(|a| &a.facts.hpas)
@@ -210,8 +258,8 @@ fn replicas(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, 
             )
         })
         .collect();
-    let covered = covered_by_pdbs(apps, by_label);
-    for (ai, a) in apps.iter().enumerate() {
+    let covered = covered_by_pdbs(apps, by_label, wanted);
+    for (ai, a) in apps.iter().enumerate().filter(|(ai, _)| wanted.has(*ai)) {
         for (wi, w) in a.facts.workloads.iter().enumerate() {
             let Some(n) = w.replicas else { continue };
             let hpa = hpas
@@ -224,7 +272,7 @@ fn replicas(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, 
                 && let Some(d) = &w.single
             {
                 out.push((
-                    a.app.clone(),
+                    ai,
                     Raw {
                         rule: RuleId::SingleReplica,
                         message: format!(
@@ -250,7 +298,7 @@ fn replicas(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, 
                 && !covered.contains(&(ai, wi))
             {
                 out.push((
-                    a.app.clone(),
+                    ai,
                     Raw {
                         rule: RuleId::NoPdb,
                         message: format!("{object} has {replicas} and no PodDisruptionBudget"),
@@ -263,7 +311,7 @@ fn replicas(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, 
             }
             if let Some(d) = &w.no_spread {
                 out.push((
-                    a.app.clone(),
+                    ai,
                     Raw {
                         rule: RuleId::NoSpread,
                         message: format!("{object} has {replicas} that may all run on one node"),
@@ -278,11 +326,15 @@ fn replicas(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, 
     }
 }
 
-/// The workloads (app index, workload index) some PodDisruptionBudget of
-/// their namespace selects. Each budget looks only at the workloads that
-/// have its rarest label (`by_label`); one without `matchLabels` at every
-/// workload of its namespace.
-fn covered_by_pdbs(apps: &[&Inspected], by_label: &ByLabel<'_>) -> HashSet<(usize, usize)> {
+/// The workloads (app index, workload index) of the `wanted` apps some
+/// PodDisruptionBudget of their namespace selects. Each budget looks only
+/// at the workloads that have its rarest label (`by_label`); one without
+/// `matchLabels` at every workload of its namespace.
+fn covered_by_pdbs(
+    apps: &[&Inspected],
+    by_label: &ByLabel<'_>,
+    wanted: Wanted<'_>,
+) -> HashSet<(usize, usize)> {
     let mut covered = HashSet::default();
     for p in apps.iter().flat_map(|a| &a.facts.pdbs) {
         let ns = p.namespace.as_str();
@@ -293,6 +345,7 @@ fn covered_by_pdbs(apps: &[&Inspected], by_label: &ByLabel<'_>) -> HashSet<(usiz
                 all = apps
                     .iter()
                     .enumerate()
+                    .filter(|(ai, _)| wanted.has(*ai))
                     .flat_map(|(ai, a)| {
                         a.facts
                             .workloads
@@ -336,11 +389,12 @@ fn rarest<'i>(
 /// The env's workloads by (namespace, label key, label value).
 type ByLabel<'a> = HashMap<(&'a str, &'a str, &'a str), Vec<(usize, usize)>>;
 
-/// The env's workloads, as (app index, workload index), by namespace and
-/// pod label, in the env's order: the candidates a selector can match.
-fn workloads_by_label<'a>(apps: &[&'a Inspected]) -> ByLabel<'a> {
+/// The workloads of the `wanted` apps, as (app index, workload index), by
+/// namespace and pod label, in the env's order: the candidates a selector
+/// can match whose findings are wanted.
+fn workloads_by_label<'a>(apps: &[&'a Inspected], wanted: Wanted<'_>) -> ByLabel<'a> {
     let mut index = ByLabel::default();
-    for (ai, a) in apps.iter().enumerate() {
+    for (ai, a) in apps.iter().enumerate().filter(|(ai, _)| wanted.has(*ai)) {
         for (wi, w) in a.facts.workloads.iter().enumerate() {
             for (k, v) in &w.labels {
                 index
@@ -353,9 +407,14 @@ fn workloads_by_label<'a>(apps: &[&'a Inspected]) -> ByLabel<'a> {
     index
 }
 
-fn services(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, Raw)>) {
+fn services(
+    apps: &[&Inspected],
+    by_label: &ByLabel<'_>,
+    wanted: Wanted<'_>,
+    out: &mut Vec<(usize, Raw)>,
+) {
     let mut reported: HashSet<(usize, usize, usize)> = HashSet::default();
-    for a in apps {
+    for (si, a) in apps.iter().enumerate() {
         for s in &a.facts.services {
             let Some((decider, note)) = &s.dangling else {
                 continue;
@@ -364,7 +423,7 @@ fn services(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, 
             // A Service with `dangling` set has a selector.
             let candidates = rarest(by_label, &s.namespace, &s.selector).unwrap_or_default();
             for &(ai, wi) in candidates {
-                let (b, w) = (&apps[ai], &apps[ai].facts.workloads[wi]);
+                let w = &apps[ai].facts.workloads[wi];
                 if !selects(&s.selector, &w.labels) {
                     continue;
                 }
@@ -394,7 +453,7 @@ fn services(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, 
                         continue;
                     }
                     out.push((
-                        b.app.clone(),
+                        ai,
                         Raw {
                             rule: RuleId::NoReadinessProbe,
                             message: format!(
@@ -407,7 +466,15 @@ fn services(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, 
                     ));
                 }
             }
-            if !matched {
+            // The index holds the wanted apps' workloads only: the others
+            // are asked when this Service's app is wanted.
+            if !matched && wanted.0.is_some() && wanted.has(si) && !s.selector.is_empty() {
+                matched = apps
+                    .iter()
+                    .flat_map(|a| &a.facts.workloads)
+                    .any(|w| w.namespace == s.namespace && selects(&s.selector, &w.labels));
+            }
+            if !matched && wanted.has(si) {
                 let labels = s
                     .selector
                     .iter()
@@ -421,7 +488,7 @@ fn services(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, 
                     ));
                 }
                 out.push((
-                    a.app.clone(),
+                    si,
                     Raw {
                         rule: RuleId::DanglingService,
                         message: format!("Service `{}` selects no pod", s.name),
@@ -434,13 +501,17 @@ fn services(apps: &[&Inspected], by_label: &ByLabel<'_>, out: &mut Vec<(String, 
     }
 }
 
-fn ingresses(apps: &[&Inspected], out: &mut Vec<(String, Raw)>) {
+fn ingresses(apps: &[&Inspected], wanted: Wanted<'_>, out: &mut Vec<(usize, Raw)>) {
+    let backends = |ai: usize| wanted.has(ai) && !apps[ai].facts.backends.is_empty();
+    if !(0..apps.len()).any(backends) {
+        return;
+    }
     let services: HashMap<(&str, &str), &Service> = apps
         .iter()
         .flat_map(|a| &a.facts.services)
         .map(|s| ((s.namespace.as_str(), s.name.as_str()), s))
         .collect();
-    for a in apps {
+    for (ai, a) in apps.iter().enumerate().filter(|(ai, _)| wanted.has(*ai)) {
         for b in &a.facts.backends {
             let mut at_port = false;
             let (message, help) = match services.get(&(b.namespace.as_str(), b.service.as_str())) {
@@ -497,7 +568,7 @@ fn ingresses(apps: &[&Inspected], out: &mut Vec<(String, Raw)>) {
                 (&b.decider, &b.note)
             };
             out.push((
-                a.app.clone(),
+                ai,
                 Raw {
                     rule: RuleId::DanglingIngress,
                     message,

@@ -101,17 +101,45 @@ pub fn inspect<'a>(
     out
 }
 
-/// The lint stage for one env: the env-wide rules over every app's
-/// [`Inspected`], then the levels of the project and the env (`env_def`,
-/// the env definition, which a preview shares with its template) and each
-/// app's `lint-allow`s.
-pub fn lint_env(model: &Model, env_def: &str, apps: &[&Inspected]) -> Vec<Finding> {
-    let mut raws: Vec<(String, Raw)> = Vec::new();
-    env::rules(apps, &mut raws);
-    for a in apps {
-        raws.extend(a.raws.iter().map(|r| (a.app.clone(), r.clone())));
+/// The findings one app's objects show on their own ([`inspect`]), under
+/// the levels of the project and of the env `env_def` (the env
+/// definition, which a preview shares with its template) and the app's
+/// `lint-allow`s. They are taken out of `inspected`, which keeps the
+/// facts for [`env_findings`].
+pub fn own_findings(model: &Model, env_def: &str, inspected: &mut Inspected) -> Vec<Finding> {
+    let raws = std::mem::take(&mut inspected.raws);
+    policy::apply(model, env_def, &inspected.app, raws)
+}
+
+/// The env-wide rules over every app's [`Inspected`] of one env, under
+/// the levels and allows as [`own_findings`]: each app's findings, by
+/// index, for every app or (`wanted`) the marked ones (the others' lists
+/// are left empty).
+pub fn env_findings(
+    model: &Model,
+    env_def: &str,
+    apps: &[&Inspected],
+    wanted: Option<&[bool]>,
+) -> Vec<Vec<Finding>> {
+    let mut raws: Vec<(usize, Raw)> = Vec::new();
+    env::rules(apps, env::Wanted(wanted), &mut raws);
+    let mut per_app: Vec<Vec<Raw>> = Vec::new();
+    per_app.resize_with(apps.len(), Vec::new);
+    for (app, raw) in raws {
+        per_app[app].push(raw);
     }
-    policy::apply(model, env_def, raws)
+    apps.iter()
+        .zip(per_app)
+        .map(|(a, raws)| policy::apply(model, env_def, &a.app, raws))
+        .collect()
+}
+
+/// True when the env-wide rules judge every other app of an env the same
+/// beside `new` as beside `old`, two inspections of one app
+/// ([`env::Facts::same_for_others`]): the other apps' findings of an
+/// earlier [`env_findings`] then stand.
+pub fn same_for_others(old: &Inspected, new: &Inspected) -> bool {
+    old.app == new.app && old.facts.same_for_others(&new.facts)
 }
 
 /// The diagnostics of the reported findings: one per finding, the same

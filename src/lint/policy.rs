@@ -93,38 +93,45 @@ fn allows<'m>(model: &'m Model, env_def: &str, app: &str) -> Vec<&'m LintAllow> 
     env_block.iter().chain(app_block).collect()
 }
 
-/// Turns raw findings into [`Finding`]s under the env's levels and the
-/// apps' allows.
-pub fn apply(model: &Model, env_def: &str, raws: Vec<(String, Raw)>) -> Vec<Finding> {
+/// Turns the raw findings of `app` into [`Finding`]s under the env's
+/// levels and the app's allows.
+pub fn apply(
+    model: &Model,
+    env_def: &str,
+    app: &str,
+    raws: impl IntoIterator<Item = Raw>,
+) -> Vec<Finding> {
+    let mut raws = raws.into_iter().peekable();
+    if raws.peek().is_none() {
+        return Vec::new();
+    }
     let levels = levels(model, env_def);
-    raws.into_iter()
-        .map(|(app, raw)| {
-            let r = rule(raw.rule);
-            let allowed = allows(model, env_def, &app)
-                .into_iter()
-                .find(|a| a.rule.value == r.name);
-            let (level, by) = levels[raw.rule as usize];
-            let disposition = match (allowed, level) {
-                (Some(a), _) => Disposition::AllowedByApp(a.clone()),
-                (None, Level::Allow) => Disposition::AllowedByLevel(by),
-                (None, level) => Disposition::Reported(level),
-            };
-            let mut d = Diagnostic::error(Code(r.code, r.summary), raw.message)
-                .primary(raw.decider.span, raw.decider.label);
-            if level != Level::Deny {
-                d.severity = Severity::Warning;
-            }
-            for (span, label) in raw.decider.related {
-                d = d.related(span, label);
-            }
-            let d = d.note(raw.note).maybe_help(raw.decider.help);
-            Finding {
-                env: env_def.to_string(),
-                app,
-                rule: raw.rule,
-                disposition,
-                diagnostic: d,
-            }
-        })
-        .collect()
+    let allows = allows(model, env_def, app);
+    raws.map(|raw| {
+        let r = rule(raw.rule);
+        let allowed = allows.iter().find(|a| a.rule.value == r.name);
+        let (level, by) = levels[raw.rule as usize];
+        let disposition = match (allowed, level) {
+            (Some(a), _) => Disposition::AllowedByApp((*a).clone()),
+            (None, Level::Allow) => Disposition::AllowedByLevel(by),
+            (None, level) => Disposition::Reported(level),
+        };
+        let mut d = Diagnostic::error(Code(r.code, r.summary), raw.message)
+            .primary(raw.decider.span, raw.decider.label);
+        if level != Level::Deny {
+            d.severity = Severity::Warning;
+        }
+        for (span, label) in raw.decider.related {
+            d = d.related(span, label);
+        }
+        let d = d.note(raw.note).maybe_help(raw.decider.help);
+        Finding {
+            env: env_def.to_string(),
+            app: app.to_string(),
+            rule: raw.rule,
+            disposition,
+            diagnostic: d,
+        }
+    })
+    .collect()
 }

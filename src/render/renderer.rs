@@ -204,8 +204,12 @@ pub struct RenderedApp {
     /// The kinds its objects define and use, for the env's order.
     pub(super) types: order::AppTypes,
     pub diags: Diagnostics,
-    /// What lint saw of the app, when it rendered without errors.
+    /// What lint saw of the app, when it rendered without errors: the
+    /// facts the env-wide rules read.
     pub lint: Option<lint::Inspected>,
+    /// Lint's findings of the app's objects on their own
+    /// ([`lint::own_findings`]), made with the render.
+    pub findings: Vec<lint::Finding>,
 }
 
 impl RenderedApp {
@@ -249,14 +253,19 @@ pub fn render_unit(
             types: order::AppTypes::default(),
             diags,
             lint: None,
+            findings: Vec::new(),
         });
     };
     let (objects, deferred) = render_app(
         model, &resolved, templates, crds, sources, world, &mut diags,
     );
-    let lint = (!diags.has_errors())
+    let mut lint = (!diags.has_errors())
         .then(|| super::lint_unit::inspect(model, &resolved, &objects, sources))
         .flatten();
+    let findings = lint
+        .as_mut()
+        .map(|l| lint::own_findings(model, &resolver.head.env_def, l))
+        .unwrap_or_default();
     let mut output = AppOutput::default();
     let mut keys = Vec::with_capacity(objects.len());
     let mut app_secrets = secrets::refs::AppSecrets {
@@ -298,6 +307,7 @@ pub fn render_unit(
         types,
         diags,
         lint,
+        findings,
     })
 }
 

@@ -70,6 +70,9 @@ pub struct Engine {
     /// How many envs' results the last compile took whole from the one
     /// before (every unit and the env's definition unchanged).
     pub kept_envs: usize,
+    /// How many envs' env-wide lint findings the last compile made for
+    /// the apps rendered again only ([`kept_wide`]).
+    pub kept_wide: usize,
 }
 
 /// A unit of an earlier compile and what it was made from.
@@ -102,6 +105,7 @@ impl Engine {
             lint: None,
             rendered: 0,
             kept_envs: 0,
+            kept_wide: 0,
         }
     }
 
@@ -131,6 +135,7 @@ impl Engine {
     ) -> Option<Staged> {
         self.rendered = 0;
         self.kept_envs = 0;
+        self.kept_wide = 0;
         let mut out = Compiled::default();
         let loaded = syntax::load_cached(
             world,
@@ -163,6 +168,7 @@ impl Engine {
         let kept_envs = &self.envs;
         let made: Mutex<Vec<(Target, KeptEnv)>> = Mutex::default();
         let kept_whole = AtomicUsize::new(0);
+        let kept_wide_count = AtomicUsize::new(0);
         let results: Vec<Arc<EnvResult>> = prepared
             .targets
             .par_iter()
@@ -210,8 +216,19 @@ impl Engine {
                     }
                     same.then(|| k.result.clone())
                 };
+                let wide = |units: &[Arc<RenderedApp>]| {
+                    let k = kept_envs.get(target).filter(|k| k.key == env_key)?;
+                    let kept = kept_wide(k, units)?;
+                    kept_wide_count.fetch_add(1, Ordering::Relaxed);
+                    Some(kept)
+                };
+                let reuse = compile::Reuse {
+                    unit: &unit,
+                    env: &reuse,
+                    wide: &wide,
+                };
                 let result = compile::render_target_reusing(
-                    model, sources, &opts, &recorder, crds, target, &unit, &reuse,
+                    model, sources, &opts, &recorder, crds, target, &reuse,
                 );
                 let units = units_of_env.into_inner().unwrap_or_else(|e| e.into_inner());
                 lock(&made).push((
@@ -229,6 +246,7 @@ impl Engine {
         let reused = reused.into_inner().unwrap_or_else(|e| e.into_inner());
         self.rendered = fresh.len();
         self.kept_envs = kept_whole.into_inner();
+        self.kept_wide = kept_wide_count.into_inner();
         let done = !superseded();
         if done {
             // Units of apps and envs that are gone, or that no env renders.
@@ -279,6 +297,33 @@ impl Engine {
     }
 }
 
+/// The env-wide lint findings of `kept` that stand beside `units`, the
+/// units lint inspects now (see [`compile::KeptWideFn`]): those of each
+/// unit that is the one kept, when every other unit is judged by the
+/// env-wide rules as the one it replaces ([`lint::same_for_others`]); its
+/// own are made again. `None` when an app came, went, or changed what the
+/// others are judged beside. `kept` must be of the env's definition as it
+/// is now (its key).
+fn kept_wide(
+    kept: &KeptEnv,
+    units: &[Arc<RenderedApp>],
+) -> Option<Vec<Option<Arc<[lint::Finding]>>>> {
+    let (_, findings) = kept.result.0.as_ref()?;
+    if findings.units.len() != units.len() {
+        return None;
+    }
+    let old = findings.units.iter().zip(&findings.wide);
+    old.zip(units)
+        .map(|((old, wide), new)| {
+            if Arc::ptr_eq(old, new) {
+                return Some(Some(wide.clone()));
+            }
+            let same = lint::same_for_others(old.lint.as_ref()?, new.lint.as_ref()?);
+            same.then_some(None)
+        })
+        .collect()
+}
+
 /// A compile without its lint diagnostics yet ([`Engine::compile_staged`]).
 pub struct Staged {
     out: Compiled,
@@ -311,7 +356,7 @@ impl Staged {
             let findings = results
                 .iter()
                 .filter_map(|r| r.0.as_ref())
-                .flat_map(|(_, findings)| findings)
+                .flat_map(|(_, findings)| findings.iter())
                 .filter(|f| shown(&f.diagnostic));
             diags.0.extend(lint::diagnostics(findings));
         }
@@ -352,7 +397,7 @@ impl KeptLint {
         let findings = results
             .iter()
             .filter_map(|r| r.0.as_ref())
-            .flat_map(|(_, findings)| findings);
+            .flat_map(|(_, findings)| findings.iter());
         let diags = lint::diagnostics_unless(findings, superseded)?;
         let old = kept.replace(KeptLint {
             results: results.to_vec(),

@@ -43,7 +43,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "apps/jobs.kdl",
-        "app \"jobs\" component=\"worker\" {\n    image \"ghcr.io/acme/jobs:1.0.0\"\n    replicas 2\n}\n",
+        "app \"jobs\" component=\"worker\" {\n    image \"ghcr.io/acme/jobs:1.0.0\"\n    replicas 2\n    manifest \"../extra/jobs.yaml\"\n}\n",
     ),
     (
         "apps/greeter.kdl",
@@ -60,6 +60,13 @@ const FILES: &[(&str, &str)] = &[
     (
         "extra/config.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-extra\ndata:\n  mode: \"plain\"\n",
+    ),
+    // What lint's env-wide rules judge across apps: a Service, a
+    // PodDisruptionBudget, a HorizontalPodAutoscaler and an Ingress of
+    // `jobs` for the pods, the Deployment and the Service of `web`.
+    (
+        "extra/jobs.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web-alias\nspec:\n  selector:\n    app.kubernetes.io/name: web\n  ports:\n    - name: http\n      port: 80\n      targetPort: http\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web-budget\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: web\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web-scaler\nspec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n  minReplicas: 2\n  maxReplicas: 5\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: jobs-front\nspec:\n  rules:\n    - host: jobs.example.com\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              service:\n                name: web\n                port:\n                  name: http\n",
     ),
     ("files/config.yaml", "level: info\n"),
 ];
@@ -108,7 +115,42 @@ const SWAPS: &[(&str, &str)] = &[
         "namespace \"shop-prod\"\n",
         "namespace \"shop-prod\"\n    create-namespace #true\n",
     ),
+    // What the env-wide rules judge other apps by: the pods a Service
+    // and a budget select, the Service port an Ingress names, the
+    // Service's own ports; and a change they do not judge others by.
+    (
+        "app.kubernetes.io/name: web\n  ports",
+        "app.kubernetes.io/name: webb\n  ports",
+    ),
+    (
+        "app.kubernetes.io/name: web\n---",
+        "app.kubernetes.io/name: other\n---",
+    ),
+    (
+        "                  name: http",
+        "                  name: api",
+    ),
+    ("minReplicas: 2", "minReplicas: 3"),
+    (SELECTED, RELABELLED),
+    (MANIFEST, BUDGET),
+    (MANIFEST, SCALER),
+    (MANIFEST, ALIAS),
+    ("port 8080 name=\"http\"", "port 8080 name=\"web\""),
+    ("\"info\"", "\"warn\""),
+    ("jobs:1.0.0", "jobs:1.0.1"),
 ];
+
+/// The line of `jobs` before which an edit patches its manifest's
+/// budget, autoscaler or Service (which `web` is judged beside); edits
+/// of the manifest itself render every app again.
+const MANIFEST: &str = "    manifest \"../extra/jobs.yaml\"\n";
+const BUDGET: &str = "    patch \"PodDisruptionBudget/web-budget\" {\n        set \"/spec/selector/matchLabels/app.kubernetes.io~1name\" \"other\"\n    }\n    manifest \"../extra/jobs.yaml\"\n";
+const SCALER: &str = "    patch \"HorizontalPodAutoscaler/web-scaler\" {\n        set \"/spec/minReplicas\" 3\n    }\n    manifest \"../extra/jobs.yaml\"\n";
+const ALIAS: &str = "    patch \"Service/web-alias\" {\n        set \"/spec/selector/app.kubernetes.io~1name\" \"webb\"\n    }\n    manifest \"../extra/jobs.yaml\"\n";
+
+/// The line of `web` before which an edit gives its pods other labels.
+const SELECTED: &str = "    port 8080 name=\"http\"\n";
+const RELABELLED: &str = "    patch \"Deployment/web\" {\n        set \"/spec/template/metadata/labels/app.kubernetes.io~1name\" \"web-2\"\n    }\n    port 8080 name=\"http\"\n";
 
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -204,23 +246,30 @@ fn random_edits_give_the_diagnostics_of_a_full_check() {
 #[test]
 fn random_edits_with_lint_give_the_diagnostics_of_a_full_check() {
     let kept = random_edits("project \"shop\" {\n    labels team=\"shop\"\n}\n");
-    for (seed, kept) in kept {
+    for (seed, kept, _) in &kept {
         assert!(
-            kept > 5,
+            *kept > 5,
             "seed {seed}: the engine kept only {kept} envs' results"
         );
     }
+    let wide: usize = kept.iter().map(|(_, _, wide)| wide).sum();
+    assert!(
+        wide > 8,
+        "the engine kept the env-wide lint findings of unchanged apps only {wide} times"
+    );
 }
 
 /// Runs 60 seeded random edits three times, with `kiln_kdl` as the
 /// project file, comparing the engine with a full check after each;
-/// returns how many envs' results the engine kept whole, per seed.
-fn random_edits(kiln_kdl: &str) -> Vec<(u64, usize)> {
+/// returns how many envs' results the engine kept whole, and in how many
+/// it made the env-wide lint findings of the apps rendered again only,
+/// per seed.
+fn random_edits(kiln_kdl: &str) -> Vec<(u64, usize, usize)> {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = project(dir.path());
     let mut kept_per_seed = Vec::new();
     for seed in [1_u64, 7, 2026] {
-        let mut kept_envs = 0;
+        let (mut kept_envs, mut kept_wide) = (0, 0);
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
         let mut originals: Vec<String> = FILES.iter().map(|(_, t)| t.to_string()).collect();
         originals[0] = kiln_kdl.to_string();
@@ -272,6 +321,7 @@ fn random_edits(kiln_kdl: &str) -> Vec<(u64, usize)> {
             clean += usize::from(!full.envs.is_empty());
             reused += usize::from(!full.envs.is_empty() && engine.rendered < 12);
             kept_envs += engine.kept_envs;
+            kept_wide += engine.kept_wide;
         }
         // The edits must reach the render stage, and the engine must reuse
         // units, or the comparison proves little.
@@ -280,8 +330,10 @@ fn random_edits(kiln_kdl: &str) -> Vec<(u64, usize)> {
             reused > 5,
             "seed {seed}: the engine reused units only {reused} times"
         );
-        eprintln!("seed {seed}: {kept_envs} envs' results kept whole");
-        kept_per_seed.push((seed, kept_envs));
+        eprintln!(
+            "seed {seed}: {kept_envs} envs' results kept whole, {kept_wide} envs' env-wide findings kept for unchanged apps"
+        );
+        kept_per_seed.push((seed, kept_envs, kept_wide));
     }
     kept_per_seed
 }
@@ -329,6 +381,84 @@ fn lint_given_up_for_a_newer_version_is_made_by_the_next_compile() {
     assert!(engine.finish(staged, &|| true).is_none());
     let inc = engine.compile(&world, &|| false).expect("not superseded");
     assert_eq!(diagnostics(&inc), diagnostics(&full));
+}
+
+/// An edit of one app that changes what the env-wide lint rules judge
+/// other apps beside (the pods a Service or a budget selects, an
+/// autoscaler's minimum, a Service's ports) reaches the other apps'
+/// findings; one that does not leaves them as kept.
+#[test]
+fn an_edit_that_changes_how_other_apps_are_judged_reaches_their_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = project(dir.path());
+    let kiln_kdl = "project \"shop\" {\n    labels team=\"shop\"\n}\n";
+    // (file, from, to, whether other apps are judged differently).
+    let edits = [
+        ("apps/jobs.kdl", MANIFEST, BUDGET, true),
+        ("apps/jobs.kdl", MANIFEST, SCALER, true),
+        ("apps/jobs.kdl", MANIFEST, ALIAS, true),
+        ("apps/web.kdl", SELECTED, RELABELLED, true),
+        (
+            "apps/web.kdl",
+            "port 8080 name=\"http\"",
+            "port 8080 name=\"web\"",
+            true,
+        ),
+        ("apps/web.kdl", "\"info\"", "\"warn\"", false),
+        // `jobs`'s Service still selects the pods of `web`, which is not
+        // rendered again.
+        ("apps/jobs.kdl", "jobs:1.0.0", "jobs:1.0.1", false),
+    ];
+    for (file, from, to, judged) in edits {
+        let clean = overlay(&root, "kiln.kdl", kiln_kdl);
+        let mut engine = Engine::new(root.clone());
+        let first = engine.compile(&clean, &|| false).expect("done");
+        assert_eq!(diagnostics(&first), diagnostics(&full_check(&clean, &root)));
+        let mut edited = clean;
+        let text = edited.docs.get_mut(&root.join(file)).expect("a file");
+        assert!(text.contains(from), "{file} holds {from:?}");
+        *text = text.replacen(from, to, 1);
+        let full = full_check(&edited, &root);
+        assert!(
+            full.diags.0.iter().all(|d| !d.is_error()),
+            "{}",
+            diagnostics(&full)
+        );
+        let inc = engine.compile(&edited, &|| false).expect("done");
+        assert_eq!(
+            diagnostics(&inc),
+            diagnostics(&full),
+            "{file}: {from:?} -> {to:?}"
+        );
+        if judged {
+            // What the edit changes is reported in the other app's lines.
+            let other = if file == "apps/web.kdl" {
+                "jobs"
+            } else {
+                "web"
+            };
+            let of_other = |c: &Compiled| -> Vec<String> {
+                let json = diagnostics(c);
+                json.lines()
+                    .filter(|l| l.contains(other))
+                    .map(str::to_string)
+                    .collect()
+            };
+            assert_ne!(
+                of_other(&first),
+                of_other(&full),
+                "{file}: {from:?} -> {to:?}"
+            );
+            // `greeter` depends on `jobs`: it renders again with it.
+            let apps = if file == "apps/jobs.kdl" { 2 } else { 1 };
+            assert_eq!(engine.rendered, 3 * apps, "{file}: its apps in each env");
+        } else {
+            assert_eq!(
+                engine.kept_wide, 3,
+                "every env kept the findings of the apps not rendered again"
+            );
+        }
+    }
 }
 
 #[test]
