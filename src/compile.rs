@@ -115,14 +115,17 @@ pub struct EnvFindings {
     /// The env's units that lint inspected, in name order.
     pub units: Vec<Arc<RenderedApp>>,
     /// The env-wide rules' findings of each unit, by index.
-    pub wide: Vec<Arc<[lint::Finding]>>,
+    pub wide: Vec<AppFindings>,
 }
+
+/// Findings of one app, and the files they are reported at.
+pub type AppFindings = (lint::FileMask, Arc<[lint::Finding]>);
 
 impl EnvFindings {
     /// Every finding, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &lint::Finding> {
         let own = self.units.iter().flat_map(|u| u.findings.iter());
-        own.chain(self.wide.iter().flat_map(|w| w.iter()))
+        own.chain(self.wide.iter().flat_map(|(_, w)| w.iter()))
     }
 
     /// Every finding, in [`lint::Finding::order`]; moved out of the units
@@ -135,7 +138,7 @@ impl EnvFindings {
                 None => all.extend(unit.findings.iter().cloned()),
             }
         }
-        for wide in self.wide {
+        for (_, wide) in self.wide {
             all.extend(wide.iter().cloned());
         }
         all.sort_by(lint::Finding::order);
@@ -152,7 +155,7 @@ pub type UnitFn<'a> =
 /// the units lint inspects now: for each unit, its findings, or `None` to
 /// make them; `None` for none kept (every unit's are made).
 pub type KeptWideFn<'a> =
-    dyn Fn(&[Arc<RenderedApp>]) -> Option<Vec<Option<Arc<[lint::Finding]>>>> + Sync + 'a;
+    dyn Fn(&[Arc<RenderedApp>]) -> Option<Vec<Option<AppFindings>>> + Sync + 'a;
 
 /// What rendering needs once the project checked cleanly.
 pub struct Prepared {
@@ -299,13 +302,14 @@ pub fn render_target_reusing(
             .as_ref()
             .map(|k| k.iter().map(Option::is_none).collect());
         let made = lint::env_findings(model, env, &inspected, wanted.as_deref());
+        let mask = |made: Vec<lint::Finding>| (lint::FileMask::of(&made), Arc::from(made));
         let wide = match kept {
             Some(kept) => kept
                 .into_iter()
                 .zip(made)
-                .map(|(k, m)| k.unwrap_or_else(|| m.into()))
+                .map(|(k, m)| k.unwrap_or_else(|| mask(m)))
                 .collect(),
-            None => made.into_iter().map(Arc::from).collect(),
+            None => made.into_iter().map(mask).collect(),
         };
         (output, EnvFindings { units, wide })
     });

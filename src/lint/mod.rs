@@ -142,6 +142,35 @@ pub fn same_for_others(old: &Inspected, new: &Inspected) -> bool {
     old.app == new.app && old.facts.same_for_others(&new.facts)
 }
 
+/// The files some findings are reported at, as a mask of their ids,
+/// lossy: a file outside the mask shows none of them, one inside may.
+/// The language server skips by it the findings an edited file does not
+/// show, which are tens of thousands in a fleet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FileMask(u64);
+
+impl FileMask {
+    /// The mask of the files `findings` are reported at.
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> FileMask {
+        findings.into_iter().fold(FileMask::default(), |mask, f| {
+            mask.with(f.diagnostic.primary_span().map(|s| s.file))
+        })
+    }
+
+    /// With `file`; `None` (reported at no file) holds every file.
+    pub fn with(self, file: Option<FileId>) -> FileMask {
+        match file {
+            Some(id) => FileMask(self.0 | 1 << (id % 64)),
+            None => FileMask(u64::MAX),
+        }
+    }
+
+    /// False when no file of one mask is in the other.
+    pub fn meets(self, other: FileMask) -> bool {
+        self.0 & other.0 != 0
+    }
+}
+
 /// The diagnostics of the reported findings: one per finding, the same
 /// finding in several envs once, with a note naming the envs.
 pub fn diagnostics<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<Diagnostic> {

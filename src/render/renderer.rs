@@ -210,6 +210,8 @@ pub struct RenderedApp {
     /// Lint's findings of the app's objects on their own
     /// ([`lint::own_findings`]), made with the render.
     pub findings: Vec<lint::Finding>,
+    /// The files those findings are reported at.
+    pub findings_at: lint::FileMask,
 }
 
 impl RenderedApp {
@@ -254,6 +256,7 @@ pub fn render_unit(
             diags,
             lint: None,
             findings: Vec::new(),
+            findings_at: lint::FileMask::default(),
         });
     };
     let (objects, deferred) = render_app(
@@ -307,6 +310,7 @@ pub fn render_unit(
         types,
         diags,
         lint,
+        findings_at: lint::FileMask::of(&findings),
         findings,
     })
 }

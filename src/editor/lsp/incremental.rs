@@ -43,9 +43,9 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::{drop_aside, lock, publish};
+use super::{drop_aside, lock};
 use crate::check::{App, Model};
-use crate::compile::{self, Compiled, EnvResult, Selection, Target};
+use crate::compile::{self, AppFindings, Compiled, EnvResult, Selection, Target};
 use crate::diag::Diagnostic;
 use crate::lint;
 use crate::output::EnvOutput;
@@ -304,10 +304,7 @@ impl Engine {
 /// own are made again. `None` when an app came, went, or changed what the
 /// others are judged beside. `kept` must be of the env's definition as it
 /// is now (its key).
-fn kept_wide(
-    kept: &KeptEnv,
-    units: &[Arc<RenderedApp>],
-) -> Option<Vec<Option<Arc<[lint::Finding]>>>> {
+fn kept_wide(kept: &KeptEnv, units: &[Arc<RenderedApp>]) -> Option<Vec<Option<AppFindings>>> {
     let (_, findings) = kept.result.0.as_ref()?;
     if findings.units.len() != units.len() {
         return None;
@@ -333,15 +330,25 @@ pub struct Staged {
 
 impl Staged {
     /// The diagnostics the finished compile shows in `files` (as
-    /// [`publish::shown_in`] places them), in its order: lint's are made
+    /// [`super::publish::shown_in`] places them), in its order: lint's are made
     /// from the findings shown there only. Equal diagnostics share their
     /// primary span, so they are grouped the same; and sorting stably
     /// what one file shows keeps their order in the list of all.
     pub fn diagnostics_in(&self, files: &[PathBuf], root: &Path) -> Vec<Diagnostic> {
-        let kiln_kdl = root.join("kiln.kdl");
+        // Where each source's diagnostics are shown, asked once per file
+        // rather than once per finding (a fleet has tens of thousands).
+        let listed = |path: &Path| files.iter().any(|f| f == path);
+        let at_top = listed(&root.join("kiln.kdl"));
+        let in_files: HashSet<FileId> = self
+            .out
+            .sources
+            .iter()
+            .filter(|(_, f)| f.path.as_deref().map_or(at_top, listed))
+            .map(|(id, _)| id)
+            .collect();
         let shown = |d: &Diagnostic| {
-            let file = publish::shown_in(&self.out, d, &kiln_kdl);
-            files.iter().any(|f| f == file)
+            d.primary_span()
+                .map_or(at_top, |span| in_files.contains(&span.file))
         };
         let mut diags = crate::diag::Diagnostics(
             self.out
@@ -353,10 +360,20 @@ impl Staged {
                 .collect(),
         );
         if let Some(results) = &self.results {
-            let findings = results
+            // Only the lists of findings reported in one of the files.
+            let mask = in_files
+                .iter()
+                .fold(lint::FileMask::default(), |m, id| m.with(Some(*id)));
+            let lists = results
                 .iter()
                 .filter_map(|r| r.0.as_ref())
-                .flat_map(|(_, findings)| findings.iter())
+                .flat_map(|(_, f)| {
+                    let own = f.units.iter().map(|u| (u.findings_at, &u.findings[..]));
+                    own.chain(f.wide.iter().map(|(at, w)| (*at, &w[..])))
+                });
+            let findings = lists
+                .filter(|(at, _)| at.meets(mask))
+                .flat_map(|(_, list)| list)
                 .filter(|f| shown(&f.diagnostic));
             diags.0.extend(lint::diagnostics(findings));
         }

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{Engine, publish};
+use super::Engine;
 use crate::compile::{self, Compiled, Request, Selection};
 use crate::diag::{Diagnostic, Format, render};
+use crate::editor::lsp::publish;
 use crate::world::Overlay;
 
 const FILES: &[(&str, &str)] = &[
