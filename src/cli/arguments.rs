@@ -1,11 +1,17 @@
 //! A command's arguments as a source of their own, `<command line>`, so
 //! that a diagnostic about an argument (an unknown app, a malformed
-//! `APP=REF`) points at it like a diagnostic about a file points at a line.
+//! `APP=REF`, a `--set` without a value) points at it like a diagnostic
+//! about a file points at a line. Every command builds its one source
+//! here: its positional arguments, then the `--var`/`--set` flags that
+//! [`super::Context::compile_with`] pushes.
 
 use crate::span::{FileId, Sources, Span};
 
 /// The text of a command line being written, argument by argument; each
 /// argument's place is known once the text is a source ([`Self::finish`]).
+/// Cloned by a command that checks its arguments before the project is
+/// read, and again with the compile's sources.
+#[derive(Clone, Debug)]
 pub(super) struct CommandLine {
     text: String,
     /// Each argument's start and end in `text`.
@@ -53,6 +59,11 @@ pub(super) struct Spans {
 }
 
 impl Spans {
+    /// The source the arguments are in.
+    pub(super) fn file(&self) -> FileId {
+        self.file
+    }
+
     /// The span of argument `index` (as [`CommandLine::push`] returned it).
     pub(super) fn of(&self, index: usize) -> Span {
         let (start, end) = self.ranges[index];

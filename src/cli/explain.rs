@@ -2,7 +2,6 @@
 
 use clap::Args;
 
-use super::arguments::CommandLine;
 use super::{Context, ResolveFlags, explain_param};
 use crate::diag::{Diagnostic, codes, suggest};
 use crate::resolve::{self, Options};
@@ -24,7 +23,14 @@ pub struct ExplainArgs {
 
 /// Prints each resolved parameter with the file:line of every layer.
 pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
-    let mut compiled = match ctx.compile(
+    // The arguments in the command line's source, for diagnostics that
+    // point at them; the `--set`/`--var` flags follow them there.
+    let mut line = ctx.command_line();
+    let env_at = line.push(None, &args.env);
+    let app_at = line.push(None, &args.app);
+    let param_at = args.param.as_ref().map(|p| line.push(None, p));
+    let (mut compiled, spans) = match ctx.compile_with(
+        line,
         crate::compile::Selection::Named(Vec::new()),
         &args.flags,
         Vec::new(),
@@ -39,12 +45,6 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
         ctx.emit(&compiled.diags.0, &compiled.sources, None);
         return super::EXIT_ERRORS;
     }
-    // The arguments as a source, for diagnostics that point at them.
-    let mut line = CommandLine::new("kiln explain");
-    let env_at = line.push(None, &args.env);
-    let app_at = line.push(None, &args.app);
-    let param_at = args.param.as_ref().map(|p| line.push(None, p));
-    let spans = line.finish(&mut compiled.sources);
     // The env rendered, for the dependencies its CRDs imply.
     let order_asked = args
         .param

@@ -35,7 +35,7 @@ pub struct ImportArgs {
 /// Imports and writes; exit 1 when anything differs (written only with `--force`).
 pub fn run(ctx: &Context, args: ImportArgs) -> i32 {
     let mut sources = Sources::default();
-    let envs = match command_line(&args, &mut sources) {
+    let envs = match command_line(ctx.command_line(), &args, &mut sources) {
         Ok(envs) => envs,
         Err(wrong) => {
             ctx.emit(&wrong, &sources, None);
@@ -114,10 +114,10 @@ pub fn run(ctx: &Context, args: ImportArgs) -> i32 {
 /// env given twice, standard input for two envs, an `--out` that is a file.
 /// Said before any input is read.
 fn command_line(
+    mut line: CommandLine,
     args: &ImportArgs,
     sources: &mut Sources,
 ) -> Result<Vec<(String, String)>, Vec<Diagnostic>> {
-    let mut line = CommandLine::new("kiln import");
     let at: Vec<usize> = args
         .envs
         .iter()
@@ -136,7 +136,6 @@ fn command_line(
             wrong.push(
                 super::bad_flag(
                     codes::USAGE,
-                    span.file,
                     span,
                     "--env",
                     "ENV=PATH",

@@ -28,13 +28,14 @@ mod set_image;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::compile::{Compiled, Request, Selection};
 use crate::diag::{self, Diagnostic, Format, codes};
 use crate::resolve::{GitInfo, Options, SetFlag};
 use crate::span::{Sources, Span};
 use crate::world::DiskWorld;
+use arguments::{CommandLine, Spans};
 
 /// Exit code: the project has errors.
 pub const EXIT_ERRORS: i32 = 1;
@@ -214,14 +215,20 @@ enum Command {
 
 /// Runs kiln with the process's arguments; returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
+    let parsed = Cli::command().try_get_matches().and_then(|mut matches| {
+        let command = command_name(&matches);
+        let cli =
+            Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut Cli::command()))?;
+        Ok((cli, command))
+    });
+    let (cli, command) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return e.exit_code();
         }
     };
-    let ctx = Context::new(cli.global.clone());
+    let ctx = Context::new(cli.global.clone(), command);
     match cli.command {
         Command::Check(a) => check::run(&ctx, a),
         Command::Render(a) => render::run(&ctx, a),
@@ -249,14 +256,30 @@ pub fn main() -> i32 {
     }
 }
 
-/// What every command needs: the global flags, and how to print.
+/// `kiln` and the (sub)commands being run, such as `kiln preview up`: how
+/// the command line's source starts.
+fn command_name(matches: &clap::ArgMatches) -> String {
+    let mut name = String::from("kiln");
+    let mut at = matches;
+    while let Some((sub, next)) = at.subcommand() {
+        name.push(' ');
+        name.push_str(sub);
+        at = next;
+    }
+    name
+}
+
+/// What every command needs: the global flags, how to print, and the
+/// command's name for its command line.
 pub struct Context {
     pub global: Global,
     pub color: bool,
+    /// Such as `kiln explain` ([`command_name`]).
+    command: String,
 }
 
 impl Context {
-    fn new(global: Global) -> Self {
+    fn new(global: Global, command: String) -> Self {
         let color = match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -265,7 +288,11 @@ impl Context {
                     && std::io::stderr().is_terminal()
             }
         };
-        Context { global, color }
+        Context {
+            global,
+            color,
+            command,
+        }
     }
 
     /// The project directory, canonical, or a diagnostic.
@@ -355,67 +382,72 @@ impl Context {
         }
     }
 
-    /// Compiles the project with the given selection and flags.
+    /// Compiles the project with the given selection and flags, for a
+    /// command whose diagnostics point at no argument of its own (the
+    /// command line holds the command and its `--var`/`--set` flags).
     pub fn compile(
         &self,
         selection: Selection,
         flags: &ResolveFlags,
         skip: Vec<PathBuf>,
     ) -> Result<Compiled, (Vec<Diagnostic>, Sources)> {
+        self.compile_with(self.command_line(), selection, flags, skip)
+            .map(|(compiled, _)| compiled)
+    }
+
+    /// Compiles the project with the given selection and flags; `line`
+    /// holds the command's own arguments, and the `--var`/`--set` flags
+    /// are pushed after them, so that the compile's sources hold one
+    /// `<command line>` every argument's diagnostic points into. Returns
+    /// where each argument of `line` is in it.
+    fn compile_with(
+        &self,
+        mut line: CommandLine,
+        selection: Selection,
+        flags: &ResolveFlags,
+        skip: Vec<PathBuf>,
+    ) -> Result<(Compiled, Spans), (Vec<Diagnostic>, Sources)> {
         let root = self
             .project_root()
             .map_err(|d| (vec![d], Sources::default()))?;
-        let (text, vars, sets) = command_line(flags);
-        let text_for_sources = text.clone();
+        let vars: Vec<usize> = flags
+            .vars
+            .iter()
+            .map(|v| line.push(Some("--var"), v))
+            .collect();
+        let sets: Vec<usize> = flags
+            .sets
+            .iter()
+            .map(|v| line.push(Some("--set"), v))
+            .collect();
+        // File 0 of fresh sources: `compile::compile` adds the text as its
+        // file 0 too, so that the spans hold in the compile's sources.
         let mut sources = Sources::default();
-        let cl = sources.add("<command line>", None, text_for_sources);
+        let spans = line.finish(&mut sources);
         let mut diags = Vec::new();
         let mut options = Options {
             vars: Vec::new(),
             sets: Vec::new(),
             git: git_info(&root, flags),
         };
-        for (raw, span) in vars {
+        for (raw, &at) in flags.vars.iter().zip(&vars) {
             match raw.split_once('=') {
                 Some((k, v)) if !k.is_empty() => options.vars.push((k.to_string(), v.to_string())),
                 _ => diags.push(bad_flag(
                     codes::BAD_SET,
-                    cl,
-                    span,
+                    spans.of(at),
                     "--var",
                     "KEY=VALUE",
                     "tag=1.2.3",
                 )),
             }
         }
-        for (raw, span) in sets {
-            match raw.split_once('=') {
-                Some((path, v)) => {
-                    let parts: Vec<&str> = path.split('.').collect();
-                    if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
-                        diags.push(bad_flag(
-                            codes::BAD_SET,
-                            cl,
-                            span,
-                            "--set",
-                            "APP.PARAM=VALUE",
-                            "web.replicas=3",
-                        ));
-                        continue;
-                    }
-                    let value_start = span.start as usize + path.len() + 1;
-                    options.sets.push(SetFlag {
-                        app: parts[0].to_string(),
-                        path: parts[1..].iter().map(|s| s.to_string()).collect(),
-                        value: v.to_string(),
-                        span: Span::new(cl, span.start as usize, span.start as usize + path.len()),
-                        value_span: Span::new(cl, value_start, span.end as usize),
-                    });
-                }
+        for (raw, &at) in flags.sets.iter().zip(&sets) {
+            match set_flag(raw, spans.of(at)) {
+                Some(set) => options.sets.push(set),
                 None => diags.push(bad_flag(
                     codes::BAD_SET,
-                    cl,
-                    span,
+                    spans.of(at),
                     "--set",
                     "APP.PARAM=VALUE",
                     "web.replicas=3",
@@ -430,48 +462,48 @@ impl Context {
             resolve: options,
             skip,
         };
+        let text = sources.get(spans.file()).text.to_string();
         let compiled = crate::compile::compile(&DiskWorld, &root, &req, Some(text));
-        Ok(compiled)
+        Ok((compiled, spans))
+    }
+
+    /// The command line of the command being run (such as `kiln explain`),
+    /// to push its arguments into.
+    fn command_line(&self) -> CommandLine {
+        CommandLine::new(&self.command)
     }
 }
 
 /// A flag whose value is not of the `shape` it takes: `code` at the value
-/// (in the command line's source, `file`), with an example.
+/// (`span`, in the command line's source), with an example.
 pub(super) fn bad_flag(
     code: codes::Code,
-    file: crate::span::FileId,
     span: Span,
     flag: &str,
     shape: &str,
     example: &str,
 ) -> Diagnostic {
     Diagnostic::error(code, format!("`{flag}` expects `{shape}`"))
-        .primary(Span { file, ..span }, "this flag")
+        .primary(span, "this flag")
         .help(format!("for example `{flag} {example}`"))
 }
 
-/// The `--var`/`--set` flags as one text (a source file, so diagnostics
-/// can point into it), with each flag's span.
-type FlagSpans = Vec<(String, Span)>;
-
-fn command_line(flags: &ResolveFlags) -> (String, FlagSpans, FlagSpans) {
-    let mut text = String::new();
-    let mut vars = Vec::new();
-    let mut sets = Vec::new();
-    for (flag, list, out) in [
-        ("--var", &flags.vars, &mut vars),
-        ("--set", &flags.sets, &mut sets),
-    ] {
-        for v in list {
-            text.push_str(flag);
-            text.push(' ');
-            let start = text.len();
-            text.push_str(v);
-            out.push((v.clone(), Span::new(0, start, text.len())));
-            text.push('\n');
-        }
+/// One `--set APP.PARAM=VALUE` whose value is at `span`, or `None` when it
+/// is not of that shape.
+fn set_flag(raw: &str, span: Span) -> Option<SetFlag> {
+    let (path, value) = raw.split_once('=')?;
+    let parts: Vec<&str> = path.split('.').collect();
+    if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+        return None;
     }
-    (text, vars, sets)
+    let start = span.start as usize;
+    Some(SetFlag {
+        app: parts[0].to_string(),
+        path: parts[1..].iter().map(|s| s.to_string()).collect(),
+        value: value.to_string(),
+        span: Span::new(span.file, start, start + path.len()),
+        value_span: Span::new(span.file, start + path.len() + 1, span.end as usize),
+    })
 }
 
 /// `git.*` for templates: flags first, then the project's checkout.
@@ -508,4 +540,31 @@ pub(crate) fn git_info(root: &Path, flags: &ResolveFlags) -> GitInfo {
         info.tag = flags.git_tag.clone();
     }
     info
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_name_holds_every_subcommand_and_no_argument() {
+        let name =
+            |args: &[&str]| command_name(&Cli::command().try_get_matches_from(args).unwrap());
+        assert_eq!(
+            name(&["kiln", "check", "--set", "web.replicas=3"]),
+            "kiln check"
+        );
+        assert_eq!(
+            name(&["kiln", "--quiet", "explain", "staging", "web"]),
+            "kiln explain"
+        );
+        assert_eq!(
+            name(&["kiln", "preview", "up", "pr-42", "--env", "preview"]),
+            "kiln preview up"
+        );
+        assert_eq!(
+            name(&["kiln", "set", "image", "web=nginx:1"]),
+            "kiln set image"
+        );
+    }
 }

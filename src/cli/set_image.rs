@@ -14,7 +14,7 @@ use clap::{Args, Subcommand};
 use similar::TextDiff;
 
 use super::Context;
-use super::arguments::CommandLine;
+use super::arguments::{CommandLine, Spans};
 use crate::check::MAX_APP_NAME;
 use crate::check::types::is_dns1035_label;
 use crate::compile::{Request as CompileRequest, Selection, compile};
@@ -67,13 +67,15 @@ pub fn run(ctx: &Context, args: SetArgs) -> i32 {
 fn image(ctx: &Context, args: ImageArgs) -> i32 {
     // A malformed `APP=REF` is a wrong command line: said before the
     // project is read, with exit code 2 like clap's own usage errors.
+    let (line, at) = command_line(ctx, &args);
     let mut alone = crate::span::Sources::default();
-    let (_, _, _, malformed) = arguments(&mut alone, &args);
+    let (_, _, _, malformed) = arguments(&line.clone().finish(&mut alone), &args, &at);
     if !malformed.is_empty() {
         ctx.emit(&malformed, &alone, None);
         return super::EXIT_USAGE;
     }
-    let before = match ctx.compile(
+    let (before, spans) = match ctx.compile_with(
+        line,
         Selection::Everything,
         &super::ResolveFlags::default(),
         Vec::new(),
@@ -91,9 +93,9 @@ fn image(ctx: &Context, args: ImageArgs) -> i32 {
         );
         return super::EXIT_ERRORS;
     }
-    let mut sources = before.sources;
+    let sources = before.sources;
     // Well-formed now (the malformed returned above), spanned in `sources`.
-    let (requests, envs, var, _) = arguments(&mut sources, &args);
+    let (requests, envs, var, _) = arguments(&spans, &args, &at);
     let planned = plan(
         &before.model,
         &sources,
@@ -240,12 +242,20 @@ type Arguments = (
     Vec<Diagnostic>,
 );
 
-/// The `APP=REF`, `--env` and `--app-var` arguments as a source of their
-/// own, so that a diagnostic can point at the one it is about.
-fn arguments(sources: &mut crate::span::Sources, args: &ImageArgs) -> Arguments {
-    let mut line = CommandLine::new("kiln set image");
-    let pairs: Vec<usize> = args.pairs.iter().map(|p| line.push(None, p)).collect();
-    let envs: Vec<usize> = args
+/// Where the `APP=REF`, `--env` and `--app-var` arguments are in the
+/// command line, by [`CommandLine::push`] index.
+struct At {
+    pairs: Vec<usize>,
+    envs: Vec<usize>,
+    var: Option<usize>,
+}
+
+/// The command line holding the `APP=REF`, `--env` and `--app-var`
+/// arguments, so that a diagnostic can point at the one it is about.
+fn command_line(ctx: &Context, args: &ImageArgs) -> (CommandLine, At) {
+    let mut line = ctx.command_line();
+    let pairs = args.pairs.iter().map(|p| line.push(None, p)).collect();
+    let envs = args
         .envs
         .iter()
         .map(|e| line.push(Some("--env"), e))
@@ -254,10 +264,14 @@ fn arguments(sources: &mut crate::span::Sources, args: &ImageArgs) -> Arguments 
         .app_var
         .as_ref()
         .map(|v| line.push(Some("--app-var"), v));
-    let spans = line.finish(sources);
+    (line, At { pairs, envs, var })
+}
+
+/// The arguments at `spans` (the command line's source, [`command_line`]).
+fn arguments(spans: &Spans, args: &ImageArgs, at: &At) -> Arguments {
     let mut diags = Vec::new();
     let mut requests = Vec::new();
-    for (p, &at) in args.pairs.iter().zip(&pairs) {
+    for (p, &at) in args.pairs.iter().zip(&at.pairs) {
         let span = spans.of(at);
         match p.split_once('=') {
             Some((app, reference)) if !app.is_empty() && !reference.is_empty() => {
@@ -295,7 +309,7 @@ fn arguments(sources: &mut crate::span::Sources, args: &ImageArgs) -> Arguments 
         }
     }
     let spanned = |(v, at): (&String, &usize)| Spanned::new(v.clone(), spans.of(*at));
-    let envs = args.envs.iter().zip(&envs).map(spanned).collect();
-    let var = args.app_var.iter().zip(&var).map(spanned).next();
+    let envs = args.envs.iter().zip(&at.envs).map(spanned).collect();
+    let var = args.app_var.iter().zip(&at.var).map(spanned).next();
     (requests, envs, var, diags)
 }
