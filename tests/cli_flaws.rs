@@ -229,3 +229,60 @@ fn a_manifest_named_from_an_env_file_is_shown_from_the_root() {
     );
     assert!(!err.contains(".."), "{err}");
 }
+
+#[test]
+fn explain_points_at_its_arguments_and_its_flags_in_one_command_line() {
+    let w = World::new();
+    // The unknown app and the `--set` value of the wrong type, said at
+    // once, in one source: the arguments, then the flags.
+    assert_eq!(
+        explain_labels(
+            &w,
+            &["--set", "web.replicas=x"],
+            "kiln explain staging wbe --set web.replicas=x"
+        ),
+        [
+            ("kiln::check::type_mismatch".to_string(), "x".to_string()),
+            ("kiln::check::unknown_app".to_string(), "wbe".to_string()),
+        ]
+    );
+    // A malformed flag is said before the project is read, in the same
+    // text (the `--var`s before the `--set`s).
+    assert_eq!(
+        explain_labels(
+            &w,
+            &["--set", "web.replicas=x", "--var", "tag"],
+            "kiln explain staging wbe --var tag --set web.replicas=x"
+        ),
+        [("kiln::resolve::bad_set".to_string(), "tag".to_string())]
+    );
+}
+
+/// Runs `kiln explain staging wbe FLAGS` (an unknown app) with JSON
+/// output; returns each label's code and the text it spans in `line`
+/// (the command line kiln should show), sorted, once checked that every
+/// label is in `<command line>`.
+fn explain_labels(w: &World, flags: &[&str], line: &str) -> Vec<(String, String)> {
+    let mut args = vec!["explain", "staging", "wbe"];
+    args.extend(flags);
+    args.extend(["--message-format", "json"]);
+    let run = w.kiln_plain(&args);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let json = stdout(&run);
+    let value: serde_json::Value = serde_json::from_str(&json).expect(&json);
+    let mut found = Vec::new();
+    for d in value["diagnostics"].as_array().expect(&json) {
+        for label in d["labels"].as_array().expect(&json) {
+            assert_eq!(label["file"], "<command line>", "{json}");
+            let offset = label["span"]["offset"].as_u64().expect(&json) as usize;
+            let length = label["span"]["length"].as_u64().expect(&json) as usize;
+            let text = line.get(offset..offset + length).expect(&json);
+            found.push((
+                d["code"].as_str().expect(&json).to_string(),
+                text.to_string(),
+            ));
+        }
+    }
+    found.sort();
+    found
+}

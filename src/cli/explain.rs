@@ -90,6 +90,16 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
                 )),
         );
     }
+    if env.is_some() && app.is_none() {
+        // The env's `--set`/`--var` errors are independent of the app asked
+        // for: said with it, in the same command line.
+        let mut diags = crate::diag::Diagnostics::default();
+        let opts = &compiled.options;
+        resolve::resolve_env(
+            model, &args.env, preview, opts, sources, &DiskWorld, &mut diags,
+        );
+        unknown.extend(diags.0.into_iter().filter(Diagnostic::is_error));
+    }
     let (Some(env), Some(app)) = (env, app) else {
         ctx.emit(&unknown, sources, None);
         return super::EXIT_ERRORS;
