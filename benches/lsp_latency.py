@@ -19,7 +19,10 @@ completion requests on the clean file, each timed to its response. Prints
 the median and the 90th percentile (nearest rank) of each series.
 Half the fixes go back to the clean text (an undo, which the server has
 rendered before); the other half give new text (a comment line of its
-own), which makes the server render the app again in every env.
+own), which makes the server render the app again in every env. With
+`--new-port` the new text also gives the app's first `port N` another
+number: its Service changes, which lint's env-wide rules judge the other
+apps beside, so they judge every app of every env again.
 
 The edits wait for each other (an editor that types, pauses and reads the
 squiggles): the figure is the latency of one edit, not the throughput of
@@ -31,6 +34,7 @@ import argparse
 import json
 import os
 import queue
+import re
 import shutil
 import statistics
 import subprocess
@@ -211,6 +215,9 @@ def main():
     p.add_argument("--requests", type=int, default=20, help="hover and completion requests each")
     p.add_argument("--project", help="an existing project instead of a generated fleet")
     p.add_argument("--timeout", type=float, default=120, help="seconds to wait for one answer")
+    p.add_argument("--new-port", action="store_true",
+                   help="fixes to new text also give the app's first `port N` another number, "
+                        "which changes its Service: lint's env-wide rules then judge every app again")
     args = p.parse_args()
 
     kiln = args.kiln
@@ -279,6 +286,8 @@ def run(session, args, project, uri, clean):
             # is rendered again in every env.
             undo = (i // 2) % 2 == 0
             text = clean if undo else clean + f"// revision {i}\n"
+            if not undo and args.new_port:
+                text = re.sub(r"\bport (\d+)", f"port {9000 + i}", text, count=1)
         version += 1
         t = session.notify("textDocument/didChange", {
             "textDocument": {"uri": uri, "version": version},
