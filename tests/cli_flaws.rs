@@ -256,6 +256,17 @@ fn explain_points_at_its_arguments_and_its_flags_in_one_command_line() {
         ),
         [("kiln::resolve::bad_set".to_string(), "tag".to_string())]
     );
+    // With a known app, the env's errors are said too.
+    let run = w.kiln_plain(&[
+        "explain",
+        "staging",
+        "web",
+        "replicas",
+        "--set",
+        "web.replicaz=2",
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{}", stdout(&run));
+    assert!(stderr(&run).contains("`replicaz`"), "{}", stderr(&run));
 }
 
 /// Runs `kiln explain staging wbe FLAGS` (an unknown app) with JSON

@@ -116,17 +116,16 @@ pub fn run(ctx: &Context, args: ExplainArgs) -> i32 {
     }
     let mut diags = crate::diag::Diagnostics::default();
     let opts: &Options = &compiled.options;
-    let Some(renv) = resolve::resolve_env(
+    let renv = resolve::resolve_env(
         model, &args.env, preview, opts, sources, &DiskWorld, &mut diags,
-    ) else {
+    );
+    // The env's errors (a `--set` of a parameter the app lacks, say) are
+    // said whatever the app asked about.
+    let Some(renv) = renv.filter(|_| !diags.has_errors()) else {
         ctx.emit(&diags.0, sources, None);
         return super::EXIT_ERRORS;
     };
     let Some(r) = renv.apps.iter().find(|a| a.app == args.app) else {
-        if diags.has_errors() {
-            ctx.emit(&diags.0, sources, None);
-            return super::EXIT_ERRORS;
-        }
         println!("app `{}` is disabled in env `{}`", args.app, args.env);
         return 0;
     };
