@@ -178,12 +178,15 @@ impl Diagnostics {
 ///
 /// Jaro-Winkler ranks the candidates; a short name it scores low though
 /// it is one typo away (`wbe` for `web`: two letters swapped) still gets
-/// the candidate one edit or swap away.
+/// the candidate one edit or swap away. Of candidates scored alike, the
+/// same one is chosen in whatever order they come (a hash map's keys, say).
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let mut candidates: Vec<&'a str> = candidates.into_iter().collect();
+    candidates.sort_unstable();
+    candidates.dedup();
     candidates
         .iter()
         .map(|c| (strsim::jaro_winkler(name, c), *c))
@@ -262,6 +265,14 @@ mod tests {
         assert_eq!(did_you_mean("api", apps), None);
         // Two letters are too few to call one a typo of the other.
         assert_eq!(did_you_mean("ab", ["ac"]), None);
+    }
+
+    #[test]
+    fn a_tie_is_broken_the_same_in_any_order() {
+        // `apx` and `apy` are scored alike against `apz`.
+        let one = did_you_mean("apz", ["apx", "apy"]);
+        assert_eq!(one, did_you_mean("apz", ["apy", "apx"]));
+        assert!(one.is_some());
     }
 
     #[test]
