@@ -9,12 +9,15 @@
 //!   missing probe, a privileged container), and keeps the few facts the
 //!   env-wide rules need (pod labels, Services, Ingress backends, HPAs,
 //!   PodDisruptionBudgets) with the span each would be reported at;
-//! - [`lint_env`], the stage's entry point, takes every app's
-//!   [`Inspected`] of one env, applies the env-wide rules (a Service that
-//!   selects nothing, replicas without a PodDisruptionBudget, …), then the
-//!   project's and env's levels and the apps' `lint-allow`s, and returns
-//!   the [`Finding`]s: diagnostics `kiln::lint::<rule>` for those reported,
-//!   the allowed ones with their reasons for `kiln explain`.
+//!   [`own_findings`] then applies the project's and env's levels and the
+//!   app's `lint-allow`s, giving the app's [`Finding`]s, kept with its
+//!   render;
+//! - [`env_findings`] takes every app's [`Inspected`] of one env and
+//!   applies the env-wide rules (a Service that selects nothing, replicas
+//!   without a PodDisruptionBudget, …), for every app or the marked ones,
+//!   under the same levels and allows: diagnostics `kiln::lint::<rule>`
+//!   for the findings reported, the allowed ones with their reasons for
+//!   `kiln explain`.
 //!
 //! The rules know Kubernetes objects (as validation does); the spans come
 //! from the resolved parameters' provenance, the patches, and the lines of
