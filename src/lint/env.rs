@@ -222,6 +222,41 @@ pub fn plural(n: i64, word: &str) -> String {
     }
 }
 
+/// Whether the env-wide rules may judge `other`, another app of the env,
+/// differently beside one app's `old` facts than beside its `new` ones
+/// (when they are not [`Facts::same_for_others`]): when an autoscaler or
+/// a budget of either targets or selects one of `other`'s workloads, a
+/// Service of either selects one of them (the first Service that does
+/// names a missing readiness probe), one of `other`'s Services selects a
+/// workload of either, or one of its Ingress backends is in the
+/// namespace of a Service of either (the Service it names, or those its
+/// help lists).
+pub fn may_judge_otherwise(old: &Facts, new: &Facts, other: &Facts) -> bool {
+    let both = [old, new];
+    let hpas = || both.iter().flat_map(|f| &f.hpas);
+    let pdbs = || both.iter().flat_map(|f| &f.pdbs);
+    let services = || both.iter().flat_map(|f| &f.services);
+    let pods = || both.iter().flat_map(|f| &f.workloads);
+    let selected_by = |s: &Service, w: &Workload| {
+        s.dangling.is_some()
+            && !s.selector.is_empty()
+            && s.namespace == w.namespace
+            && selects(&s.selector, &w.labels)
+    };
+    other.workloads.iter().any(|w| {
+        hpas().any(|h| (&h.namespace, &h.kind, &h.name) == (&w.namespace, &w.kind, &w.name))
+            || pdbs().any(|p| p.namespace == w.namespace && p.selector.matches(&w.labels))
+            || services().any(|s| selected_by(s, w))
+    }) || other
+        .services
+        .iter()
+        .any(|s| pods().any(|w| selected_by(s, w)))
+        || other
+            .backends
+            .iter()
+            .any(|b| services().any(|s| s.namespace == b.namespace))
+}
+
 /// The apps (by index) whose findings the env-wide rules make: all, or
 /// those marked.
 #[derive(Clone, Copy)]
@@ -609,5 +644,171 @@ mod tests {
         assert!(Selector::from_json(&serde_json::Value::Null).is_none());
         assert!(selects(&pairs(&[("app", "web")]), &labels));
         assert!(!selects(&pairs(&[("app", "web"), ("x", "y")]), &labels));
+    }
+
+    /// A small deterministic generator (xorshift64*).
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n.max(1)
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len())]
+        }
+
+        fn labels(&mut self) -> Vec<(String, String)> {
+            let mut labels = Vec::new();
+            for (k, values) in [("app", ["x", "y"]), ("tier", ["f", "b"])] {
+                if self.below(3) > 0 {
+                    labels.push((k.to_string(), self.pick(&values).to_string()));
+                }
+            }
+            labels
+        }
+    }
+
+    /// Random facts of app `app`: workloads, Services, backends,
+    /// autoscalers and budgets drawn from a few names, namespaces and
+    /// labels, so that apps often meet.
+    fn facts(rng: &mut Rng, app: u32) -> Facts {
+        let at = |what: &str| Decider::at(crate::span::Span::new(app, 0, 1), what);
+        let ns = |rng: &mut Rng| rng.pick(&["n1", "n2"]).to_string();
+        let port = |rng: &mut Rng| match rng.below(2) {
+            0 => PortRef::Number(80),
+            _ => PortRef::Name("http".into()),
+        };
+        let mut f = Facts::default();
+        for _ in 0..rng.below(3) {
+            f.workloads.push(Workload {
+                kind: "Deployment".into(),
+                name: rng.pick(&["a", "b"]).into(),
+                namespace: ns(rng),
+                labels: rng.labels(),
+                replicas: Some(rng.below(3) as i64 + 1),
+                single: Some(at("single")),
+                pdb: Some(at("pdb")),
+                no_spread: (rng.below(2) == 0).then(|| at("spread")),
+                serving: (0..rng.below(2))
+                    .map(|_| Serving {
+                        name: "c".into(),
+                        what: "container",
+                        ports: vec![(Some("http".into()), rng.below(2) as i64 + 80)],
+                        no_readiness: Some((at("readiness"), "note".into())),
+                    })
+                    .collect(),
+            });
+        }
+        for _ in 0..rng.below(3) {
+            f.services.push(Service {
+                namespace: ns(rng),
+                name: rng.pick(&["s1", "s2"]).into(),
+                selector: rng.labels(),
+                ports: vec![ServicePort {
+                    name: (rng.below(2) == 0).then(|| "http".into()),
+                    port: rng.below(2) as i64 + 80,
+                    target: port(rng),
+                }],
+                dangling: (rng.below(4) > 0).then(|| (at("selector"), "note".into())),
+            });
+        }
+        for _ in 0..rng.below(2) {
+            f.backends.push(Backend {
+                namespace: ns(rng),
+                ingress: "i".into(),
+                rule: "r".into(),
+                service: rng.pick(&["s1", "s2", "s3"]).into(),
+                port: port(rng),
+                decider: at("backend"),
+                note: "note".into(),
+                port_decider: at("port"),
+                port_note: "note".into(),
+            });
+        }
+        for _ in 0..rng.below(2) {
+            f.hpas.push(Hpa {
+                namespace: ns(rng),
+                kind: "Deployment".into(),
+                name: rng.pick(&["a", "b"]).into(),
+                min: rng.below(3) as i64 + 1,
+            });
+        }
+        for _ in 0..rng.below(2) {
+            f.pdbs.push(Pdb {
+                namespace: ns(rng),
+                selector: Selector {
+                    labels: rng.labels(),
+                    expressions: Vec::new(),
+                },
+            });
+        }
+        f
+    }
+
+    /// Each app's findings of the env-wide rules over `apps`, as text.
+    fn judged(apps: &[Inspected]) -> Vec<Vec<String>> {
+        let refs: Vec<&Inspected> = apps.iter().collect();
+        let mut out = Vec::new();
+        rules(&refs, Wanted(None), &mut out);
+        let mut per_app = vec![Vec::new(); apps.len()];
+        for (app, raw) in out {
+            per_app[app].push(format!("{raw:?}"));
+        }
+        per_app
+    }
+
+    /// One app's facts replaced at random: every other app the rules judge
+    /// differently was said to be by `may_judge_otherwise` (and none when
+    /// `same_for_others`), and judging the marked apps only gives their
+    /// findings exactly.
+    #[test]
+    fn an_app_judged_otherwise_is_always_one_said_to_be() {
+        let mut rng = Rng(0x6b69_6c6e_2026);
+        let (mut changed, mut caught) = (0, 0);
+        for _ in 0..20_000 {
+            let n = rng.below(4) + 2;
+            let mut apps: Vec<Inspected> = (0..n)
+                .map(|i| Inspected {
+                    app: format!("app{i}"),
+                    raws: Vec::new(),
+                    facts: facts(&mut rng, i as u32),
+                })
+                .collect();
+            let before = judged(&apps);
+            let i = rng.below(n);
+            let old = apps[i].facts.clone();
+            apps[i].facts = facts(&mut rng, i as u32);
+            let after = judged(&apps);
+            let new = &apps[i].facts;
+            let same = old.same_for_others(new);
+            let mut wanted = vec![false; n];
+            wanted[i] = true;
+            for j in (0..n).filter(|j| *j != i) {
+                let otherwise = !same && may_judge_otherwise(&old, new, &apps[j].facts);
+                wanted[j] = otherwise;
+                if before[j] != after[j] {
+                    changed += 1;
+                    caught += usize::from(otherwise);
+                    assert!(otherwise, "app {j} is judged otherwise: {old:?} -> {new:?}");
+                }
+            }
+            let refs: Vec<&Inspected> = apps.iter().collect();
+            let mut out = Vec::new();
+            rules(&refs, Wanted(Some(&wanted)), &mut out);
+            let mut marked = vec![Vec::new(); n];
+            for (app, raw) in out {
+                marked[app].push(format!("{raw:?}"));
+            }
+            for j in (0..n).filter(|j| wanted[*j]) {
+                assert_eq!(marked[j], after[j], "the marked app {j}");
+            }
+        }
+        // The generator makes apps meet often enough to prove something.
+        assert!(changed > 1_000, "only {changed} apps were judged otherwise");
+        assert_eq!(caught, changed);
     }
 }

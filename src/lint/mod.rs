@@ -137,6 +137,14 @@ pub fn env_findings(
         .collect()
 }
 
+/// Whether the env-wide rules may judge `other` differently beside `new`
+/// than beside `old`, two inspections of another app of its env
+/// ([`env::may_judge_otherwise`]): when not, `other`'s findings of an
+/// earlier [`env_findings`] stand.
+pub fn may_judge_otherwise(old: &Inspected, new: &Inspected, other: &Inspected) -> bool {
+    env::may_judge_otherwise(&old.facts, &new.facts, &other.facts)
+}
+
 /// True when the env-wide rules judge every other app of an env the same
 /// beside `new` as beside `old`, two inspections of one app
 /// ([`env::Facts::same_for_others`]): the other apps' findings of an

@@ -299,26 +299,47 @@ impl Engine {
 
 /// The env-wide lint findings of `kept` that stand beside `units`, the
 /// units lint inspects now (see [`compile::KeptWideFn`]): those of each
-/// unit that is the one kept, when every other unit is judged by the
-/// env-wide rules as the one it replaces ([`lint::same_for_others`]); its
-/// own are made again. `None` when an app came, went, or changed what the
-/// others are judged beside. `kept` must be of the env's definition as it
-/// is now (its key).
+/// unit that is the one kept, unless a unit rendered again changed what
+/// the rules judge it beside ([`lint::same_for_others`],
+/// [`lint::may_judge_otherwise`]); the findings of the units rendered
+/// again, and of those, are made again. `None` when an app came or went.
+/// `kept` must be of the env's definition as it is now (its key).
 fn kept_wide(kept: &KeptEnv, units: &[Arc<RenderedApp>]) -> Option<Vec<Option<AppFindings>>> {
     let (_, findings) = kept.result.0.as_ref()?;
     if findings.units.len() != units.len() {
         return None;
     }
-    let old = findings.units.iter().zip(&findings.wide);
-    old.zip(units)
-        .map(|((old, wide), new)| {
-            if Arc::ptr_eq(old, new) {
-                return Some(Some(wide.clone()));
-            }
-            let same = lint::same_for_others(old.lint.as_ref()?, new.lint.as_ref()?);
-            same.then_some(None)
-        })
-        .collect()
+    let mut kept: Vec<Option<AppFindings>> = Vec::with_capacity(units.len());
+    // The units rendered again whose facts others are judged beside.
+    let mut moved: Vec<(&lint::Inspected, &lint::Inspected)> = Vec::new();
+    for ((old, wide), new) in findings.units.iter().zip(&findings.wide).zip(units) {
+        if Arc::ptr_eq(old, new) {
+            kept.push(Some(wide.clone()));
+            continue;
+        }
+        let (old, new) = (old.lint.as_ref()?, new.lint.as_ref()?);
+        if old.app != new.app {
+            return None;
+        }
+        if !lint::same_for_others(old, new) {
+            moved.push((old, new));
+        }
+        kept.push(None);
+    }
+    // The apps those may be judged differently beside are judged again.
+    for (k, unit) in kept.iter_mut().zip(units) {
+        let Some(other) = unit.lint.as_ref() else {
+            continue;
+        };
+        if k.is_some()
+            && moved
+                .iter()
+                .any(|(old, new)| lint::may_judge_otherwise(old, new, other))
+        {
+            *k = None;
+        }
+    }
+    Some(kept)
 }
 
 /// A compile without its lint diagnostics yet ([`Engine::compile_staged`]).
