@@ -228,9 +228,9 @@ pub fn plural(n: i64, word: &str) -> String {
 /// a budget of either targets or selects one of `other`'s workloads, a
 /// Service of either selects one of them (the first Service that does
 /// names a missing readiness probe), one of `other`'s Services selects a
-/// workload of either, or one of its Ingress backends is in the
-/// namespace of a Service of either (the Service it names, or those its
-/// help lists).
+/// workload of either, or one of its Ingress backends names a Service of
+/// either or is in a namespace where they have Services of other names
+/// (which the help of a backend whose Service is missing lists).
 pub fn may_judge_otherwise(old: &Facts, new: &Facts, other: &Facts) -> bool {
     let both = [old, new];
     let hpas = || both.iter().flat_map(|f| &f.hpas);
@@ -251,10 +251,23 @@ pub fn may_judge_otherwise(old: &Facts, new: &Facts, other: &Facts) -> bool {
         .services
         .iter()
         .any(|s| pods().any(|w| selected_by(s, w)))
-        || other
-            .backends
-            .iter()
-            .any(|b| services().any(|s| s.namespace == b.namespace))
+        || other.backends.iter().any(|b| {
+            services().any(|s| (&s.namespace, &s.name) == (&b.namespace, &b.service))
+                || names_in(old, &b.namespace) != names_in(new, &b.namespace)
+        })
+}
+
+/// The names of the Services `f` has in namespace `ns`.
+fn names_in<'f>(f: &'f Facts, ns: &str) -> Vec<&'f str> {
+    let mut names: Vec<&str> = f
+        .services
+        .iter()
+        .filter(|s| s.namespace == ns)
+        .map(|s| s.name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// The apps (by index) whose findings the env-wide rules make: all, or
