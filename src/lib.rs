@@ -32,4 +32,6 @@ pub mod render;
 pub mod resolve;
 pub mod span;
 pub mod syntax;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod world;

@@ -631,6 +631,7 @@ fn ingresses(apps: &[&Inspected], wanted: Wanted<'_>, out: &mut Vec<(usize, Raw)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Rng;
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
         p.iter()
@@ -659,17 +660,7 @@ mod tests {
         assert!(!selects(&pairs(&[("app", "web"), ("x", "y")]), &labels));
     }
 
-    /// A small deterministic generator (xorshift64*).
-    struct Rng(u64);
-
     impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n.max(1)
-        }
-
         fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
             from[self.below(from.len())]
         }

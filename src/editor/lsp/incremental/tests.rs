@@ -13,6 +13,7 @@ use super::Engine;
 use crate::compile::{self, Compiled, Request, Selection};
 use crate::diag::{Diagnostic, Format, render};
 use crate::editor::lsp::publish;
+use crate::testing::Rng;
 use crate::world::Overlay;
 
 const FILES: &[(&str, &str)] = &[
@@ -152,18 +153,6 @@ const ALIAS: &str = "    patch \"Service/web-alias\" {\n        set \"/spec/sele
 /// The line of `web` before which an edit gives its pods other labels.
 const SELECTED: &str = "    port 8080 name=\"http\"\n";
 const RELABELLED: &str = "    patch \"Deployment/web\" {\n        set \"/spec/template/metadata/labels/app.kubernetes.io~1name\" \"web-2\"\n    }\n    port 8080 name=\"http\"\n";
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n.max(1)
-    }
-}
 
 /// One random edit: every file back to its first text (so that the
 /// project is often clean enough to render), a character inserted or
