@@ -39,23 +39,27 @@ const MAX_KEY: usize = 1000;
 /// The documents of `text`, or `None` when the text is outside the subset.
 pub fn read_documents(text: &str) -> Option<Vec<Value>> {
     // YAML allows only printable characters, comments included; a tab or
-    // CR is legal but outside the subset.
-    if text.starts_with('\u{feff}') || !text.chars().all(|c| c == '\n' || is_printable(c)) {
+    // CR is legal but outside the subset (JSON strings write them `\t`,
+    // `\r`), so no line below holds one.
+    if text.starts_with('\u{feff}') || !all_printable(text) {
         return None;
     }
     let mut docs = Vec::new();
     let mut lines: Vec<Line<'_>> = Vec::new();
-    for raw in text.split('\n') {
-        let trimmed = raw.trim_end_matches(' ');
-        let body = trimmed.trim_start_matches(' ');
+    let mut rest = Some(text);
+    while let Some(at) = rest {
+        // Lines split by bytes: `\n` is never part of a longer character.
+        let (raw, next) = match at.bytes().position(|b| b == b'\n') {
+            Some(i) => (&at[..i], Some(&at[i + 1..])),
+            None => (at, None),
+        };
+        rest = next;
+        let bytes = raw.as_bytes();
+        let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b' ').count();
+        let indent = bytes[..end].iter().take_while(|&&b| b == b' ').count();
+        let body = &raw[indent..end];
         if body.is_empty() || body.starts_with('#') {
             continue;
-        }
-        let indent = trimmed.len() - body.len();
-        // A raw tab is outside the subset wherever it is (JSON strings
-        // write it `\t`).
-        if body.contains('\t') {
-            return None;
         }
         if indent == 0 && (body.starts_with("---") || body.starts_with("...")) {
             if body != "---" {
@@ -71,6 +75,18 @@ pub fn read_documents(text: &str) -> Option<Vec<Value>> {
     }
     docs.extend(read_document(&mut lines)?);
     Some(docs)
+}
+
+/// Whether every character of `text` is `\n` or [`is_printable`]: ASCII
+/// checked sixteen bytes at a time, characters decoded only where a byte
+/// is not printable ASCII.
+fn all_printable(text: &str) -> bool {
+    let ascii = |b: u8| (0x20..0x7f).contains(&b) || b == b'\n';
+    let bytes = text.as_bytes();
+    let plain = bytes
+        .chunks(16)
+        .all(|chunk| chunk.iter().fold(true, |all, &b| all & ascii(b)));
+    plain || text.chars().all(|c| c == '\n' || is_printable(c))
 }
 
 /// YAML 1.2's printable characters, less tab and CR.
@@ -120,8 +136,8 @@ impl<'a> Reader<'a> {
         let line = self.current()?;
         let value = if is_item(line.text) {
             self.sequence(indent)
-        } else if split_key(line.text)?.is_some() {
-            self.mapping(indent)
+        } else if let Some(first) = split_key(line.text)? {
+            self.mapping(indent, first)
         } else {
             self.pos += 1;
             self.scalar(line.text)
@@ -164,16 +180,19 @@ impl<'a> Reader<'a> {
         Some(Value::Array(items))
     }
 
-    fn mapping(&mut self, indent: usize) -> Option<Value> {
+    /// A block mapping at `indent`, whose current line's key and rest
+    /// `first` holds (split by the caller, which looked for one).
+    fn mapping(&mut self, indent: usize, first: (String, &'a str)) -> Option<Value> {
         let mut map = Map::new();
+        let mut split = Some(first);
         while let Some(line) = self.current() {
             if line.indent != indent {
                 break;
             }
-            let (key, rest) = split_key(line.text)??;
-            if map.contains_key(&key) {
-                return None;
-            }
+            let (key, rest) = match split.take() {
+                Some(first) => first,
+                None => split_key(line.text)??,
+            };
             self.pos += 1;
             let value = if rest.is_empty() {
                 let next = self.current()?;
@@ -187,7 +206,13 @@ impl<'a> Reader<'a> {
             } else {
                 self.scalar(rest)?
             };
-            map.insert(key, value);
+            // A repeated key is outside the subset.
+            match map.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(_) => return None,
+            }
         }
         Some(Value::Object(map))
     }
