@@ -73,6 +73,9 @@ pub struct Engine {
     /// How many envs' env-wide lint findings the last compile made for
     /// the apps rendered again only ([`kept_wide`]).
     pub kept_wide: usize,
+    /// How many envs' env-wide stages the last compile ran: none once it
+    /// is superseded, since its result is thrown away.
+    pub env_stages: usize,
 }
 
 /// A unit of an earlier compile and what it was made from.
@@ -106,6 +109,7 @@ impl Engine {
             rendered: 0,
             kept_envs: 0,
             kept_wide: 0,
+            env_stages: 0,
         }
     }
 
@@ -136,6 +140,7 @@ impl Engine {
         self.rendered = 0;
         self.kept_envs = 0;
         self.kept_wide = 0;
+        self.env_stages = 0;
         let mut out = Compiled::default();
         let loaded = syntax::load_cached(
             world,
@@ -169,6 +174,7 @@ impl Engine {
         let made: Mutex<Vec<(Target, KeptEnv)>> = Mutex::default();
         let kept_whole = AtomicUsize::new(0);
         let kept_wide_count = AtomicUsize::new(0);
+        let env_stages = AtomicUsize::new(0);
         let results: Vec<Arc<EnvResult>> = prepared
             .targets
             .par_iter()
@@ -207,14 +213,21 @@ impl Engine {
                 let units_of_env: Mutex<Vec<Arc<RenderedApp>>> = Mutex::default();
                 let reuse = |units: &[Arc<RenderedApp>]| -> Option<Arc<EnvResult>> {
                     *lock(&units_of_env) = units.to_vec();
-                    let k = kept_envs.get(target)?;
-                    let same = k.key == env_key
-                        && k.units.len() == units.len()
-                        && k.units.iter().zip(units).all(|(a, b)| Arc::ptr_eq(a, b));
-                    if same {
-                        kept_whole.fetch_add(1, Ordering::Relaxed);
+                    if superseded() {
+                        // Abandoned: no env-wide stage over units that are
+                        // missing, for a result that is thrown away.
+                        return Some(Arc::new((None, crate::diag::Diagnostics::default())));
                     }
-                    same.then(|| k.result.clone())
+                    let same = kept_envs.get(target).filter(|k| {
+                        k.key == env_key
+                            && k.units.len() == units.len()
+                            && k.units.iter().zip(units).all(|(a, b)| Arc::ptr_eq(a, b))
+                    });
+                    match same {
+                        Some(_) => kept_whole.fetch_add(1, Ordering::Relaxed),
+                        None => env_stages.fetch_add(1, Ordering::Relaxed),
+                    };
+                    same.map(|k| k.result.clone())
                 };
                 let wide = |units: &[Arc<RenderedApp>]| {
                     let k = kept_envs.get(target).filter(|k| k.key == env_key)?;
@@ -247,6 +260,7 @@ impl Engine {
         self.rendered = fresh.len();
         self.kept_envs = kept_whole.into_inner();
         self.kept_wide = kept_wide_count.into_inner();
+        self.env_stages = env_stages.into_inner();
         let done = !superseded();
         if done {
             // Units of apps and envs that are gone, or that no env renders.

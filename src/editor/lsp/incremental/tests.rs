@@ -339,7 +339,10 @@ fn an_abandoned_compile_keeps_its_units_and_the_next_is_exact() {
     // two units.
     let abandoned = engine.compile(&world, &|| asked.fetch_add(1, Ordering::SeqCst) >= 3);
     assert!(abandoned.is_none());
+    // No env-wide stage runs for a result that is thrown away.
+    assert_eq!(engine.env_stages, 0);
     let inc = engine.compile(&world, &|| false).expect("not superseded");
+    assert!(engine.env_stages > 0, "the next compile judges its envs");
     assert_eq!(diagnostics(&inc), diagnostics(&full_check(&world, &root)));
     assert!(inc.diags.0.is_empty(), "{}", diagnostics(&inc));
     assert!(
