@@ -10,40 +10,9 @@
 
 use serde_json::Value as Json;
 
+use crate::check::types::split;
 use crate::output::AppOutput;
 use crate::render::yaml;
-
-/// A reference cut into its parts: `[registry/]path[:tag][@digest]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Reference<'a> {
-    /// Everything before the tag and digest (`ghcr.io/acme/web`).
-    pub repository: &'a str,
-    pub tag: Option<&'a str>,
-    /// `sha256:…`, without the `@`.
-    pub digest: Option<&'a str>,
-}
-
-/// Cuts `image` into repository, tag and digest. A colon belongs to the
-/// tag only after the last `/` (`localhost:5000/web` has no tag).
-pub fn split(image: &str) -> Reference<'_> {
-    let (name_tag, digest) = match image.split_once('@') {
-        Some((n, d)) => (n, Some(d)),
-        None => (image, None),
-    };
-    let last_slash = name_tag.rfind('/');
-    match name_tag.rfind(':') {
-        Some(colon) if last_slash.is_none_or(|slash| colon > slash) => Reference {
-            repository: &name_tag[..colon],
-            tag: Some(&name_tag[colon + 1..]),
-            digest,
-        },
-        _ => Reference {
-            repository: name_tag,
-            tag: None,
-            digest,
-        },
-    }
-}
 
 /// The repository as a registry names it, so that `nginx`,
 /// `library/nginx` and `docker.io/library/nginx` compare equal.
@@ -174,22 +143,6 @@ fn collect(v: &Json, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_references() {
-        assert_eq!(
-            split("localhost:5000/web"),
-            Reference {
-                repository: "localhost:5000/web",
-                tag: None,
-                digest: None
-            }
-        );
-        let r = split("ghcr.io/acme/web:1.9.0@sha256:abc");
-        assert_eq!(r.repository, "ghcr.io/acme/web");
-        assert_eq!(r.tag, Some("1.9.0"));
-        assert_eq!(r.digest, Some("sha256:abc"));
-    }
 
     #[test]
     fn docker_hub_names_compare_equal() {

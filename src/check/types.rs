@@ -16,6 +16,7 @@ mod url;
 
 use cron::cron_help;
 use image::image_help;
+pub use image::{Reference, split};
 
 /// A parameter's value type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,16 +1,49 @@
-//! Container image references (the `image` type): the distribution
-//! reference grammar, with a help text for the usual mistakes.
+//! Container image references (the `image` type): their parts, and the
+//! distribution reference grammar, with a help text for the usual mistakes.
 
 use super::all_digits;
+
+/// A reference cut into its parts: `[registry/]path[:tag][@digest]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reference<'a> {
+    /// Everything before the tag and digest (`ghcr.io/acme/web`).
+    pub repository: &'a str,
+    pub tag: Option<&'a str>,
+    /// `sha256:…`, without the `@`.
+    pub digest: Option<&'a str>,
+}
+
+/// Cuts `image` into repository, tag and digest. A colon belongs to the
+/// tag only after the last `/` (`localhost:5000/web` has no tag).
+pub fn split(image: &str) -> Reference<'_> {
+    let (name_tag, digest) = match image.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (image, None),
+    };
+    let last_slash = name_tag.rfind('/');
+    match name_tag.rfind(':') {
+        Some(colon) if last_slash.is_none_or(|slash| colon > slash) => Reference {
+            repository: &name_tag[..colon],
+            tag: Some(&name_tag[colon + 1..]),
+            digest,
+        },
+        _ => Reference {
+            repository: name_tag,
+            tag: None,
+            digest,
+        },
+    }
+}
 
 /// Checks a container image reference against the distribution reference
 /// grammar: `[host[:port]/]path[:tag][@algorithm:hex]`. The error is a help
 /// text, when there is a specific one.
 pub(super) fn image_help(s: &str) -> Result<(), Option<String>> {
-    let (name_tag, digest) = match s.split_once('@') {
-        Some((n, d)) => (n, Some(d)),
-        None => (s, None),
-    };
+    let Reference {
+        repository: name,
+        tag,
+        digest,
+    } = split(s);
     if let Some(d) = digest {
         let ok = match d.split_once(':') {
             Some(("sha256", hex)) => is_lower_hex(hex, 64),
@@ -23,14 +56,6 @@ pub(super) fn image_help(s: &str) -> Result<(), Option<String>> {
             ));
         }
     }
-    let last_slash = name_tag.rfind('/');
-    let (name, tag) = match name_tag.rfind(':') {
-        Some(colon) if last_slash.is_none_or(|slash| colon > slash) => (
-            name_tag.get(..colon).unwrap_or(""),
-            name_tag.get(colon + 1..),
-        ),
-        _ => (name_tag, None),
-    };
     if let Some(tag) = tag
         && !is_tag(tag)
     {
@@ -142,4 +167,25 @@ fn is_path_component(c: &str) -> bool {
     c.split(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit())
         .filter(|sep| !sep.is_empty())
         .all(|sep| matches!(sep, "." | "_" | "__") || sep.bytes().all(|x| x == b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_references() {
+        assert_eq!(
+            split("localhost:5000/web"),
+            Reference {
+                repository: "localhost:5000/web",
+                tag: None,
+                digest: None
+            }
+        );
+        let r = split("ghcr.io/acme/web:1.9.0@sha256:abc");
+        assert_eq!(r.repository, "ghcr.io/acme/web");
+        assert_eq!(r.tag, Some("1.9.0"));
+        assert_eq!(r.digest, Some("sha256:abc"));
+    }
 }
