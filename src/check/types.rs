@@ -472,7 +472,7 @@ fn check_port_ref(v: &Value, c: &Constraints) -> Result<Value, TypeError> {
 }
 
 /// Whether `s` is a Kubernetes port name (an IANA service name).
-fn is_port_name(s: &str) -> bool {
+pub fn is_port_name(s: &str) -> bool {
     (1..=15).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value as Json};
 
 use super::units::{cpu, duration, file_mode, int, lit, memory, port_ref, string, text};
+use crate::check::types::is_port_name;
 use crate::diag::{Diagnostic, Diagnostics, codes};
 use crate::import::kdl::Node;
 use crate::span::Span;
@@ -290,16 +291,6 @@ pub fn port_names(c: &Json) -> Vec<String> {
         }
     }
     out
-}
-
-fn is_port_name(s: &str) -> bool {
-    (1..=15).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && s.bytes().any(|b| b.is_ascii_lowercase())
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && !s.contains("--")
 }
 
 /// The Service port that targets a container port (by name or number).
