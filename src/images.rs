@@ -10,14 +10,14 @@
 
 use serde_json::Value as Json;
 
-use crate::check::types::split;
+use crate::check::types::split_reference;
 use crate::output::AppOutput;
 use crate::render::yaml;
 
 /// The repository as a registry names it, so that `nginx`,
 /// `library/nginx` and `docker.io/library/nginx` compare equal.
 pub fn canonical_repository(image: &str) -> String {
-    let repository = split(image).repository;
+    let repository = split_reference(image).repository;
     let (first, rest) = repository.split_once('/').unwrap_or(("", repository));
     let is_registry = first.contains(['.', ':']) || first == "localhost";
     let (registry, path) = if is_registry {

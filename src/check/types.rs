@@ -16,7 +16,7 @@ mod url;
 
 use cron::cron_help;
 use image::image_help;
-pub use image::{Reference, split};
+pub use image::{Reference, split_reference};
 
 /// A parameter's value type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

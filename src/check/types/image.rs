@@ -15,7 +15,7 @@ pub struct Reference<'a> {
 
 /// Cuts `image` into repository, tag and digest. A colon belongs to the
 /// tag only after the last `/` (`localhost:5000/web` has no tag).
-pub fn split(image: &str) -> Reference<'_> {
+pub fn split_reference(image: &str) -> Reference<'_> {
     let (name_tag, digest) = match image.split_once('@') {
         Some((n, d)) => (n, Some(d)),
         None => (image, None),
@@ -43,7 +43,7 @@ pub(super) fn image_help(s: &str) -> Result<(), Option<String>> {
         repository: name,
         tag,
         digest,
-    } = split(s);
+    } = split_reference(s);
     if let Some(d) = digest {
         let ok = match d.split_once(':') {
             Some(("sha256", hex)) => is_lower_hex(hex, 64),
@@ -176,14 +176,14 @@ mod tests {
     #[test]
     fn splits_references() {
         assert_eq!(
-            split("localhost:5000/web"),
+            split_reference("localhost:5000/web"),
             Reference {
                 repository: "localhost:5000/web",
                 tag: None,
                 digest: None
             }
         );
-        let r = split("ghcr.io/acme/web:1.9.0@sha256:abc");
+        let r = split_reference("ghcr.io/acme/web:1.9.0@sha256:abc");
         assert_eq!(r.repository, "ghcr.io/acme/web");
         assert_eq!(r.tag, Some("1.9.0"));
         assert_eq!(r.digest, Some("sha256:abc"));
