@@ -43,7 +43,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::{drop_aside, lock};
+use super::{drop_aside, lock, publish};
 use crate::check::{App, Model};
 use crate::compile::{self, AppFindings, Compiled, EnvResult, Selection, Target};
 use crate::diag::Diagnostic;
@@ -365,25 +365,27 @@ pub struct Staged {
 
 impl Staged {
     /// The diagnostics the finished compile shows in `files` (as
-    /// [`super::publish::shown_in`] places them), in its order: lint's are made
+    /// [`publish::shown_in`] places them), in its order: lint's are made
     /// from the findings shown there only. Equal diagnostics share their
     /// primary span, so they are grouped the same; and sorting stably
     /// what one file shows keeps their order in the list of all.
     pub fn diagnostics_in(&self, files: &[PathBuf], root: &Path) -> Vec<Diagnostic> {
-        // Where each source's diagnostics are shown, asked once per file
+        // Where each source's diagnostics are shown, asked once per source
         // rather than once per finding (a fleet has tens of thousands).
+        let kiln_kdl = root.join("kiln.kdl");
         let listed = |path: &Path| files.iter().any(|f| f == path);
-        let at_top = listed(&root.join("kiln.kdl"));
         let in_files: HashSet<FileId> = self
             .out
             .sources
             .iter()
-            .filter(|(_, f)| f.path.as_deref().map_or(at_top, listed))
             .map(|(id, _)| id)
+            .filter(|&id| listed(publish::source_shown_in(&self.out, id, &kiln_kdl)))
             .collect();
+        // As `publish::shown_in`: one about no file is shown in `kiln.kdl`.
+        let about_no_file = listed(&kiln_kdl);
         let shown = |d: &Diagnostic| {
             d.primary_span()
-                .map_or(at_top, |span| in_files.contains(&span.file))
+                .map_or(about_no_file, |span| in_files.contains(&span.file))
         };
         let mut diags = crate::diag::Diagnostics(
             self.out

@@ -77,14 +77,32 @@ pub fn of_files(
     out
 }
 
-/// The file a diagnostic is shown in ([`shown_at`]; `kiln_kdl` for one
+/// The file a diagnostic is shown in (as [`shown_at`] places it; `kiln_kdl` for one
 /// about no file in particular).
 pub fn shown_in<'a>(
     compiled: &'a Compiled,
     d: &crate::diag::Diagnostic,
     kiln_kdl: &'a Path,
 ) -> &'a Path {
-    shown_at(compiled, d).map_or(kiln_kdl, |(file, _)| file)
+    d.primary_span().map_or(kiln_kdl, |span| {
+        source_shown_in(compiled, span.file, kiln_kdl)
+    })
+}
+
+/// The file the diagnostics whose primary label is in source `file` are
+/// shown in: the source's own, or `kiln_kdl` for a source that is no file
+/// (the command line, the standard library).
+pub fn source_shown_in<'a>(
+    compiled: &'a Compiled,
+    file: crate::span::FileId,
+    kiln_kdl: &'a Path,
+) -> &'a Path {
+    compiled
+        .sources
+        .get(file)
+        .path
+        .as_deref()
+        .unwrap_or(kiln_kdl)
 }
 
 /// Where a diagnostic is shown: its primary label's file and span, or
